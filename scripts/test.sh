@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Set up (if needed), build, and run the whole GenBounds test suite; ends with "N passed, N failed, N skipped".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+GENBOUNDS_SETUP_CHROMIUM=${GENBOUNDS_SETUP_CHROMIUM:-1} bash scripts/setup.sh || exit 1
+dotnet build GenBounds.sln -c Release -v q -nologo 2>&1 | grep -E "error|warn" ; [ "${PIPESTATUS[0]}" -eq 0 ] || { echo "build failed" >&2; exit 1; }
+log=$(mktemp)
+# One BLAS thread per test host: test classes run in parallel, and two OpenBLAS pools would spin against each other on 2 cores.
+OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-1} dotnet test GenBounds.sln -c Release --no-build 2>&1 | tee "$log"
+rc=${PIPESTATUS[0]}
+awk '/^(Passed|Failed)! +- Failed: /{ gsub(",", ""); for (i = 1; i <= NF; i++) {
+       if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) } }
+     END { printf "%d passed, %d failed, %d skipped\n", p, f, s; exit (p + f == 0) }' "$log" || rc=1
+rm -f "$log"; exit $rc

@@ -1,0 +1,4 @@
+module GenBounds.Cli.Program
+
+[<EntryPoint>]
+let main _ = 0

@@ -1,0 +1,97 @@
+using System.Reflection;
+using System.Runtime.InteropServices;
+
+namespace GenBounds.Native;
+
+/// <summary>
+/// Every P/Invoke declaration of GenBounds. CBLAS from <c>libblas.so.3</c> and LAPACK (Fortran ABI) from
+/// <c>liblapack.so.3</c>; on Debian both are alternatives links, so installing <c>libopenblas0-pthread</c>
+/// switches them to OpenBLAS with no code change. Nothing outside <see cref="GenBounds.LinearAlgebra.NativeLinearAlgebraProvider"/>
+/// calls these: arguments are validated there before any pointer is pinned.
+/// </summary>
+internal static unsafe partial class NativeMethods
+{
+    internal const string Blas = "libblas.so.3";
+    internal const string Lapack = "liblapack.so.3";
+
+    internal const int RowMajor = 101;
+    internal const int NoTrans = 111;
+    internal const int Trans = 112;
+
+    static NativeMethods()
+    {
+        // Optional override (GENBOUNDS_BLAS / GENBOUNDS_LAPACK = path of the library file); unset means default probing.
+        NativeLibrary.SetDllImportResolver(typeof(NativeMethods).Assembly, Resolve);
+    }
+
+    /// <summary>Forces the static constructor (and so the resolver) to run before the first native call.</summary>
+    internal static void EnsureResolver() { }
+
+    private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? path)
+    {
+        string? over = name switch
+        {
+            Blas => Environment.GetEnvironmentVariable("GENBOUNDS_BLAS"),
+            Lapack => Environment.GetEnvironmentVariable("GENBOUNDS_LAPACK"),
+            _ => null,
+        };
+        return string.IsNullOrEmpty(over) ? IntPtr.Zero : NativeLibrary.Load(over);
+    }
+
+    [LibraryImport(Blas, EntryPoint = "cblas_sgemm")]
+    internal static partial void cblas_sgemm(int order, int transA, int transB, int m, int n, int k,
+        float alpha, float* a, int lda, float* b, int ldb, float beta, float* c, int ldc);
+
+    [LibraryImport(Blas, EntryPoint = "cblas_dgemm")]
+    internal static partial void cblas_dgemm(int order, int transA, int transB, int m, int n, int k,
+        double alpha, double* a, int lda, double* b, int ldb, double beta, double* c, int ldc);
+
+    // Fortran ABI: every argument by pointer; one hidden size_t length per CHARACTER argument, appended last.
+    [LibraryImport(Lapack, EntryPoint = "dgesdd_")]
+    internal static partial void dgesdd_(byte* jobz, int* m, int* n, double* a, int* lda, double* s,
+        double* u, int* ldu, double* vt, int* ldvt, double* work, int* lwork, int* iwork, int* info, nuint jobzLen);
+
+    [LibraryImport(Lapack, EntryPoint = "dsyevd_")]
+    internal static partial void dsyevd_(byte* jobz, byte* uplo, int* n, double* a, int* lda, double* w,
+        double* work, int* lwork, int* iwork, int* liwork, int* info, nuint jobzLen, nuint uploLen);
+
+    // OpenBLAS extensions; absent in the reference BLAS, so callers probe with TryGetExport first.
+    internal static int? OpenBlasThreads()
+    {
+        if (!NativeLibrary.TryLoad(Blas, typeof(NativeMethods).Assembly, null, out var h)) return null;
+        if (!NativeLibrary.TryGetExport(h, "openblas_get_num_threads", out var f)) return null;
+        return ((delegate* unmanaged<int>)f)();
+    }
+
+    internal static bool SetOpenBlasThreads(int n)
+    {
+        if (!NativeLibrary.TryLoad(Blas, typeof(NativeMethods).Assembly, null, out var h)) return false;
+        if (!NativeLibrary.TryGetExport(h, "openblas_set_num_threads", out var f)) return false;
+        ((delegate* unmanaged<int, void>)f)(n);
+        return true;
+    }
+
+    internal static string? OpenBlasConfig()
+    {
+        if (!NativeLibrary.TryLoad(Blas, typeof(NativeMethods).Assembly, null, out var h)) return null;
+        if (!NativeLibrary.TryGetExport(h, "openblas_get_config", out var f)) return null;
+        return Marshal.PtrToStringAnsi(((delegate* unmanaged<IntPtr>)f)());
+    }
+
+    /// <summary>The file that the loader actually mapped whose path contains <paramref name="stem"/> (from /proc/self/maps), for reports.</summary>
+    internal static string? MappedFile(string stem)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines("/proc/self/maps"))
+            {
+                int slash = line.IndexOf('/');
+                if (slash < 0) continue;
+                var path = line[slash..];
+                if (path.Contains(stem, StringComparison.Ordinal)) return path;
+            }
+        }
+        catch (IOException) { }
+        return null;
+    }
+}
