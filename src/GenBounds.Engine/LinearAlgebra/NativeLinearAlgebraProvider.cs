@@ -18,7 +18,8 @@ public sealed unsafe class NativeLinearAlgebraProvider : ILinearAlgebraProvider
         if (r != 1f) throw new InvalidOperationException("cblas_sgemm self-test failed");
         var mapped = NativeMethods.MappedFile("blas") ?? NativeMethods.Blas;
         var cfg = NativeMethods.OpenBlasConfig();
-        Name = cfg is null ? $"cblas ({mapped})" : $"OpenBLAS {cfg.Trim()} ({mapped}, {NativeMethods.OpenBlasThreads()} threads)";
+        var forced = NativeMethods.CoreTypeOverride is { } ct ? $", OPENBLAS_CORETYPE={ct} set by GenBounds" : "";
+        Name = cfg is null ? $"cblas ({mapped})" : $"{cfg.Trim()} ({mapped}, {NativeMethods.OpenBlasThreads()} threads{forced})";
     }
 
     /// <inheritdoc />
