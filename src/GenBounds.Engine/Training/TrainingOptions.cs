@@ -1,0 +1,66 @@
+using System.ComponentModel;
+
+namespace GenBounds.Training;
+
+/// <summary>Optimiser family.</summary>
+public enum OptimizerKind
+{
+    /// <summary>SGD with (heavy-ball) momentum, PyTorch semantics: b ← μb + g; p ← p − lr·b.</summary>
+    Sgd,
+    /// <summary>Adam (Kingma &amp; Ba), PyTorch semantics with L2 weight decay added to the gradient (not AdamW).</summary>
+    Adam,
+}
+
+/// <summary>
+/// Every knob of a training run. Immutable; the run is reproducible from these values, the data and the thread count.
+/// </summary>
+public sealed record TrainingOptions
+{
+    /// <summary>Number of passes over the training set.</summary>
+    [Description("number of epochs")] public int Epochs { get; init; } = 5;
+    /// <summary>Mini-batch size; the last batch of an epoch may be smaller (PyTorch drop_last=False).</summary>
+    [Description("mini-batch size")] public int BatchSize { get; init; } = 128;
+    /// <summary>Optimiser.</summary>
+    [Description("optimiser: adam or sgd")] public OptimizerKind Optimizer { get; init; } = OptimizerKind.Adam;
+    /// <summary>Learning rate.</summary>
+    [Description("learning rate")] public double LearningRate { get; init; } = 1e-3;
+    /// <summary>SGD momentum μ (ignored by Adam).</summary>
+    [Description("SGD momentum")] public double Momentum { get; init; } = 0.9;
+    /// <summary>L2 weight decay coefficient added to the gradient as wd·p (PyTorch <c>weight_decay</c>).</summary>
+    [Description("L2 weight decay")] public double WeightDecay { get; init; }
+    /// <summary>Adam β₁.</summary>
+    [Description("Adam beta1")] public double Beta1 { get; init; } = 0.9;
+    /// <summary>Adam β₂.</summary>
+    [Description("Adam beta2")] public double Beta2 { get; init; } = 0.999;
+    /// <summary>Adam ε.</summary>
+    [Description("Adam epsilon")] public double Epsilon { get; init; } = 1e-8;
+    /// <summary>
+    /// λ of the penalty λ/(K+1)·Σ_k ‖W_k − W_prior,k‖²_F toward <see cref="Prior"/> (K+1 = number of weight layers), as used
+    /// to train the posterior mean of PAC-Bayes bounds with data-dependent priors. 0 disables it. Applies to weights and biases.
+    /// </summary>
+    [Description("lambda of the L2 penalty toward the prior network")] public double PriorPenalty { get; init; }
+    /// <summary>Reference network of the prior penalty (same architecture), or null.</summary>
+    public Networks.Mlp? Prior { get; init; }
+    /// <summary>Master seed; split into the named streams <c>init</c> and <c>data-order</c>.</summary>
+    [Description("master seed")] public ulong Seed { get; init; } = 1;
+
+    /// <summary>Throws <see cref="ArgumentException"/> with a clear message if any value is out of range.</summary>
+    public void Validate()
+    {
+        if (Epochs < 0) throw new ArgumentException($"epochs must be ≥ 0 (got {Epochs})");
+        if (BatchSize <= 0) throw new ArgumentException($"batch size must be positive (got {BatchSize})");
+        if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) throw new ArgumentException($"learning rate must be a positive number (got {LearningRate})");
+        if (Momentum < 0 || Momentum >= 1) throw new ArgumentException($"momentum must be in [0, 1) (got {Momentum})");
+        if (WeightDecay < 0) throw new ArgumentException($"weight decay must be ≥ 0 (got {WeightDecay})");
+        if (Beta1 < 0 || Beta1 >= 1 || Beta2 < 0 || Beta2 >= 1) throw new ArgumentException("Adam betas must be in [0, 1)");
+        if (!(Epsilon > 0)) throw new ArgumentException("Adam epsilon must be positive");
+        if (PriorPenalty < 0) throw new ArgumentException("prior penalty must be ≥ 0");
+        if (PriorPenalty > 0 && Prior is null) throw new ArgumentException("a prior penalty needs a prior network");
+    }
+
+    /// <summary>One-line description recorded in model metadata, e.g. <c>adam(lr=0.001, b1=0.9, b2=0.999, eps=1e-08, wd=0) batch=128</c>.</summary>
+    public string Describe() => (Optimizer == OptimizerKind.Adam
+        ? FormattableString.Invariant($"adam(lr={LearningRate}, b1={Beta1}, b2={Beta2}, eps={Epsilon}, wd={WeightDecay})")
+        : FormattableString.Invariant($"sgd(lr={LearningRate}, momentum={Momentum}, wd={WeightDecay})"))
+        + FormattableString.Invariant($" batch={BatchSize}") + (PriorPenalty > 0 ? FormattableString.Invariant($" prior-penalty={PriorPenalty}") : "");
+}
