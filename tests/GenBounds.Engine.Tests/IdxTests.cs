@@ -9,8 +9,7 @@ public class IdxTests
     private static readonly byte[] Pixels = Enumerable.Range(0, 18).Select(i => (byte)(i * 7 % 256)).ToArray();
     private static readonly byte[] LabelBytes = [3, 0, 9];
 
-    private static byte[] ImagesFile(int count = 3) =>
-        [0, 0, 8, 3, 0, 0, 0, (byte)count, 0, 0, 0, 2, 0, 0, 0, 3, .. Pixels.AsSpan(0, 6 * Math.Min(count, 3))];
+    private static byte[] ImagesFile() => [0, 0, 8, 3, 0, 0, 0, 3, 0, 0, 0, 2, 0, 0, 0, 3, .. Pixels];
     private static byte[] LabelsFile(params byte[] labels) => [0, 0, 8, 1, 0, 0, 0, (byte)labels.Length, .. labels];
 
     private static Dataset LoadPair(TempFolder t, byte[] images, byte[] labels)
