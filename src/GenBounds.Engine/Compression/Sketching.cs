@@ -40,7 +40,8 @@ public static class Sketching
     /// <summary>
     /// Draws A from the δ_s-random bipartite ensemble (GUHA-DE.1): every node of the regular side picks exactly δ_s distinct neighbours,
     /// uniformly among all δ_s-subsets (Floyd's algorithm), independently of the other nodes. The paper says "at most δ_s"; exactly δ_s is
-    /// the standard ensemble and is what is drawn here. Record <paramref name="convention"/> with every experiment.
+    /// the standard ensemble and is what is drawn here. Which convention matches Dasarathy et al. is UNVERIFIED in the catalog, so record
+    /// <paramref name="convention"/> with every experiment.
     /// </summary>
     public static BipartiteMatrix SampleBipartite(int s, int p, int degree, BipartiteConvention convention, Rng rng)
     {
