@@ -191,6 +191,17 @@ module Layout =
             // Constants go last, as mathematicians write them, while the canonical order puts them first.
             let ordered = (ts |> List.filter (isNumber >> not)) @ (ts |> List.filter isNumber)
 
+            let isNegative t =
+                match t with
+                | Negative _ -> true
+                | _ -> false
+
+            // Lead with a positive term when there is one: 1 − δ rather than −δ + 1.
+            let ordered =
+                match ordered |> List.tryFindIndex (isNegative >> not) with
+                | Some k when k > 0 -> ordered.[k] :: List.removeAt k ordered
+                | _ -> ordered
+
             let items =
                 ordered
                 |> List.mapi (fun k t ->
@@ -516,7 +527,7 @@ module Text =
 
     let private isAtomic l =
         match l with
-        | Layout.Num _
+        | Layout.Num s -> not (s.StartsWith "-")
         | Layout.Ident _
         | Layout.Const _
         | Layout.Parens _
@@ -564,7 +575,7 @@ module Text =
             name + limits + " " + ofLayout body
         | Layout.Expect(Layout.Brackets x)
         | Layout.Expect x -> "E[" + ofLayout x + "]"
-        | Layout.Lines ls -> ls |> List.map ofLayout |> String.concat "\n"
+        | Layout.Lines ls -> ls |> List.map (fun x -> (ofLayout x).TrimStart()) |> String.concat "\n"
 
     /// Plain text for an expression, e.g. <c>max_i sqrt(sum_j E[X_ij^2])</c>.
     let format (e: Expr) = ofLayout (Layout.ofExpr e)

@@ -203,14 +203,14 @@ module Relation =
     /// The numerical smallest constant under the bindings (Undefined when rhs′ ≤ 0 or a side is undefined);
     /// None when the relation is not linear in the constant (see <see cref="smallestConstant"/>).
     let smallestConstantValue (constant: string) (bindings: Bindings) (r: Relation) : Value option =
-        let bound, _ =
+        let bound =
             match r with
-            | Relation.Le(a, b)
-            | Relation.Lt(a, b) -> b, a
-            | Relation.Ge(a, b)
-            | Relation.Gt(a, b)
-            | Relation.Eq(a, b)
-            | Relation.ApproxEq(a, b, _) -> a, b
+            | Relation.Le(_, b)
+            | Relation.Lt(_, b) -> b
+            | Relation.Ge(a, _)
+            | Relation.Gt(a, _)
+            | Relation.Eq(a, _)
+            | Relation.ApproxEq(a, _, _) -> a
 
         smallestConstant constant r
         |> Option.map (fun ratio ->
