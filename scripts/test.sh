@@ -3,7 +3,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 GENBOUNDS_SETUP_CHROMIUM=${GENBOUNDS_SETUP_CHROMIUM:-1} bash scripts/setup.sh || exit 1
-dotnet build GenBounds.sln -c Release -v q -nologo 2>&1 | grep -E "error|warn" ; [ "${PIPESTATUS[0]}" -eq 0 ] || { echo "build failed" >&2; exit 1; }
+blog=$(mktemp); dotnet build GenBounds.sln -c Release -v q -nologo >"$blog" 2>&1 || { cat "$blog"; echo "build failed" >&2; exit 1; }; rm -f "$blog"
 log=$(mktemp)
 # One BLAS thread per test host: test classes run in parallel, and two OpenBLAS pools would spin against each other on 2 cores.
 OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-1} dotnet test GenBounds.sln -c Release --no-build 2>&1 | tee "$log"

@@ -1,0 +1,64 @@
+using System.Diagnostics;
+using System.Text.Json;
+using GenBounds.Data;
+using GenBounds.LinearAlgebra;
+using GenBounds.Networks;
+using GenBounds.Training;
+
+namespace GenBounds.Benchmarks;
+
+/// <summary>
+/// One epoch of MNIST training (batch 128, Adam) per architecture, with the achieved GFLOP/s next to the rate that
+/// <c>cblas_sgemm</c> itself reaches on the same GEMM shapes. Prints one JSON object per architecture.
+/// Arguments: MNIST folder, comma-separated architectures, epochs to time (best is reported).
+/// </summary>
+public static class TrainBenchmark
+{
+    /// <summary>Runs the benchmark.</summary>
+    public static int Run(string[] args)
+    {
+        string folder = args.Length > 0 ? args[0] : ".cache/mnist";
+        var archs = (args.Length > 1 ? args[1] : "784-100-10,784-1000-1000-10,784-1000-1000-1000-10").Split(',');
+        int epochs = args.Length > 2 ? int.Parse(args[2]) : 1;
+        var (train, test) = Mnist.Load(folder);
+        var la = LinearAlgebraProviders.Default;
+        Console.Error.WriteLine($"provider: {la.Name}");
+        foreach (var a in archs)
+        {
+            var arch = MlpArchitecture.Parse(a, bias: true);
+            var net = Trainer.Initialize(arch, 1);
+            var options = new TrainingOptions { Epochs = epochs, BatchSize = 128, Optimizer = OptimizerKind.Adam, LearningRate = 1e-3, Seed = 1 };
+            // Warm-up on a few batches of a throw-away copy, so JIT tiering and BLAS buffers are hot (as for the PyTorch run).
+            new Trainer(net.Clone(), options, la).TrainEpoch(train.Take(640));
+            var trainer = new Trainer(net, options, la);
+            double best = double.MaxValue;
+            for (int e = 0; e < epochs; e++) best = Math.Min(best, trainer.TrainEpoch(train).Seconds);
+            var acc = Evaluation.Evaluate(net, test, la).Accuracy;
+            // FLOPs of one epoch: forward 2·B·in·out per layer, backward 2× that (∂W, ∂A; no ∂A for the first layer).
+            double flops = 0, gemmSeconds = 0;
+            int n = train.Count;
+            for (int l = 0; l < arch.Depth; l++)
+            {
+                int i = arch.LayerSizes[l], o = arch.LayerSizes[l + 1];
+                double per = 2.0 * n * i * o;
+                flops += per * (l == 0 ? 2 : 3);
+                // what sgemm alone needs for the same products at its measured rate on these shapes
+                int full = n / 128;
+                gemmSeconds += full * 2.0 * 128 * i * o / (GemmBenchmark.Rate(la, 128, o, i) * 1e9);
+                gemmSeconds += full * 2.0 * 128 * i * o / (GemmBenchmark.Rate(la, o, i, 128) * 1e9);
+                if (l > 0) gemmSeconds += full * 2.0 * 128 * i * o / (GemmBenchmark.Rate(la, 128, i, o) * 1e9);
+            }
+            Console.WriteLine(JsonSerializer.Serialize(new
+            {
+                arch = a,
+                seconds = best,
+                gflops = flops / best / 1e9,
+                sgemm_only_seconds = gemmSeconds,
+                fraction_of_sgemm_rate = gemmSeconds / best,
+                test_accuracy = acc,
+                blas = la.Name,
+            }));
+        }
+        return 0;
+    }
+}

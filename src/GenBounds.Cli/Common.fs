@@ -1,0 +1,75 @@
+/// Pieces shared by the commands: data sets, BLAS threads, JSON output, errors.
+module GenBounds.Cli.Common
+
+open System
+open System.IO
+open System.Text.Json
+open System.Text.Json.Nodes
+open GenBounds.Data
+open GenBounds.LinearAlgebra
+open GenBounds.Cli.Args
+
+/// An error in a file or in the data that the user must fix (exit 1).
+exception InputError of string
+
+let repoRoot () =
+    match GenBounds.Runtime.CodeRevision.RepositoryRoot() with
+    | null -> Environment.CurrentDirectory
+    | r -> r
+
+let dataOptions =
+    [ opt "data" "NAME" "data set: mnist or cifar10" (Some "mnist")
+      opt "data-dir" "DIR" "folder with the data files (mnist: .cache/mnist, fetched by scripts/setup.sh)" None ]
+
+let threadOption = opt "threads" "N" "BLAS threads (OpenBLAS)" None
+let jsonFlag = flag "json" "print one JSON object on stdout instead of text"
+
+/// Loads the (train, test) pair named by --data/--data-dir.
+let loadData (p: Parsed) : Dataset * Dataset =
+    let name = (p.Get "data").ToLowerInvariant()
+    try
+        match name with
+        | "mnist" ->
+            let dir = p.TryGet "data-dir" |> Option.defaultWith (fun () -> Mnist.DefaultFolder(repoRoot ()))
+            let struct (tr, te) = Mnist.Load dir
+            tr, te
+        | "cifar10" | "cifar-10" ->
+            match p.TryGet "data-dir" with
+            | Some dir ->
+                let struct (tr, te) = Cifar10.Load dir
+                tr, te
+            | None -> raise (UsageError "--data cifar10 needs --data-dir pointing at a local copy of the CIFAR-10 binary batches (not downloadable here)")
+        | other -> raise (UsageError(sprintf "unknown data set '%s' (expected mnist or cifar10)" other))
+    with
+    | :? FileNotFoundException as e -> raise (InputError e.Message)
+    | :? DirectoryNotFoundException as e -> raise (InputError e.Message)
+    | :? InvalidDataException as e -> raise (InputError e.Message)
+
+/// Applies --threads (OpenBLAS only) and returns the provider.
+let provider (p: Parsed) : ILinearAlgebraProvider =
+    let la = LinearAlgebraProviders.Default
+    match p.TryInt "threads" with
+    | Some n when n < 1 -> raise (UsageError "--threads must be at least 1")
+    | Some n -> NativeLinearAlgebraProvider.SetThreads n |> ignore
+    | None -> ()
+    la
+
+let blasThreads () =
+    let t = NativeLinearAlgebraProvider.Threads
+    if t.HasValue then t.Value else 1
+
+/// Serialises a JSON object (indented) to stdout.
+let printJson (o: JsonObject) =
+    Console.Out.WriteLine(o.ToJsonString(JsonSerializerOptions(WriteIndented = true, Encoder = Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping)))
+
+let jnum (x: float) : JsonNode = if Double.IsFinite x then JsonValue.Create x :> JsonNode else JsonValue.Create(string x) :> JsonNode
+let jstr (s: string) : JsonNode = JsonValue.Create s :> JsonNode
+let jint (x: int64) : JsonNode = JsonValue.Create x :> JsonNode
+let jbool (b: bool) : JsonNode = JsonValue.Create b :> JsonNode
+
+let obj (pairs: (string * JsonNode) list) =
+    let o = JsonObject()
+    for (k, v) in pairs do o[k] <- v
+    o
+
+let pct (x: float) = sprintf "%.2f%%" (100.0 * x)

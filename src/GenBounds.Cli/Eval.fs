@@ -1,0 +1,104 @@
+/// `genbounds eval` and `genbounds info`.
+module GenBounds.Cli.Eval
+
+open System
+open System.IO
+open System.Diagnostics
+open GenBounds.IO
+open GenBounds.Training
+open GenBounds.Cli.Args
+open GenBounds.Cli.Common
+
+let evalSpec =
+    { Name = "eval"
+      Summary = "accuracy, loss and margin statistics of a model on the train and test sets"
+      Positionals = [ "MODEL", "a .safetensors model (GenBounds or a PyTorch nn.Sequential of Linear/ReLU)" ]
+      Options = dataOptions @ [ threadOption; jsonFlag ] }
+
+let infoSpec =
+    { Name = "info"
+      Summary = "describe a model file (architecture, metadata, norms), or the environment without a model"
+      Positionals = [ "MODEL", "optional model file" ]
+      Options = [ jsonFlag ] }
+
+let loadModel (path: string) =
+    if not (File.Exists path) then raise (InputError(sprintf "model file not found: %s" path))
+    try
+        let struct (net, meta) = ModelFile.Load path
+        net, meta
+    with
+    | :? InvalidDataException as e -> raise (InputError(sprintf "%s: %s" path e.Message))
+    | :? FormatException as e -> raise (InputError(sprintf "%s: %s" path e.Message))
+
+let private quantiles (xs: float[]) =
+    let s = Array.sort xs
+    let q (p: float) = s[min (s.Length - 1) (int (p * float (s.Length - 1)))]
+    obj [ "min", jnum s[0]; "q01", jnum (q 0.01); "q10", jnum (q 0.1); "median", jnum (q 0.5); "max", jnum s[s.Length - 1] ]
+
+let runEval (p: Parsed) =
+    let sw = Stopwatch.StartNew()
+    let path = match p.Positionals with [ m ] -> m | _ -> raise (UsageError "eval needs a MODEL file")
+    let net, meta = loadModel path
+    let la = provider p
+    let train, test = loadData p
+    if train.Dimension <> net.Architecture.InputSize then
+        raise (InputError(sprintf "model expects %d inputs but %s has dimension %d" net.Architecture.InputSize train.Name train.Dimension))
+    let tr = Evaluation.Evaluate(net, train, la)
+    let te = Evaluation.Evaluate(net, test, la)
+    let minMargin = Array.min tr.Margins
+    obj [ "command", jstr "eval"
+          "model", jstr (Path.GetFullPath path)
+          "model_hash", jstr (net.ContentHash())
+          "architecture", jstr (net.Architecture.ToString())
+          "train_data", jstr train.Name
+          "test_data", jstr test.Name
+          "train_accuracy", jnum tr.Accuracy
+          "test_accuracy", jnum te.Accuracy
+          "train_loss", jnum tr.Loss
+          "test_loss", jnum te.Loss
+          "train_margin", quantiles tr.Margins
+          "test_margin", quantiles te.Margins
+          "min_train_margin", jnum minMargin
+          "trained_on", jstr (if isNull meta.Dataset then "unknown" else meta.Dataset)
+          "wall_seconds", jnum sw.Elapsed.TotalSeconds ]
+
+let runInfo (p: Parsed) =
+    match p.Positionals with
+    | [] ->
+        let la = GenBounds.LinearAlgebra.LinearAlgebraProviders.Default
+        let mnist = GenBounds.Data.Mnist.DefaultFolder(repoRoot ())
+        obj [ "command", jstr "info"
+              "blas", jstr la.Name
+              "blas_threads", jint (int64 (blasThreads ()))
+              "mnist_folder", jstr mnist
+              "mnist_present", jbool (File.Exists(Path.Combine(mnist, "train-images-idx3-ubyte")))
+              "code_revision", jstr GenBounds.Runtime.CodeRevision.Current
+              "runtime", jstr Runtime.InteropServices.RuntimeInformation.FrameworkDescription
+              "processors", jint (int64 Environment.ProcessorCount) ]
+    | [ path ] ->
+        let net, meta = loadModel path
+        let la = GenBounds.LinearAlgebra.LinearAlgebraProviders.Default
+        let layers = Text.Json.Nodes.JsonArray()
+        for l in net.Layers do
+            let w = l.WeightAsDouble()
+            let s = la.SingularValues(ReadOnlySpan w, l.Out, l.In)
+            let fro = sqrt (Array.sumBy (fun x -> x * x) w)
+            layers.Add(obj [ "shape", jstr (sprintf "%dx%d" l.Out l.In); "bias", jbool (not (isNull l.Bias))
+                             "spectral_norm", jnum s[0]; "frobenius_norm", jnum fro; "stable_rank", jnum (fro * fro / (s[0] * s[0])) ])
+        let md = Text.Json.Nodes.JsonObject()
+        let put (k: string) (v: string) = if not (isNull v) then md[k] <- jstr v
+        put "dataset" meta.Dataset; put "dataset_hash" meta.DatasetHash; put "optimizer" meta.Optimizer; put "code_revision" meta.CodeRevision
+        if meta.Seed.HasValue then md["seed"] <- jstr (string meta.Seed.Value)
+        if meta.Epochs.HasValue then md["epochs"] <- jint (int64 meta.Epochs.Value)
+        if meta.TrainAccuracy.HasValue then md["train_accuracy"] <- jnum meta.TrainAccuracy.Value
+        if meta.TestAccuracy.HasValue then md["test_accuracy"] <- jnum meta.TestAccuracy.Value
+        if meta.Created.HasValue then md["created"] <- jstr (meta.Created.Value.ToString("o"))
+        for kv in meta.Extra do md[(kv.Key: string)] <- jstr kv.Value
+        obj [ "command", jstr "info"
+              "model", jstr (Path.GetFullPath path)
+              "model_hash", jstr (net.ContentHash())
+              "architecture", jstr (net.Architecture.ToString())
+              "parameters", jint net.Architecture.ParameterCount
+              "layers", layers
+              "metadata", md ]
+    | _ -> raise (UsageError "info takes at most one MODEL")

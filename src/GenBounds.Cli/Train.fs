@@ -1,0 +1,148 @@
+/// `genbounds train`: train an MLP on MNIST (or CIFAR-10), save it as safetensors with metadata.
+module GenBounds.Cli.Train
+
+open System
+open System.IO
+open System.Diagnostics
+open GenBounds.Data
+open GenBounds.IO
+open GenBounds.Networks
+open GenBounds.Random
+open GenBounds.Training
+open GenBounds.Cli.Args
+open GenBounds.Cli.Common
+
+let spec =
+    { Name = "train"
+      Summary = "train a fully connected ReLU network and save it (safetensors, PyTorch-readable)"
+      Positionals = []
+      Options =
+        [ opt "arch" "SIZES" "layer sizes, input first (input/output must match the data)" (Some "784-100-10")
+          flag "no-bias" "bias-free layers (needed by perturbation and Jacobian lemmas)"
+          opt "epochs" "N" "epochs" (Some "5")
+          opt "batch" "N" "mini-batch size" (Some "128")
+          opt "optimizer" "NAME" "adam or sgd" (Some "adam")
+          opt "lr" "X" "learning rate (default 0.001 for adam, 0.01 for sgd)" None
+          opt "momentum" "X" "SGD momentum" (Some "0.9")
+          opt "weight-decay" "X" "L2 weight decay" (Some "0")
+          opt "seed" "N" "master seed (streams: init, data-order, data)" (Some "1")
+          opt "train-subset" "N" "train on a seeded random subset of N samples" None
+          opt "random-labels" "P" "replace each training label by a uniform random class with probability P" None
+          opt "prior" "MODEL" "reference network for the L2 penalty toward a prior (PAC-Bayes)" None
+          opt "prior-penalty" "LAMBDA" "lambda of lambda/(K+1)*sum ||W_k - W_prior,k||_F^2" None
+          opt "out" "FILE" "model file to write (default runs/ARCH-seedN.safetensors)" None
+          opt "checkpoint" "FILE" "write a resumable checkpoint after every epoch" None
+          opt "resume" "FILE" "continue a run from a checkpoint (same options)" None ]
+        @ dataOptions @ [ threadOption; jsonFlag ] }
+
+let private optimizerOf (p: Parsed) =
+    match (p.Get "optimizer").ToLowerInvariant() with
+    | "adam" -> OptimizerKind.Adam
+    | "sgd" -> OptimizerKind.Sgd
+    | o -> raise (UsageError(sprintf "unknown optimizer '%s' (expected adam or sgd)" o))
+
+/// Trains a model as described by the parsed options; returns the JSON summary (also used by the main job).
+let run (p: Parsed) =
+    let sw = Stopwatch.StartNew()
+    let la = provider p
+    let seed = p.UInt64 "seed"
+    let arch =
+        try MlpArchitecture.Parse(p.Get "arch", not (p.Has "no-bias"))
+        with :? FormatException as e -> raise (UsageError e.Message)
+    let opt = optimizerOf p
+    let prior =
+        p.TryGet "prior" |> Option.map (fun f ->
+            try (let struct (net, _) = ModelFile.Load f in net) with e -> raise (InputError(sprintf "cannot load prior model %s: %s" f e.Message)))
+    let options =
+        TrainingOptions(
+            Epochs = p.Int "epochs", BatchSize = p.Int "batch", Optimizer = opt,
+            LearningRate = (p.TryFloat "lr" |> Option.defaultValue (if opt = OptimizerKind.Adam then 1e-3 else 1e-2)),
+            Momentum = p.Float "momentum", WeightDecay = p.Float "weight-decay", Seed = seed,
+            PriorPenalty = (p.TryFloat "prior-penalty" |> Option.defaultValue 0.0),
+            Prior = Option.toObj prior)
+    (try options.Validate() with :? ArgumentException as e -> raise (UsageError e.Message))
+    let train0, test = loadData p
+    if train0.Dimension <> arch.InputSize then
+        raise (UsageError(sprintf "--arch starts with %d inputs but %s has dimension %d" arch.InputSize train0.Name train0.Dimension))
+    if arch.OutputSize < train0.Classes then
+        raise (UsageError(sprintf "--arch ends with %d outputs but %s has %d classes" arch.OutputSize train0.Name train0.Classes))
+    let streams = SeedStreams seed
+    let train1 =
+        match p.TryInt "train-subset" with
+        | Some n when n < 1 || n > train0.Count -> raise (UsageError(sprintf "--train-subset must be in 1..%d" train0.Count))
+        | Some n -> train0.Subset(n, streams.Stream(SeedStreams.Names.Data + "/subset"))
+        | None -> train0
+    let train, changed =
+        match p.TryFloat "random-labels" with
+        | Some q when q < 0.0 || q > 1.0 -> raise (UsageError "--random-labels must be a probability in [0, 1]")
+        | Some q ->
+            let struct (data, _, changedCount) = train1.WithRandomLabels(q, streams.Stream(SeedStreams.Names.Data + "/labels"))
+            data, Some changedCount
+        | None -> train1, None
+    let out =
+        p.TryGet "out" |> Option.defaultWith (fun () ->
+            Path.Combine(repoRoot (), "runs", sprintf "%s-seed%d.safetensors" (arch.ToString().Replace("/", "-")) seed))
+    let net, trainer =
+        match p.TryGet "resume" with
+        | Some ck ->
+            let c = try Checkpoint.Load ck with e -> raise (InputError(sprintf "cannot load checkpoint %s: %s" ck e.Message))
+            if c.OptionsJson <> options.Describe() + "|" + arch.ToString() then
+                raise (UsageError(sprintf "checkpoint %s was written with different options (%s)" ck c.OptionsJson))
+            let net = c.GetNetwork "model"
+            let t = Trainer(net, options, la)
+            let state = c.TensorNames |> Seq.filter (fun n -> not (n.StartsWith "model.")) |> Seq.map (fun n -> n, c.Get n) |> dict
+            t.ImportState(Collections.Generic.Dictionary(state), c.Step, c.Epoch)
+            net, t
+        | None ->
+            let net = Trainer.Initialize(arch, seed)
+            net, Trainer(net, options, la)
+    let quiet = p.Has "json"
+    let history = Collections.Generic.List<EpochStats>()
+    for e in trainer.EpochsDone .. options.Epochs - 1 do
+        let bar = Progress.Bar(sprintf "epoch %d/%d" (e + 1) options.Epochs, Progress.Bar.Enabled)
+        let stats =
+            trainer.TrainEpoch(train, fun bp ->
+                bar.Update(bp.Batch, bp.Batches, sprintf "loss %.4f acc %s" bp.RunningLoss (pct bp.RunningAccuracy)))
+        bar.Finish()
+        history.Add stats
+        if not quiet then eprintfn "epoch %d: loss %.4f, train acc (running) %s, %.2fs" (e + 1) stats.Loss (pct stats.Accuracy) stats.Seconds
+        match p.TryGet "checkpoint" with
+        | Some ck ->
+            let c = Checkpoint(trainer.EpochsDone, trainer.Step, seed, options.Describe() + "|" + arch.ToString())
+            c.SetNetwork("model", net)
+            let struct (tensors, _, _) = trainer.ExportState()
+            for kv in tensors do c.Set(kv.Key, ReadOnlySpan(kv.Value))
+            c.Save ck
+        | None -> ()
+    let trainEval = Evaluation.Evaluate(net, train, la)
+    let testEval = Evaluation.Evaluate(net, test, la)
+    let meta =
+        ModelMetadata(
+            Seed = Nullable seed, Epochs = Nullable options.Epochs, Optimizer = options.Describe(),
+            TrainAccuracy = Nullable trainEval.Accuracy, TestAccuracy = Nullable testEval.Accuracy,
+            CodeRevision = GenBounds.Runtime.CodeRevision.Current,
+            Extra =
+                readOnlyDict (
+                    [ "blas_threads", string (blasThreads ())
+                      "test_dataset", test.Name
+                      "test_dataset_hash", test.ContentHash() ]
+                    @ (match changed with Some c -> [ "random_labels_changed", string c ] | None -> [])))
+            .WithDataset(train)
+    Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath out)) |> ignore
+    ModelFile.Save(out, net, meta)
+    obj [ "command", jstr "train"
+          "model", jstr (Path.GetFullPath out)
+          "architecture", jstr (arch.ToString())
+          "parameters", jint arch.ParameterCount
+          "seed", jstr (string seed)
+          "epochs", jint (int64 options.Epochs)
+          "optimizer", jstr (options.Describe())
+          "train_data", jstr train.Name
+          "train_accuracy", jnum trainEval.Accuracy
+          "train_loss", jnum trainEval.Loss
+          "test_accuracy", jnum testEval.Accuracy
+          "test_loss", jnum testEval.Loss
+          "epoch_seconds", (let a = Text.Json.Nodes.JsonArray() in (for h in history do a.Add(jnum h.Seconds)); a :> Text.Json.Nodes.JsonNode)
+          "blas", jstr la.Name
+          "code_revision", jstr GenBounds.Runtime.CodeRevision.Current
+          "wall_seconds", jnum sw.Elapsed.TotalSeconds ]
