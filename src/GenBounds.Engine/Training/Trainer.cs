@@ -6,7 +6,11 @@ using GenBounds.Random;
 namespace GenBounds.Training;
 
 /// <summary>Statistics of one epoch (averages over the mini-batches, measured before each step as PyTorch loops usually log them).</summary>
-public sealed record EpochStats(int Epoch, double Loss, double Accuracy, double Seconds);
+public sealed record EpochStats(int Epoch, double Loss, double Accuracy, double Seconds)
+{
+    /// <summary>Where the epoch's time went: batch assembly, forward (GEMM + bias/ReLU), loss, backward GEMMs and ReLU masks, optimiser steps.</summary>
+    public IReadOnlyDictionary<string, double> PhaseSeconds { get; init; } = new Dictionary<string, double>();
+}
 
 /// <summary>Progress within an epoch, reported every few batches.</summary>
 public readonly record struct BatchProgress(int Epoch, int Batch, int Batches, double RunningLoss, double RunningAccuracy);
@@ -73,8 +77,12 @@ public sealed class Trainer
         var order = Seeds.Stream($"{SeedStreams.Names.DataOrder}/epoch-{epoch}").Permutation(train.Count);
         int n = train.Count, B = _o.BatchSize, d = train.Dimension, batches = (n + B - 1) / B;
         double lossSum = 0; long correctSum = 0;
+        long tGather = 0, tForward = 0, tLoss = 0, tBackward = 0;
+        _optimizerTicks = 0;
+        var biases = _b.Select(b => b.Length == 0 ? null : b).ToArray();
         for (int bi = 0; bi < batches; bi++)
         {
+            long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
             int start = bi * B, batch = Math.Min(B, n - start);
             for (int r = 0; r < batch; r++)
             {
@@ -82,20 +90,42 @@ public sealed class Trainer
                 train.Features.AsSpan(i * d, d).CopyTo(_xBatch.AsSpan(r * d, d));
                 _yBatch[r] = train.Labels[i];
             }
-            _bp.Forward(_w, _b.Select(b => b.Length == 0 ? null : b).ToArray(), _xBatch, batch);
+            long t1 = System.Diagnostics.Stopwatch.GetTimestamp();
+            _bp.Forward(_w, biases, _xBatch, batch);
+            long t2 = System.Diagnostics.Stopwatch.GetTimestamp();
             double loss = _bp.CrossEntropy(_yBatch.AsSpan(0, batch), batch, out int correct);
+            long t3 = System.Diagnostics.Stopwatch.GetTimestamp();
             lossSum += loss * batch; correctSum += correct;
             Step++;
             var adam = _o.Optimizer == OptimizerKind.Adam ? OptimizerSteps.AdamCoefficients.For(_o, Step, _w.Length) : default;
             _bp.Backward(_w, _xBatch, batch, l => StepLayer(l, adam));
+            long t4 = System.Diagnostics.Stopwatch.GetTimestamp();
+            tGather += t1 - t0; tForward += t2 - t1; tLoss += t3 - t2; tBackward += t4 - t3;
             if (progress is not null && (bi % 20 == 0 || bi == batches - 1))
                 progress(new BatchProgress(epoch, bi + 1, batches, lossSum / (start + batch), (double)correctSum / (start + batch)));
         }
         EpochsDone++;
-        return new EpochStats(epoch, lossSum / n, (double)correctSum / n, sw.Elapsed.TotalSeconds);
+        double f = 1.0 / System.Diagnostics.Stopwatch.Frequency;
+        return new EpochStats(epoch, lossSum / n, (double)correctSum / n, sw.Elapsed.TotalSeconds)
+        {
+            PhaseSeconds = new Dictionary<string, double>
+            {
+                ["batch"] = tGather * f, ["forward"] = tForward * f, ["loss"] = tLoss * f,
+                ["backward"] = (tBackward - _optimizerTicks) * f, ["optimizer"] = _optimizerTicks * f,
+            },
+        };
     }
 
+    private long _optimizerTicks;
+
     private void StepLayer(int l, in OptimizerSteps.AdamCoefficients adam)
+    {
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
+        StepLayerCore(l, adam);
+        _optimizerTicks += System.Diagnostics.Stopwatch.GetTimestamp() - start;
+    }
+
+    private void StepLayerCore(int l, in OptimizerSteps.AdamCoefficients adam)
     {
         var gw = _bp.WeightGradients[l]; var gb = _bp.BiasGradients[l];
         ReadOnlySpan<float> pw = _pw is null ? default : _pw[l], pb = _pb is null ? default : _pb[l];
