@@ -121,10 +121,10 @@ public static class JacobianNorms
     /// of a block of samples stacked into one GEMM per layer. <paramref name="mean"/> gets the probe average,
     /// <paramref name="stdErr"/> the standard error √(s²/p) from the probes' sample variance s² (per-sample CI
     /// mean ± z·se); for Gaussian probes the true Var of the mean is 2‖JᵀJ‖_F²/p ≤ 2‖J‖_F⁴/p. Probes of sample s are drawn
-    /// from a stream seeded by (one draw of <paramref name="rng"/>, offset + s), so results do not depend on chunking.
+    /// from a stream seeded by (<paramref name="seed"/>, offset + s): pass the same seed for every chunk and results do not depend on chunking.
     /// A ratio of these estimates inside a minimum is biased: report the error alongside (catalog ARORA-D5).
     /// </summary>
-    public static void Estimate(ForwardTrace t, int probes, Rng rng, PairSamples mean, PairSamples stdErr, int offset,
+    public static void Estimate(ForwardTrace t, int probes, ulong seed, PairSamples mean, PairSamples stdErr, int offset,
         ProbeKind kind = ProbeKind.Gaussian, int rowsPerGemm = 1024, ILinearAlgebraProvider? provider = null)
     {
         if (probes < 2) throw new ArgumentOutOfRangeException(nameof(probes), "at least two probes are needed for a standard error");
@@ -132,7 +132,6 @@ public static class JacobianNorms
         var net = t.Net; int d = net.Depth, hmax = net.Widths.Max();
         int block = Math.Max(1, rowsPerGemm / probes), maxRows = block * probes;
         var v = new double[maxRows * hmax]; var y = new double[maxRows * hmax]; var sq = new double[maxRows];
-        ulong seed = rng.NextUInt64();
         for (int s0 = 0; s0 < t.Count; s0 += block)
         {
             int ns = Math.Min(block, t.Count - s0), rows = ns * probes;

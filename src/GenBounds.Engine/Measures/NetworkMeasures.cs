@@ -174,7 +174,7 @@ public sealed class NetworkMeasures
         }
         bool needRng = options.EstimatorProbes > 0 || options.Attenuation;
         var rng = options.Rng ?? (needRng ? throw new ArgumentException("the estimator and the attenuation experiment need MeasureOptions.Rng") : null);
-        var estRng = rng?.Split("jacobian-estimator"); ulong attSeed = rng?.Split("noise-attenuation").NextUInt64() ?? 0;
+        ulong estSeed = rng?.Split("jacobian-estimator").NextUInt64() ?? 0; ulong attSeed = rng?.Split("noise-attenuation").NextUInt64() ?? 0;
         DoubleMlp? pert = options.Perturbed is { } pn ? new DoubleMlp(pn) : null;
         if (pert is not null) m.Smoothness = InterlayerSmoothness.Create(d, n);
         if (options.Attenuation) m.Attenuation = NoiseAttenuation.Create(d, n);
@@ -201,7 +201,7 @@ public sealed class NetworkMeasures
             }
             if (m.EstimatedFrobeniusSquared is { } est)
             {
-                JacobianNorms.Estimate(t, options.EstimatorProbes, estRng!, est, m.EstimatedStdErr!, s0, options.ProbeKind, provider: p);
+                JacobianNorms.Estimate(t, options.EstimatorProbes, estSeed, est, m.EstimatedStdErr!, s0, options.ProbeKind, provider: p);
                 foreach (var (i, j) in est.Pairs())
                     for (int s = s0; s < s0 + rows; s++)
                         m.EstimatedInterlayerRatio![i, j][s] = Robust.RatioForMin(m.JacobianTimesInput![i, j][s], Math.Sqrt(Math.Max(0, est[i, j][s])) * t.XNorm[i][s - s0]);
