@@ -37,19 +37,27 @@ public static class MeasuresBenchmark
         Console.WriteLine($"  attenuation (inject at 1): {string.Join(" ", Enumerable.Range(1, 4).Select(j => exact.Attenuation!.Summary(1, j).Median.ToString("G3")))}");
 
         sw.Restart();
+        Console.WriteLine($"  dgemm ceiling now: {DgemmRate(p, 1024, 1000, 1000):F1} GFLOP/s (1024x1000x1000)");
         var est = NetworkMeasures.Compute(net, x, estN, labels, new MeasureOptions { ExactJacobians = false, EstimatorProbes = probes, Rng = seeds.Stream(SeedStreams.Names.MonteCarlo), Provider = p });
         Report($"estimator, n = {estN}, {probes} Gaussian probes", est, sw.Elapsed.TotalSeconds, arch);
-        double flops = 2.0 * estN * probes * (1000.0 * 1000 * 2 + 1000 * 10 * 3 + 1000 * 1000);
-        Console.WriteLine($"  estimator GEMM rate: {flops / est.PhaseSeconds["estimator"] / 1e9:F1} GFLOP/s (dense masked flops)");
         return 0;
     }
 
     private static void Report(string title, NetworkMeasures m, double total, MlpArchitecture arch)
     {
         Console.WriteLine($"{title}: total {total:F1} s");
-        foreach (var (k, v) in m.PhaseSeconds) Console.WriteLine($"  {k,-12} {v,8:F2} s");
-        long fwd = (long)m.Count * arch.LayerSizes.Zip(arch.LayerSizes.Skip(1), (a, b) => (long)a * b).Sum() * 2;
-        Console.WriteLine($"  forward GEMM rate: {fwd / m.PhaseSeconds["forward"] / 1e9:F1} GFLOP/s");
+        foreach (var (k, v) in m.PhaseSeconds)
+            Console.WriteLine($"  {k,-12} {v,8:F2} s" + (m.PhaseFlops.TryGetValue(k, out var f) ? $"   {f / 1e9,9:F1} GFLOP in GEMMs, {f / v / 1e9,6:F1} GFLOP/s" : ""));
+    }
+
+    private static double DgemmRate(ILinearAlgebraProvider p, int m, int n, int k)
+    {
+        var a = new double[m * k]; var b = new double[k * n]; var c = new double[m * n];
+        new Rng(1).FillGaussian(a.AsSpan()); new Rng(2).FillGaussian(b.AsSpan());
+        p.Gemm(Transpose.No, Transpose.No, m, n, k, 1.0, a, k, b, n, 0.0, c, n);
+        var sw = Stopwatch.StartNew(); int calls = 0;
+        while (sw.Elapsed.TotalSeconds < 1) { p.Gemm(Transpose.No, Transpose.No, m, n, k, 1.0, a, k, b, n, 0.0, c, n); calls++; }
+        return 2.0 * m * n * k * calls / sw.Elapsed.TotalSeconds / 1e9;
     }
 
     private static (float[] X, int[] Y, string Source) Inputs(int n, Rng rng)

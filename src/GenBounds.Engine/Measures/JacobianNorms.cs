@@ -26,8 +26,9 @@ public static class JacobianNorms
     /// top-down so that J^{i,j} = J^{i+1,j}·B_i reuses the prefix for every i. Adjacent pairs use
     /// ‖A^j D^{j−1}‖_F² = Σ_{c∈S_{j−1}} ‖A^j_{:,c}‖²; the pair (1,3), where the chain has a single product, uses the
     /// precomputed Gram G = (A³)ᵀA³: ‖A³[:,S₂]B₁‖_F² = Σ (G[S₂,S₂]B₁)∘B₁, which costs a₂²a₁ instead of h³a₂a₁ when a₂ &lt; h³.
+    /// Returns the GEMM flop count (2mnk per product).
     /// </summary>
-    public static void ExactFrobeniusSquared(ForwardTrace t, PairSamples dst, int offset, ILinearAlgebraProvider? provider = null)
+    public static double ExactFrobeniusSquared(ForwardTrace t, PairSamples dst, int offset, ILinearAlgebraProvider? provider = null)
     {
         var p = provider ?? LinearAlgebraProviders.Default;
         var net = t.Net; int d = net.Depth; var h = net.Widths;
@@ -41,6 +42,7 @@ public static class JacobianNorms
         for (int j = 2; j <= d; j++) colN[j] = net.ColumnNormsSquared(j);
         double[]? gram = d >= 3 ? net.Gram(3, p) : null;
         var allRows = System.Linq.Enumerable.Range(0, hmax).ToArray();
+        double flops = 0;
 
         for (int s = 0; s < t.Count; s++)
         {
@@ -65,6 +67,7 @@ public static class JacobianNorms
                     int m = a[2], n = a[1];
                     Gather(gram!, h[2], act[2], m, act[2], m, bufP);
                     p.Gemm(Transpose.No, Transpose.No, m, n, m, 1.0, bufP, m, blocks[1], n, 0.0, bufQ, n);
+                    flops += 2.0 * m * n * m;
                     dst[1, 3][offset + s] = TensorPrimitives.Dot(bufQ.AsSpan(0, m * n), blocks[1].AsSpan(0, m * n));
                     continue;
                 }
@@ -75,12 +78,14 @@ public static class JacobianNorms
                     int inner = a[i + 1], cols = a[i];
                     if (inner == 0 || cols == 0) { for (int ii = i; ii >= 1; ii--) dst[ii, j][offset + s] = 0; break; }
                     p.Gemm(Transpose.No, Transpose.No, h[j], cols, inner, 1.0, P, inner, blocks[i], cols, 0.0, Q, cols);
+                    flops += 2.0 * h[j] * cols * inner;
                     var q = Q.AsSpan(0, h[j] * cols);
                     dst[i, j][offset + s] = TensorPrimitives.Dot(q, q);
                     (P, Q) = (Q, P);
                 }
             }
         }
+        return flops;
     }
 
     /// <summary>dst (rows.Length×cols.Length) ← src[rows, cols] for a row-major source with <paramref name="ld"/> columns.</summary>
@@ -95,24 +100,26 @@ public static class JacobianNorms
 
     /// <summary>
     /// ‖J^{i,j}_{x^i} x^i‖ per sample for every pair, by propagating x^i through the masked linear layers in one GEMM
-    /// per layer. For bias-free nets J^{i,j}x^i = x^j (positive homogeneity); with biases the two differ.
+    /// per layer. For bias-free nets J^{i,j}x^i = x^j (positive homogeneity); with biases the two differ. Returns GEMM flops.
     /// </summary>
-    public static void JacobianTimesInputNorms(ForwardTrace t, PairSamples dst, int offset, ILinearAlgebraProvider? provider = null)
+    public static double JacobianTimesInputNorms(ForwardTrace t, PairSamples dst, int offset, ILinearAlgebraProvider? provider = null)
     {
         var p = provider ?? LinearAlgebraProviders.Default;
         var net = t.Net; int d = net.Depth, n = t.Count, hmax = net.Widths.Max();
-        var v = new double[n * hmax]; var y = new double[n * hmax]; var norms = new double[n];
+        var v = new double[n * hmax]; var y = new double[n * hmax]; var norms = new double[n]; double flops = 0;
         for (int i = 1; i < d; i++)
         {
             t.X[i].CopyTo(v, 0);
             for (int k = i + 1; k <= d; k++)
             {
                 Propagation.LinearStep(t, k, v, y, n, 0, 1, p);
+                flops += 2.0 * n * net.Widths[k] * net.Widths[k - 1];
                 Propagation.RowNormsSquared(y, n, net.Widths[k], norms);
                 for (int s = 0; s < n; s++) dst[i, k][offset + s] = Math.Sqrt(norms[s]);
                 (v, y) = (y, v);
             }
         }
+        return flops;
     }
 
     /// <summary>
@@ -123,8 +130,9 @@ public static class JacobianNorms
     /// mean ± z·se); for Gaussian probes the true Var of the mean is 2‖JᵀJ‖_F²/p ≤ 2‖J‖_F⁴/p. Probes of sample s are drawn
     /// from a stream seeded by (<paramref name="seed"/>, offset + s): pass the same seed for every chunk and results do not depend on chunking.
     /// A ratio of these estimates inside a minimum is biased: report the error alongside (catalog ARORA-D5).
+    /// Returns the GEMM flop count.
     /// </summary>
-    public static void Estimate(ForwardTrace t, int probes, ulong seed, PairSamples mean, PairSamples stdErr, int offset,
+    public static double Estimate(ForwardTrace t, int probes, ulong seed, PairSamples mean, PairSamples stdErr, int offset,
         ProbeKind kind = ProbeKind.Gaussian, int rowsPerGemm = 1024, ILinearAlgebraProvider? provider = null)
     {
         if (probes < 2) throw new ArgumentOutOfRangeException(nameof(probes), "at least two probes are needed for a standard error");
@@ -132,6 +140,7 @@ public static class JacobianNorms
         var net = t.Net; int d = net.Depth, hmax = net.Widths.Max();
         int block = Math.Max(1, rowsPerGemm / probes), maxRows = block * probes;
         var v = new double[maxRows * hmax]; var y = new double[maxRows * hmax]; var sq = new double[maxRows];
+        var active = new int[hmax]; var tmp = new double[probes * hmax]; double flops = 0;
         for (int s0 = 0; s0 < t.Count; s0 += block)
         {
             int ns = Math.Min(block, t.Count - s0), rows = ns * probes;
@@ -140,14 +149,24 @@ public static class JacobianNorms
                 int hi = net.Widths[i];
                 for (int s = 0; s < ns; s++)
                 {
+                    // D^i zeroes inactive coordinates anyway, so only active ones are drawn (half the RNG work).
+                    var x = t.Row(i, s0 + s); int a = 0;
+                    for (int u = 0; u < hi; u++) if (x[u] > 0) active[a++] = u;
                     var r = new Rng(Rng.Mix(seed ^ Rng.Mix((ulong)(offset + s0 + s) * (ulong)(d + 1) + (ulong)i)));
-                    var probe = v.AsSpan(s * probes * hi, probes * hi);
-                    if (kind == ProbeKind.Gaussian) r.FillGaussian(probe);
-                    else for (int u = 0; u < probe.Length; u++) probe[u] = (r.NextUInt64() >> 63) == 0 ? 1.0 : -1.0;
+                    var draws = tmp.AsSpan(0, a * probes);
+                    if (kind == ProbeKind.Gaussian) r.FillGaussian(draws);
+                    else for (int u = 0; u < draws.Length; u++) draws[u] = (r.NextUInt64() >> 63) == 0 ? 1.0 : -1.0;
+                    var probe = v.AsSpan(s * probes * hi, probes * hi); probe.Clear();
+                    for (int q = 0; q < probes; q++)
+                    {
+                        var row = probe.Slice(q * hi, hi); var src = draws.Slice(q * a, a);
+                        for (int c = 0; c < a; c++) row[active[c]] = src[c];
+                    }
                 }
                 for (int k = i + 1; k <= d; k++)
                 {
                     Propagation.LinearStep(t, k, v, y, rows, s0, probes, p);
+                    flops += 2.0 * rows * net.Widths[k] * net.Widths[k - 1];
                     Propagation.RowNormsSquared(y, rows, net.Widths[k], sq);
                     for (int s = 0; s < ns; s++)
                     {
@@ -161,5 +180,6 @@ public static class JacobianNorms
                 }
             }
         }
+        return flops;
     }
 }

@@ -77,6 +77,8 @@ public sealed class NetworkMeasures
     public string Provider { get; private set; } = "";
     /// <summary>Wall-clock seconds per phase (norms, forward, cushions, jacobians, estimator, smoothness, attenuation).</summary>
     public Dictionary<string, double> PhaseSeconds { get; } = new();
+    /// <summary>GEMM floating-point operations per phase (forward, jacobians, estimator), for GFLOP/s figures.</summary>
+    public Dictionary<string, double> PhaseFlops { get; } = new();
 
     /// <summary>Norms of A^i, i = 1..d (index 0 unused).</summary>
     public MatrixNorms[] Norms { get; }
@@ -160,6 +162,8 @@ public sealed class NetworkMeasures
         var dn = new DoubleMlp(net); int d = dn.Depth;
         var m = new NetworkMeasures(dn, n, options.ReluOnInput) { Provider = p.Name };
         var clock = Stopwatch.StartNew();
+        void Flops(string phase, double f) => m.PhaseFlops[phase] = m.PhaseFlops.GetValueOrDefault(phase) + f;
+        double forwardFlops = Enumerable.Range(1, d).Sum(k => 2.0 * dn.Widths[k] * dn.Widths[k - 1]);
         void Lap(string phase) { m.PhaseSeconds[phase] = m.PhaseSeconds.GetValueOrDefault(phase) + clock.Elapsed.TotalSeconds; clock.Restart(); }
 
         for (int i = 1; i <= d; i++) m.Norms[i] = MatrixNorms.Of(dn.W[i], dn.Widths[i], dn.Widths[i - 1], p);
@@ -184,13 +188,13 @@ public sealed class NetworkMeasures
         {
             int rows = Math.Min(options.ChunkRows, n - s0);
             var t = ForwardTrace.Compute(dn, inputs.AsSpan(s0 * h0, rows * h0), rows, options.ReluOnInput, p);
-            Lap("forward");
+            Lap("forward"); Flops("forward", rows * forwardFlops);
             m.PerSample(t, s0, labels);
             Lap("cushions");
-            if (m.JacobianTimesInput is { } jx) JacobianNorms.JacobianTimesInputNorms(t, jx, s0, p);
+            double jxFlops = m.JacobianTimesInput is { } jx ? JacobianNorms.JacobianTimesInputNorms(t, jx, s0, p) : 0;
             if (m.JacobianFrobenius is { } jf)
             {
-                JacobianNorms.ExactFrobeniusSquared(t, jf, s0, p);
+                Flops("jacobians", jxFlops + JacobianNorms.ExactFrobeniusSquared(t, jf, s0, p));
                 foreach (var (i, j) in jf.Pairs())
                     for (int s = s0; s < s0 + rows; s++)
                     {
@@ -201,7 +205,7 @@ public sealed class NetworkMeasures
             }
             if (m.EstimatedFrobeniusSquared is { } est)
             {
-                JacobianNorms.Estimate(t, options.EstimatorProbes, estSeed, est, m.EstimatedStdErr!, s0, options.ProbeKind, provider: p);
+                Flops("estimator", (m.JacobianFrobenius is null ? jxFlops : 0) + JacobianNorms.Estimate(t, options.EstimatorProbes, estSeed, est, m.EstimatedStdErr!, s0, options.ProbeKind, provider: p));
                 foreach (var (i, j) in est.Pairs())
                     for (int s = s0; s < s0 + rows; s++)
                         m.EstimatedInterlayerRatio![i, j][s] = Robust.RatioForMin(m.JacobianTimesInput![i, j][s], Math.Sqrt(Math.Max(0, est[i, j][s])) * t.XNorm[i][s - s0]);
