@@ -76,13 +76,23 @@ public class JacobianTests
     }
 
     [Fact]
-    public void Estimator_and_attenuation_do_not_depend_on_chunking()
+    public void Chunked_measures_equal_unchunked_ones()
     {
         var net = Net("5-9-8-6-3", false, 31); int n = 37; var x = Inputs(n, 5, 32);
-        NetworkMeasures Run(int chunk) => NetworkMeasures.Compute(net, x, n, null, new MeasureOptions { EstimatorProbes = 4, Attenuation = true, Rng = new Rng(33), ChunkRows = chunk });
+        var pert = net.Clone(); pert.Layers[0].Weight[0] += 0.5f; pert.Layers[0].Weight[7] -= 0.5f;
+        NetworkMeasures Run(int chunk) => NetworkMeasures.Compute(net, x, n, null,
+            new MeasureOptions { EstimatorProbes = 4, Attenuation = true, Perturbed = pert, Rng = new Rng(33), ChunkRows = chunk });
         var a = Run(5); var b = Run(64);
-        foreach (var (i, j) in a.EstimatedFrobeniusSquared!.Pairs()) Assert.Equal(a.EstimatedFrobeniusSquared[i, j], b.EstimatedFrobeniusSquared![i, j]);
-        foreach (var (i, j) in a.Attenuation!.RelativeError.Pairs()) Assert.Equal(a.Attenuation.RelativeError[i, j], b.Attenuation!.RelativeError[i, j]);
+        foreach (var (i, j) in a.JacobianFrobenius!.Pairs()) AllClose(a.InterlayerRatio![i, j], b.InterlayerRatio![i, j], 1e-12, "μ_ij");
+        foreach (var (i, j) in a.Smoothness!.Ratio.Pairs()) AllClose(a.Smoothness.Ratio[i, j], b.Smoothness!.Ratio[i, j], 1e-9, "R");
+        Assert.Equal(a.Smoothness.UnitFlips, b.Smoothness!.UnitFlips);
+        Assert.True(a.Smoothness.UnitFlips.Sum() > 0);
+        var chunks = ForwardTrace.Chunks(new DoubleMlp(net), x, n, 8).ToList();
+        Assert.Equal(5, chunks.Count);
+        var whole = ForwardTrace.Compute(new DoubleMlp(net), x, n);
+        foreach (var (off, t) in chunks) for (int k = 0; k <= 4; k++) AllClose(whole.X[k].AsSpan(off * whole.Net.Widths[k], t.X[k].Length).ToArray(), t.X[k], 1e-12, "x");
+        foreach (var (i, j) in a.EstimatedFrobeniusSquared!.Pairs()) AllClose(a.EstimatedFrobeniusSquared[i, j], b.EstimatedFrobeniusSquared![i, j], 1e-12, "est");
+        foreach (var (i, j) in a.Attenuation!.RelativeError.Pairs()) AllClose(a.Attenuation.RelativeError[i, j], b.Attenuation!.RelativeError[i, j], 1e-12, "att");
     }
 
     [Fact]

@@ -78,6 +78,14 @@ internal static class MeasuresTestKit
 
     public static double Norm(double[] v) => Math.Sqrt(v.Sum(e => e * e));
 
+    /// <summary>Element-wise Close; infinities must match exactly. GEMM blocking may differ between batch sizes, so no bit equality.</summary>
+    public static void AllClose(double[] expected, double[] actual, double rel, string what)
+    {
+        Xunit.Assert.Equal(expected.Length, actual.Length);
+        for (int k = 0; k < expected.Length; k++)
+            if (double.IsInfinity(expected[k])) Xunit.Assert.Equal(expected[k], actual[k]); else Close(expected[k], actual[k], rel, $"{what}[{k}]");
+    }
+
     public static void Close(double expected, double actual, double rel, string what)
     {
         if (Math.Abs(expected - actual) > rel * Math.Max(1e-300, Math.Abs(expected)) + 1e-300)

@@ -49,7 +49,8 @@ public sealed record LayerMeasures(int Layer, MatrixNorms Norms, double LayerCus
 /// Data-dependent quantities of Arora et al. 2018 for one network on a sample S, with every per-sample array kept. Every
 /// min/max accessor takes ζ: the quantity on the 1−ζ fraction of S left after dropping the worst ⌊ζ|S|⌋ samples
 /// (<see cref="Robust"/>). Layer indices are the paper's: i = 1..d. Vacuous samples (zero denominators) are +∞ in
-/// ratios that enter minima and 0 in those that enter maxima.
+/// ratios that enter minima and 0 in those that enter maxima. Everything is float64 (dgemm, LAPACK SVD), as the catalog's
+/// protocol (§2) asks for deterministic quantities; training elsewhere is float32.
 /// </summary>
 public sealed class NetworkMeasures
 {
@@ -111,14 +112,14 @@ public sealed class NetworkMeasures
 
     /// <summary>μ_i (ARORA-D4).</summary>
     public double LayerCushion(int i, double zeta = 0) => Robust.Min(LayerCushionRatio[i], zeta);
-    /// <summary>μ_{i,j}, exact when available, else the plug-in estimate.</summary>
-    public double InterlayerCushion(int i, int j, double zeta = 0) => Robust.Min(InterlayerTable[i, j], zeta);
+    /// <summary>μ_{i,j}, exact when available, else the plug-in estimate; NaN when neither was computed.</summary>
+    public double InterlayerCushion(int i, int j, double zeta = 0) => InterlayerTable is { } t ? Robust.Min(t[i, j], zeta) : double.NaN;
     /// <summary>μ_{i→} = min{1/√h^i, min_{j&gt;i} μ_{i,j}}, removing whole samples (per-sample minimum over j) for ζ &gt; 0.</summary>
     public double MinimalInterlayerCushion(int i, double zeta = 0)
     {
         double clip = 1 / Math.Sqrt(Net.Widths[i]);
         if (i == Net.Depth) return clip;
-        var t = InterlayerTable;
+        if (InterlayerTable is not { } t) return double.NaN;
         return Math.Min(clip, Robust.Min(Robust.Pointwise(Enumerable.Range(i + 1, Net.Depth - i).Select(j => t[i, j]), Math.Min, double.PositiveInfinity), zeta));
     }
     /// <summary>c_i (ARORA-D6), i &lt; d.</summary>
@@ -129,7 +130,9 @@ public sealed class NetworkMeasures
     public double MaxOutputNorm(double zeta = 0) => Robust.Max(OutputNorm, zeta);
     /// <summary>Whether interlayer cushions come from the randomised estimator (no exact Jacobians were computed).</summary>
     public bool InterlayerFromEstimator => InterlayerRatio is null;
-    private PairSamples InterlayerTable => InterlayerRatio ?? EstimatedInterlayerRatio ?? throw new InvalidOperationException("neither exact Jacobians nor the estimator were computed");
+    private PairSamples? InterlayerTable => InterlayerRatio ?? EstimatedInterlayerRatio;
+    /// <summary>min_x of the margin f(x)[y] − max_{j≠y} f(x)[j] (NaN without labels).</summary>
+    public double MinMargin(double zeta = 0) => Margin is null ? double.NaN : Robust.Min(Margin, zeta);
 
     /// <summary>Table-1 quantity c_i²/(μ_i²μ_{i→}²) with c_i as in <see cref="LayerMeasures.Contraction"/>.</summary>
     public double EffectiveParameters(int i, double zeta = 0)

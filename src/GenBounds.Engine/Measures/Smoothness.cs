@@ -34,6 +34,9 @@ public sealed class SmoothnessDraw
 /// </summary>
 public static class InterlayerSmoothness
 {
+    /// <summary>ρ_δ estimate from the per-draw ρ values: the ⌊δN⌋-th smallest, i.e. the largest ρ met by a 1−δ fraction of draws.</summary>
+    public static double RhoDelta(ReadOnlySpan<double> rhoPerDraw, double delta) => Robust.Min(rhoPerDraw, delta);
+
     /// <summary>One draw over the samples of a clean trace and the perturbed net's trace on the same inputs.</summary>
     public static SmoothnessDraw Measure(ForwardTrace clean, ForwardTrace perturbed, ILinearAlgebraProvider? provider = null)
     {
