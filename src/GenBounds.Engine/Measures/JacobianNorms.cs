@@ -41,7 +41,7 @@ public static class JacobianNorms
         var colN = new double[d + 1][];
         for (int j = 2; j <= d; j++) colN[j] = net.ColumnNormsSquared(j);
         double[]? gram = d >= 3 ? net.Gram(3, p) : null;
-        var allRows = System.Linq.Enumerable.Range(0, hmax).ToArray();
+        var allRows = Enumerable.Range(0, hmax).ToArray();
         double flops = 0;
 
         for (int s = 0; s < t.Count; s++)
