@@ -64,6 +64,12 @@ public class MeasuresTests
         Close(8, m.EffectiveParameters(1), 1e-12, "layer-1 effective params"); Close(8, m.EffectiveParameters(2), 1e-12, "layer-2");
         Close(4 * 16, m.TheoremProxy(1), 1e-12, "proxy");
         Assert.Equal(4, m.Layers()[0].ActualParameters);
+        var csv = new StringWriter(); m.WritePerSampleCsv(csv);
+        var lines = csv.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(4, lines.Length);
+        Assert.All(lines, l => Assert.Equal(lines[0].Split(',').Length, l.Split(',').Length));
+        Assert.Contains("interlayer_1_2", lines[0]);
+        Assert.StartsWith("2,", lines[3]);
     }
 
     [Fact]

@@ -156,6 +156,26 @@ public sealed class NetworkMeasures
         (long)Net.Widths[i] * Net.Widths[i - 1] + (Net.HasBias ? Net.Widths[i] : 0))).ToList();
 
     /// <summary>
+    /// Writes one CSV row per sample (invariant culture; "Infinity" for vacuous ratios) with every per-sample array that
+    /// was computed: margin, ‖f(x)‖, per-layer cushion/contraction/active fraction, per-pair Jacobian and smoothness
+    /// columns, attenuation errors.
+    /// </summary>
+    public void WritePerSampleCsv(TextWriter w)
+    {
+        var cols = new List<(string Name, double[] Values)> { ("output_norm", OutputNorm) };
+        if (Margin is not null) cols.Add(("margin", Margin));
+        for (int i = 1; i <= Net.Depth; i++) cols.Add(($"layer_cushion_{i}", LayerCushionRatio[i]));
+        for (int i = 1; i < Net.Depth; i++) { cols.Add(($"contraction_{i}", ContractionRatio[i])); cols.Add(($"active_{i}", ActiveFraction[i])); }
+        void Pairs(string name, PairSamples? t) { if (t is not null) foreach (var (i, j) in t.Pairs()) cols.Add(($"{name}_{i}_{j}", t[i, j])); }
+        Pairs("jacobian_fro", JacobianFrobenius); Pairs("jacobian_x", JacobianTimesInput); Pairs("interlayer", InterlayerRatio);
+        Pairs("est_fro2", EstimatedFrobeniusSquared); Pairs("est_fro2_se", EstimatedStdErr); Pairs("est_interlayer", EstimatedInterlayerRatio);
+        Pairs("smoothness_r", Smoothness?.Ratio); Pairs("attenuation", Attenuation?.RelativeError);
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        w.WriteLine("sample," + string.Join(",", cols.Select(c => c.Name)));
+        for (int s = 0; s < Count; s++) w.WriteLine(s.ToString(inv) + "," + string.Join(",", cols.Select(c => c.Values[s].ToString("R", inv))));
+    }
+
+    /// <summary>
     /// Measures <paramref name="net"/> on n row-major float32 inputs, chunk by chunk (memory ∝ chunk size · Σh plus the
     /// per-sample arrays). <paramref name="labels"/> (optional) gives margins.
     /// </summary>
