@@ -2,6 +2,7 @@
 module GenBounds.Cli.Program
 
 open System
+open System.IO
 open System.Text.Json.Nodes
 open GenBounds.Cli.Args
 open GenBounds.Cli.Common
@@ -55,3 +56,9 @@ let main argv =
                 | :? UnauthorizedAccessException as e ->
                     eprintfn "genbounds %s: %s" cmd e.Message
                     1
+                | :? InvalidDataException as e ->
+                    eprintfn "genbounds %s: %s" cmd e.Message
+                    1
+                | e ->
+                    eprintfn "genbounds %s: internal error: %s\n%s" cmd e.Message e.StackTrace
+                    3

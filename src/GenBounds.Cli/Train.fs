@@ -82,13 +82,17 @@ let run (p: Parsed) =
     let out =
         p.TryGet "out" |> Option.defaultWith (fun () ->
             Path.Combine(repoRoot (), "runs", sprintf "%s-seed%d.safetensors" (arch.ToString().Replace("/", "-")) seed))
+    // What must match between a checkpoint and the run that resumes it.
+    let runKey =
+        (obj [ "architecture", jstr (arch.ToString()); "optimizer", jstr (options.Describe()); "seed", jstr (string seed)
+               "train_data", jstr train.Name; "train_data_hash", jstr (train.ContentHash()) ]).ToJsonString()
     let net, trainer =
         match p.TryGet "resume" with
         | Some ck ->
             let c = try Checkpoint.Load ck with e -> raise (InputError(sprintf "cannot load checkpoint %s: %s" ck e.Message))
-            if c.OptionsJson <> options.Describe() + "|" + arch.ToString() then
+            if c.OptionsJson <> runKey then
                 raise (UsageError(sprintf "checkpoint %s was written with different options (%s)" ck c.OptionsJson))
-            let net = c.GetNetwork "model"
+            let net = c.GetNetwork "model."
             let t = Trainer(net, options, la)
             let state = c.TensorNames |> Seq.filter (fun n -> not (n.StartsWith "model.")) |> Seq.map (fun n -> n, c.Get n) |> dict
             t.ImportState(Collections.Generic.Dictionary(state), c.Step, c.Epoch)
@@ -108,8 +112,8 @@ let run (p: Parsed) =
         if not quiet then eprintfn "epoch %d: loss %.4f, train acc (running) %s, %.2fs" (e + 1) stats.Loss (pct stats.Accuracy) stats.Seconds
         match p.TryGet "checkpoint" with
         | Some ck ->
-            let c = Checkpoint(trainer.EpochsDone, trainer.Step, seed, options.Describe() + "|" + arch.ToString())
-            c.SetNetwork("model", net)
+            let c = Checkpoint(trainer.EpochsDone, trainer.Step, seed, runKey)
+            c.SetNetwork("model.", net)
             let struct (tensors, _, _) = trainer.ExportState()
             for kv in tensors do c.Set(kv.Key, ReadOnlySpan(kv.Value))
             c.Save ck
