@@ -1,3 +1,4 @@
+using MathNetMatrix = MathNet.Numerics.LinearAlgebra.Matrix<double>;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace GenBounds.LinearAlgebra;
@@ -52,9 +53,9 @@ public sealed class ManagedLinearAlgebraProvider : ILinearAlgebraProvider
             }
     }
 
-    private static Matrix<double> ToMathNet(ReadOnlySpan<double> a, int m, int n)
+    private static MathNetMatrix ToMathNet(ReadOnlySpan<double> a, int m, int n)
     {
-        var mat = Matrix<double>.Build.Dense(m, n);
+        var mat = MathNetMatrix.Build.Dense(m, n);
         for (int i = 0; i < m; i++) for (int j = 0; j < n; j++) mat[i, j] = a[i * n + j];
         return mat;
     }

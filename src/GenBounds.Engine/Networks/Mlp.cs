@@ -74,6 +74,9 @@ public sealed class DenseLayer
     /// <summary>Bias vector, or null for a bias-free layer.</summary>
     public float[]? Bias { get; }
 
+    /// <summary>The weights as a matrix view (no copy; writes go to the layer).</summary>
+    public LinearAlgebra.Matrix<float> WeightMatrix => new(Out, In, Weight);
+
     /// <summary>Weights widened to float64 (Out×In row-major), for the measurement code.</summary>
     public double[] WeightAsDouble() => Array.ConvertAll(Weight, w => (double)w);
 }
