@@ -1,0 +1,131 @@
+/// `genbounds measure`: the noise-stability quantities of Arora et al. (2018) on a model and a training sample —
+/// norms, layer and interlayer cushions, activation contraction, interlayer smoothness, noise attenuation, margins —
+/// written as JSON and per-sample CSV.
+module GenBounds.Cli.Measure
+
+open System
+open System.IO
+open System.Diagnostics
+open System.Text.Json.Nodes
+open GenBounds.Data
+open GenBounds.Measures
+open GenBounds.Random
+open GenBounds.Compression
+open GenBounds.Cli.Args
+open GenBounds.Cli.Common
+
+let spec =
+    { Name = "measure"
+      Summary = "noise-stability measures (Arora et al. 2018) of a model on training points: JSON + per-sample CSV"
+      Positionals = [ "MODEL", "a .safetensors model" ]
+      Options =
+        [ opt "samples" "N" "number of training points (first N; 0 = all)" (Some "10000")
+          opt "probes" "P" "use the randomised Jacobian estimator with P probes per sample instead of exact Jacobians" None
+          opt "zeta" "Z" "outlier fraction: quantities on the 1-Z fraction of S (Corollary A.1)" (Some "0")
+          opt "smoothness-eps" "EPS" "perturb every layer with Matrix-Project noise at accuracy EPS (Gaussian surrogate, k = ln(1/eta)/EPS^2, eta = 0.05) to measure interlayer smoothness" (Some "0.1")
+          flag "no-attenuation" "skip the noise-attenuation experiment (10% Gaussian noise per layer)"
+          opt "gamma" "G" "margin for the Theorem 4.1 proxy (default: the minimum training margin, if positive)" None
+          opt "seed" "N" "master seed (streams: measure/attenuation, measure/smoothness)" (Some "1")
+          opt "out" "DIR" "folder for measures.json and per-sample.csv (default reports/measures-MODEL)" None ]
+        @ dataOptions @ [ threadOption; jsonFlag ] }
+
+let private dist (d: Distribution) =
+    obj [ "count", jint (int64 d.Count); "mean", jnum d.Mean; "min", jnum d.Min; "q05", jnum d.Q05; "median", jnum d.Median; "q95", jnum d.Q95; "max", jnum d.Max ]
+
+let run (p: Parsed) =
+    let sw = Stopwatch.StartNew()
+    let path = match p.Positionals with [ m ] -> m | _ -> raise (UsageError "measure needs a MODEL file")
+    let net, _ = Eval.loadModel path
+    let la = provider p
+    let train, _ = loadData p
+    if train.Dimension <> net.Architecture.InputSize then
+        raise (InputError(sprintf "model expects %d inputs but %s has dimension %d" net.Architecture.InputSize train.Name train.Dimension))
+    let n = match p.Int "samples" with 0 -> train.Count | k when k < 0 || k > train.Count -> raise (UsageError(sprintf "--samples must be in 0..%d" train.Count)) | k -> k
+    let data = train.Take n
+    let zeta = p.Float "zeta"
+    if zeta < 0.0 || zeta >= 1.0 then raise (UsageError "--zeta must be in [0, 1)")
+    let seeds = SeedStreams(p.UInt64 "seed")
+    let eps = p.Float "smoothness-eps"
+    let perturbed =
+        if eps <= 0.0 then None
+        else
+            let k = float (MatrixProject.HelperCount(eps, 0.05))
+            let rng = seeds.Stream "measure/smoothness"
+            let q = net.Clone()
+            for l in q.Layers do
+                let w = l.WeightAsDouble()
+                let hat = MatrixProject.GaussianSurrogate(ReadOnlySpan w, l.Out, l.In, k, rng.Split(string l.In + "x" + string l.Out))
+                for i in 0 .. hat.Length - 1 do l.Weight[i] <- float32 hat[i]
+            Some q
+    let options =
+        MeasureOptions(
+            ExactJacobians = (p.TryInt "probes" |> Option.isNone),
+            EstimatorProbes = (p.TryInt "probes" |> Option.defaultValue 0),
+            Perturbed = Option.toObj perturbed,
+            Attenuation = not (p.Has "no-attenuation"),
+            Rng = seeds.Stream "measure/attenuation",
+            Provider = la)
+    let m = NetworkMeasures.Compute(net, data.Features, data.Count, data.Labels, options)
+    let out =
+        p.TryGet "out" |> Option.defaultWith (fun () ->
+            Path.Combine(repoRoot (), "reports", "measures-" + Path.GetFileNameWithoutExtension path))
+    let layers = JsonArray()
+    for l in m.Layers zeta do
+        layers.Add(
+            obj [ "layer", jint (int64 l.Layer)
+                  "spectral_norm", jnum l.Norms.Spectral; "frobenius_norm", jnum l.Norms.Frobenius; "stable_rank", jnum l.Norms.StableRank
+                  "norm_l1_inf", jnum l.Norms.L1Inf; "norm_l1_2", jnum l.Norms.L12; "norm_l2_1", jnum l.Norms.L21
+                  "layer_cushion", jnum l.LayerCushion; "min_interlayer_cushion", jnum l.MinimalInterlayerCushion
+                  "contraction", jnum l.Contraction; "mean_active_fraction", jnum l.MeanActiveFraction
+                  "effective_parameters", jnum l.EffectiveParameters; "actual_parameters", jint l.ActualParameters ])
+    let pairs = JsonArray()
+    let d = net.Architecture.Depth
+    for i in 1 .. d - 1 do
+        for j in i + 1 .. d do
+            pairs.Add(obj [ "i", jint (int64 i); "j", jint (int64 j); "interlayer_cushion", jnum (m.InterlayerCushion(i, j, zeta)) ])
+    let attenuation = JsonArray()
+    match Option.ofObj m.Attenuation with
+    | Some a ->
+        for i in 1 .. d do
+            for j in i .. d do
+                attenuation.Add(obj [ "inject", jint (int64 i); "layer", jint (int64 j); "relative_error", (dist (a.Summary(i, j)) :> JsonNode) ])
+    | None -> ()
+    let gamma = p.TryFloat "gamma" |> Option.defaultWith (fun () -> m.MinMargin zeta)
+    let phases = JsonObject()
+    for kv in m.PhaseSeconds do phases[kv.Key] <- jnum kv.Value
+    let caveats = JsonArray()
+    for c in m.Caveats do caveats.Add(jstr c)
+    let result =
+        obj [ "command", jstr "measure"
+              "model", jstr (Path.GetFullPath path)
+              "model_hash", jstr (net.ContentHash())
+              "architecture", jstr (net.Architecture.ToString())
+              "data", jstr data.Name
+              "data_hash", jstr (data.ContentHash())
+              "samples", jint (int64 data.Count)
+              "zeta", jnum zeta
+              "jacobians", jstr (if m.InterlayerFromEstimator then sprintf "estimator (%d probes)" options.EstimatorProbes else "exact")
+              "activation_contraction", jnum (m.C zeta)
+              "max_output_norm", jnum (m.MaxOutputNorm zeta)
+              "min_margin", jnum (m.MinMargin zeta)
+              "gamma", jnum gamma
+              "theorem_4_1_proxy", (if gamma > 0.0 then jnum (m.TheoremProxy(gamma, zeta)) else jstr "undefined: margin gamma <= 0 (pass --gamma or --zeta to drop misclassified points)")
+              "interlayer_smoothness_rho", jnum (match Option.ofObj m.Smoothness with Some s -> s.Rho zeta | None -> nan)
+              "smoothness_noise", jstr (if eps > 0.0 then sprintf "Matrix-Project Gaussian surrogate, eps=%g, eta=0.05, every layer" eps else "none")
+              "layers", layers
+              "interlayer_cushions", pairs
+              "noise_attenuation", attenuation
+              "caveats", caveats
+              "phase_seconds", phases
+              "seed", jstr (string (p.UInt64 "seed"))
+              "code_revision", jstr GenBounds.Runtime.CodeRevision.Current
+              "out", jstr (Path.GetFullPath out)
+              "wall_seconds", jnum sw.Elapsed.TotalSeconds ]
+    Directory.CreateDirectory out |> ignore
+    GenBounds.IO.AtomicFile.Write(Path.Combine(out, "measures.json"), fun s ->
+        use w = new StreamWriter(s, leaveOpen = true)
+        w.Write(result.ToJsonString(Text.Json.JsonSerializerOptions(WriteIndented = true))))
+    GenBounds.IO.AtomicFile.Write(Path.Combine(out, "per-sample.csv"), fun s ->
+        use w = new StreamWriter(s, leaveOpen = true)
+        m.WritePerSampleCsv w)
+    result
