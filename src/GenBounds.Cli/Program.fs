@@ -14,7 +14,8 @@ let private commands: (CommandSpec * (Parsed -> JsonObject) * (JsonObject -> uni
             | v -> printfn "%-16s %s" (k + ":") (v.ToJsonString().Trim('"'))
     [ Train.spec, Train.run, text [ "model"; "architecture"; "parameters"; "train_accuracy"; "test_accuracy"; "epoch_seconds"; "wall_seconds" ]
       Eval.evalSpec, Eval.runEval, text [ "model"; "architecture"; "train_accuracy"; "test_accuracy"; "train_loss"; "test_loss"; "min_train_margin"; "wall_seconds" ]
-      Eval.infoSpec, Eval.runInfo, (fun o -> printJson o) ]
+      Eval.infoSpec, Eval.runInfo, (fun o -> printJson o)
+      Verify.spec, Verify.run, Verify.show ]
 
 let private mainUsage () =
     let lines = commands |> List.map (fun (s, _, _) -> sprintf "  %-10s %s" s.Name s.Summary)
