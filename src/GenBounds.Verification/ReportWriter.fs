@@ -731,7 +731,7 @@ code { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: .92e
 for (const [id, spec] of Object.entries(genboundsFigures)) {
   const el = document.getElementById(id);
   vegaEmbed(el, spec, { mode: "vega-lite", renderer: "svg", actions: false })
-    .catch(err => { el.className += " figure-error"; el.textContent = "figure failed to render: " + err; });
+    .catch(err => { el.classList.add("figure-error"); el.textContent = "figure failed to render: " + err; });
 }
 </script>
 </body>
