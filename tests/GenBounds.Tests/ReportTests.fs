@@ -1,0 +1,399 @@
+module GenBounds.Tests.ReportTests
+
+open System
+open System.Diagnostics
+open System.IO
+open System.Text.Json
+open System.Text.RegularExpressions
+open Xunit
+open GenBounds.Symbolic
+open GenBounds.Symbolic.Operators
+open GenBounds.Verification
+
+// ------------------------------------------------------------------ a hand-built report
+
+let private hostile = "<script>alert('x')</script> & \"quoted\""
+
+let private derived =
+    { Statement.create
+        "TEST-D.1"
+        "Derived margin bound"
+        (Statement.cite "Test paper" "§2")
+        [ Provenance.Derived; Provenance.Unverified ]
+        ("A derived statement whose note tries to break out of HTML: " + hostile)
+        (Conclusion.Deterministic(sym "gamma" <=. sym "B" * sym "normW")) with
+        Notes = [ hostile ] }
+
+let private pending =
+    { Statement.create
+        "TEST-P.1"
+        "Sketch recovery"
+        (Statement.cite "Test paper" "§5")
+        [ Provenance.PaperIssue ]
+        "Needs the sketch-recovery LP."
+        (Conclusion.Deterministic(sym "err" <=. sym "eps")) with
+        Checkability = Checkability.NotYetCheckable "needs the sketch-recovery LP" }
+
+let private mutant =
+    SymbolicStatementTests.perLayer
+    |> Statement.mutate "constant" "C replaced by C/10" (Relation.substitute "C" (sym "C" / 10))
+
+let private statements = [ SymbolicStatementTests.perLayer; SymbolicStatementTests.latala; derived; pending; mutant ]
+
+let private witness =
+    { Seed = 18446744073709551557UL
+      Trial = Some 17
+      Layer = Some 1
+      Sample = Some 42
+      Lhs = 3.5
+      Rhs = 2.25
+      Description = "spectral norm exceeded " + hostile }
+
+let private gaussians seed n =
+    let rng = GenBounds.Random.Rng(seed)
+    Array.init n (fun _ -> rng.NextGaussian()) |> Array.sort
+
+let private qq = Figure.QQ("Q-Q of layer 1 weights", gaussians 1UL 300, gaussians 2UL 300 |> Array.map (fun x -> 1.1 * x))
+
+let private histogram =
+    Figure.Histogram("Row loads </script>", "max row load", Array.append (gaussians 3UL 500 |> Array.map (fun x -> 20.0 + 3.0 * x)) [| nan |], [ "balls-in-bins bound", 31.0; "mean", 20.0 ])
+
+let private lines =
+    Figure.Lines("Failure rate vs eta", "eta", "failure rate", [ "synthetic", [| for i in 1..10 -> float i, 1.0 / float i |]; "real network", [| for i in 1..10 -> float i, 0.5 / float i |] ])
+
+let private cp = { Lower = 0.0012; Upper = 0.0093; Confidence = 0.95; Method = "Clopper–Pearson" }
+
+let private baseResult id mode verdict =
+    { StatementId = id
+      Mode = mode
+      Verdict = verdict
+      MutantRejected = None
+      Trials = 1000
+      Failures = Some 4
+      Interval = Some cp
+      Delta = Some 0.05
+      Slack = Some { Count = 1000; Min = 1.02; Q01 = 1.1; Q10 = 1.5; Median = 2.0; Q90 = 3.0; Q99 = 4.0; Max = infinity; Mean = 2.2 }
+      Constant = None
+      Bindings = [ "d", 3.0; "h_l", 100.0 ]
+      Seed = 1234567UL
+      Layer = Some 1
+      Notes = [ "note on " + id ]
+      Figures = []
+      Seconds = 0.25 }
+
+let private results =
+    [ { baseResult "GUHA-L4.2" CheckMode.Synthetic Verdict.Held with Figures = [ qq ] }
+      { baseResult "GUHA-L4.2" CheckMode.RealNetwork (Verdict.Violated witness) with Figures = [ histogram ] }
+      { baseResult "GUHA-LB.1" CheckMode.Synthetic (Verdict.Inconclusive "the interval straddles delta") with
+          Constant =
+            Some
+                { Name = "C"
+                  Value = 0.71
+                  Interval = Some { cp with Lower = 0.6; Upper = 0.8; Method = "bootstrap" }
+                  ByDimension = [ "h=100", 0.62; "h=400", 0.71 ]
+                  Grows = Some false
+                  Suspicious = false }
+          Figures = [ lines ] }
+      baseResult "GUHA-LB.1" CheckMode.RealNetwork (Verdict.HypothesisNotMet("weights i.i.d. Gaussian", Some true))
+      { baseResult "TEST-D.1" CheckMode.RealNetwork (Verdict.Vacuous "bound >= 1 on a 0/1 loss") with Slack = None; Failures = None }
+      { baseResult "TEST-P.1" CheckMode.Synthetic (Verdict.NotCheckable "needs the sketch-recovery LP") with Interval = None; Delta = None; Trials = 0 }
+      { baseResult mutant.Id CheckMode.Synthetic (Verdict.Violated { witness with Trial = Some 3 }) with MutantRejected = Some true }
+      { baseResult "GUHA-L4.2~mutant-no-gaussian" CheckMode.Synthetic Verdict.Held with MutantRejected = Some false } ]
+
+let private report =
+    { Context =
+        { ModelPath = "/models/mnist-784-100-10.safetensors"
+          ModelHash = "abc123"
+          Architecture = "784-100-10/nobias"
+          DataName = "mnist-train[subset 1000]"
+          DataHash = "def456"
+          CodeRevision = "0123abcd"
+          MasterSeed = 1UL
+          Blas = "OpenBLAS"
+          BlasThreads = 1
+          Trials = 1000
+          Started = DateTimeOffset(2025, 1, 2, 3, 4, 5, TimeSpan.Zero)
+          Papers = [ "guha2023" ] }
+      Statements = statements
+      Results = results
+      Seconds = 12.5 }
+
+let private figureCount = results |> List.sumBy (fun r -> r.Figures.Length)
+
+let private scripts = lazy (ReportWriter.loadVegaScripts None)
+
+let private tempDir () =
+    let d = Path.Combine(Path.GetTempPath(), "genbounds-report-" + Guid.NewGuid().ToString("N"))
+    Directory.CreateDirectory d |> ignore
+    d
+
+/// Removes the inlined <script> bodies, leaving the markup around them.
+let private markupOnly (page: string) =
+    Regex.Replace(page, "<script>.*?</script>", "<script></script>", RegexOptions.Singleline)
+
+// ------------------------------------------------------------------ JSON, Markdown, HTML
+
+[<Fact>]
+let ``report.json lists every statement and every result with N, interval and seed`` () =
+    use doc = JsonDocument.Parse(ReportWriter.toJsonText report)
+    let root = doc.RootElement
+    Assert.Equal("guha2023", root.GetProperty("context").GetProperty("papers").[0].GetString())
+    Assert.Equal("1", root.GetProperty("context").GetProperty("master_seed").GetString())
+    let stmts = root.GetProperty("statements").EnumerateArray() |> Seq.toList
+    Assert.Equal(statements.Length, stmts.Length)
+    Assert.Equal(Statement.toLatex SymbolicStatementTests.perLayer, stmts[0].GetProperty("latex").GetString())
+    Assert.Equal("RECON", stmts.[0].GetProperty("provenance").[0].GetString())
+    Assert.False(stmts[3].GetProperty("checkable").GetBoolean())
+    let rs = root.GetProperty("results").EnumerateArray() |> Seq.toList
+    Assert.Equal(results.Length, rs.Length)
+
+    for (r, j) in List.zip results rs do
+        Assert.Equal(r.StatementId, j.GetProperty("statement").GetString())
+        Assert.Equal(r.Trials, j.GetProperty("trials").GetInt32())
+        Assert.Equal(string r.Seed, j.GetProperty("seed").GetString())
+        Assert.Equal(r.Verdict.Label, j.GetProperty("verdict").GetProperty("label").GetString())
+
+        match r.Interval with
+        | Some i -> Assert.Equal(i.Upper, j.GetProperty("interval").GetProperty("upper").GetDouble())
+        | None -> Assert.Equal(JsonValueKind.Null, j.GetProperty("interval").ValueKind)
+
+    let w = rs[1].GetProperty("verdict").GetProperty("witness")
+    Assert.Equal("18446744073709551557", w.GetProperty("seed").GetString())
+    Assert.Equal(42, w.GetProperty("sample").GetInt32())
+    Assert.Equal(3.5, w.GetProperty("lhs").GetDouble())
+    Assert.Equal("Infinity", rs[0].GetProperty("slack").GetProperty("max").GetString())
+    Assert.Equal(0.71, rs[2].GetProperty("constant").GetProperty("value").GetDouble())
+    Assert.True(rs[3].GetProperty("verdict").GetProperty("conclusion_held_anyway").GetBoolean())
+    Assert.Equal("NaN", rs.[1].GetProperty("figures").[0].GetProperty("values").[500].GetString())
+
+    let summary = root.GetProperty("summary")
+    let verdicts = summary.GetProperty("verdicts")
+
+    for label in ReportWriter.verdictLabels do
+        Assert.Equal(1, verdicts.GetProperty(label).GetInt32())
+
+    Assert.Equal(1, summary.GetProperty("mutants").GetProperty("rejected").GetInt32())
+    Assert.Equal(2, summary.GetProperty("mutants").GetProperty("total").GetInt32())
+
+[<Fact>]
+let ``report.md shows LaTeX, provenance flags, the summary table and replay seeds`` () =
+    let md = ReportWriter.toMarkdown report
+
+    for s in statements do
+        Assert.Contains("$$\n" + Statement.toLatex s + "\n$$", md)
+        Assert.Contains("## " + s.Id + " — " + s.Name, md)
+
+    Assert.Contains("`RECON` **reconstructed**", md)
+    Assert.Contains("`DERIVED` **derived**", md)
+    Assert.Contains("`UNVERIFIED` **unverified**", md)
+    Assert.Contains("| GUHA-L4.2 | Per-layer pruning error | held | violated |", md)
+    Assert.Contains("| TEST-P.1 | Sketch recovery | not yet checkable | — |", md)
+    Assert.Contains("trial 17, layer 1, sample 42: LHS = 3.5, RHS = 2.25", md)
+    Assert.Contains("replay seed 18446744073709551557", md)
+    Assert.Contains("[0.0012, 0.0093] (95% Clopper–Pearson)", md)
+    Assert.Contains("mutants rejected: 1/2", md)
+    Assert.Contains("mutant **NOT rejected**", md)
+    // the unlisted mutant's result goes with its base statement
+    Assert.Contains("**GUHA-L4.2~mutant-no-gaussian** — synthetic: **held**", md)
+
+[<Fact>]
+let ``report.html inlines the Vega scripts, renders formulas as MathML, escapes text and references nothing online`` () =
+    let page = ReportWriter.toHtml scripts.Value report
+    Assert.StartsWith("<!DOCTYPE html>", page)
+    Assert.Contains(scripts.Value.Vega, page)
+    Assert.Contains(scripts.Value.VegaLite, page)
+    Assert.Contains(scripts.Value.VegaEmbed, page)
+    Assert.Equal(statements.Length, Regex.Matches(page, "<math display=\"block\"").Count)
+
+    for i in 0 .. figureCount - 1 do
+        Assert.Contains(sprintf "<div class=\"figure\" id=\"figure-%d\"></div>" i, page)
+
+    for label in ReportWriter.verdictLabels do
+        Assert.Contains(sprintf "class=\"verdict v-%s\"" (label.Replace(' ', '-')), page)
+
+    let markup = markupOnly page
+    Assert.DoesNotMatch("<script[^>]*\\ssrc\\s*=", markup)
+    Assert.DoesNotMatch("<link", markup)
+    Assert.DoesNotMatch("(src|href)\\s*=\\s*[\"']?(https?:)?//", markup)
+    Assert.DoesNotContain("<script>alert", page)
+    Assert.Contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;quoted&quot;", page)
+    // every "</script>" closes one of the four script elements; the figure title's "</script>" is escaped in JSON
+    Assert.Equal(4, Regex.Matches(page, "</script>", RegexOptions.IgnoreCase).Count)
+    Assert.Contains("reconstructed", page)
+
+[<Fact>]
+let ``every figure kind becomes a layered Vega-Lite spec without non-finite values`` () =
+    let qqSpec = ReportWriter.vegaLiteSpec qq
+    Assert.Equal(2, qqSpec["layer"].AsArray().Count)
+    Assert.Equal("line", qqSpec.["layer"].[1].["mark"].["type"].GetValue<string>())
+    let h = ReportWriter.vegaLiteSpec histogram
+    Assert.Contains("1 non-finite values omitted", h.["title"].GetValue<string>())
+    let bars = h.["layer"].[0].["data"].["values"].AsArray()
+    Assert.Equal(500, bars |> Seq.sumBy (fun b -> b.["count"].GetValue<int>()))
+    Assert.Equal(2, h.["layer"].[1].["data"].["values"].AsArray().Count)
+    let l = ReportWriter.vegaLiteSpec lines
+    Assert.Equal(20, l.["layer"].[0].["data"].["values"].AsArray().Count)
+    Assert.Equal("series", l.["layer"].[0].["encoding"].["color"].["field"].GetValue<string>())
+
+// ------------------------------------------------------------------ atomic folder writes
+
+let private entries (dir: string) =
+    Directory.GetFileSystemEntries dir |> Array.map Path.GetFileName |> Array.sort |> List.ofArray
+
+[<Fact>]
+let ``a report folder is written and replaced atomically, and a failed write changes nothing`` () =
+    let root = tempDir ()
+
+    try
+        let target = Path.Combine(root, "report")
+        let paths = ReportWriter.write scripts.Value report target
+        Assert.Equal<string list>([ "report" ], entries root)
+        Assert.Equal<string list>([ "report.html"; "report.json"; "report.md" ], entries target)
+        Assert.True(File.Exists paths.Html)
+
+        let second = { report with Seconds = 99.0 }
+        ReportWriter.write scripts.Value second target |> ignore
+        Assert.Equal<string list>([ "report" ], entries root)
+        let before = File.ReadAllText paths.Json
+        Assert.Contains("\"seconds\": 99", before)
+
+        let failing: (string * (Stream -> unit)) list =
+            [ "report.json", (fun s -> s.Write([| 1uy; 2uy |], 0, 2))
+              "report.md", (fun _ -> raise (InvalidOperationException "disk full")) ]
+
+        let e = Assert.Throws<InvalidOperationException>(fun () -> ReportWriter.writeFolderAtomically target failing)
+        Assert.Equal("disk full", e.Message)
+        Assert.Equal<string list>([ "report" ], entries root)
+        Assert.Equal(before, File.ReadAllText paths.Json)
+
+        let fresh = Path.Combine(root, "fresh")
+        Assert.Throws<InvalidOperationException>(fun () -> ReportWriter.writeFolderAtomically fresh failing) |> ignore
+        Assert.Equal<string list>([ "report" ], entries root)
+    finally
+        Directory.Delete(root, true)
+
+[<Fact>]
+let ``missing Vega scripts fail with the set-up command`` () =
+    let root = tempDir ()
+
+    try
+        let e = Assert.Throws<FileNotFoundException>(fun () -> ReportWriter.loadVegaScripts (Some root) |> ignore)
+        Assert.Contains("vega.min.js", e.Message)
+        Assert.Contains("bash scripts/setup.sh", e.Message)
+    finally
+        Directory.Delete(root, true)
+
+// ------------------------------------------------------------------ registry
+
+let private paper: PaperChecker =
+    { Id = "test2025"
+      Title = "A test paper"
+      Statements = [ derived; pending ]
+      Check =
+        fun ctx progress ->
+            // deliberately ignores ctx.Lemmas: Registry.run must still drop what was not asked for
+            [ derived; pending ]
+            |> List.mapi (fun i s ->
+                progress s.Id i 2
+                { baseResult s.Id CheckMode.RealNetwork Verdict.Held with Trials = ctx.Trials; Seed = ctx.Seeds.Stream(s.Id).Seed }) }
+
+[<Fact>]
+let ``the registry resolves papers and lemmas by id and runs only what was selected`` () =
+    Assert.Equal(Ok [ "test2025" ], Registry.resolvePapers [ paper ] [ "TEST2025" ] |> Result.map (List.map (fun p -> p.Id)))
+    Assert.Equal(Ok [ "test2025" ], Registry.resolvePapers [ paper ] [] |> Result.map (List.map (fun p -> p.Id)))
+
+    match Registry.resolvePapers [ paper ] [ "guha2023" ] with
+    | Error msg -> Assert.Equal("unknown paper 'guha2023' (registered: test2025)", msg)
+    | Ok _ -> failwith "an unknown paper was accepted"
+
+    match Registry.resolvePapers [] [] with
+    | Error msg -> Assert.Contains("no paper checkers are registered", msg)
+    | Ok _ -> failwith "an empty registry was accepted"
+
+    match Registry.resolveLemmas [ paper ] [ "TEST-X.9" ] with
+    | Error msg -> Assert.StartsWith("unknown lemma 'TEST-X.9' (not a statement of test2025", msg)
+    | Ok _ -> failwith "an unknown lemma was accepted"
+
+    let lemmas =
+        match Registry.resolveLemmas [ paper ] (Registry.parseIds " test-d.1 , ") with
+        | Ok ls -> ls
+        | Error msg -> failwith msg
+
+    Assert.Equal<Set<string>>(set [ "TEST-D.1" ], lemmas)
+
+    let ctx =
+        { Network = GenBounds.Networks.Mlp(GenBounds.Networks.MlpArchitecture([| 2; 2 |], false))
+          ModelPath = "tiny.safetensors"
+          Train = GenBounds.Data.Dataset("tiny", [| 0f; 1f; 1f; 0f |], [| 0; 1 |], 2, 2)
+          Test = GenBounds.Data.Dataset("tiny-test", [| 0f; 1f |], [| 0 |], 2, 2)
+          LinearAlgebra = GenBounds.LinearAlgebra.LinearAlgebraProviders.Default
+          Trials = 7
+          Seeds = GenBounds.Random.SeedStreams(5UL)
+          Lemmas = lemmas }
+
+    let seen = ResizeArray()
+    let stmts, rs = Registry.run [ paper ] ctx (fun id i n -> seen.Add(sprintf "%s %d/%d" id i n))
+    Assert.Equal<string list>([ "TEST-D.1" ], stmts |> List.map (fun s -> s.Id))
+    Assert.Equal<string list>([ "TEST-D.1" ], rs |> List.map (fun r -> r.StatementId))
+    Assert.Equal(7, rs.Head.Trials)
+    Assert.Equal<string list>([ "TEST-D.1 0/2"; "TEST-P.1 1/2" ], List.ofSeq seen)
+    Assert.True(Registry.selects lemmas "TEST-D.1~mutant-x")
+    Assert.False(Registry.selects lemmas "TEST-P.1")
+
+// ------------------------------------------------------------------ headless Chromium
+
+let private chromiumPath = "/usr/bin/chromium"
+
+let private runChromium (profile: string) (args: string list) =
+    let psi = ProcessStartInfo(chromiumPath)
+
+    for a in
+        [ "--headless"; "--no-sandbox"; "--disable-gpu"; "--disable-quic"; "--no-first-run"
+          "--disable-background-networking"; "--disable-component-update"; "--disable-sync"
+          "--user-data-dir=" + profile; "--virtual-time-budget=5000"; "--window-size=1200,2000" ]
+        @ args do
+        psi.ArgumentList.Add a
+
+    psi.RedirectStandardOutput <- true
+    psi.RedirectStandardError <- true
+    use p = Process.Start psi
+    let stderr = p.StandardError.ReadToEndAsync()
+    let stdout = p.StandardOutput.ReadToEnd()
+
+    if not (p.WaitForExit 60000) then
+        p.Kill true
+        failwith "chromium did not finish within 60 s"
+
+    Assert.True(p.ExitCode = 0, sprintf "chromium exited with %d: %s" p.ExitCode stderr.Result)
+    stdout
+
+[<Fact>]
+let ``headless Chromium renders every figure and formula of report.html offline`` () =
+    Assert.True(
+        File.Exists chromiumPath,
+        "chromium is not installed (needed for the report rendering test): run GENBOUNDS_SETUP_CHROMIUM=1 bash scripts/setup.sh"
+    )
+
+    // Kept next to the test assembly (bin/, git-ignored) so that the screenshot can be looked at after a run.
+    let outDir = Path.Combine(AppContext.BaseDirectory, "report-screenshot")
+    let paths = ReportWriter.write scripts.Value report outDir
+    let url = Uri(paths.Html).AbsoluteUri
+    let profile = tempDir ()
+
+    try
+        let dom = runChromium profile [ "--dump-dom"; url ]
+        Assert.Equal(figureCount, Regex.Matches(dom, "<svg[^>]*class=\"marks\"").Count)
+        Assert.DoesNotMatch("class=\"[^\"]*figure-error", dom)
+        Assert.Equal(statements.Length, Regex.Matches(dom, "<math").Count)
+
+        let png = Path.Combine(outDir, "..", "report-screenshot.png") |> Path.GetFullPath
+        if File.Exists png then File.Delete png
+        runChromium profile [ "--screenshot=" + png; url ] |> ignore
+        let bytes = File.ReadAllBytes png
+        Assert.Equal<byte[]>([| 0x89uy; 0x50uy; 0x4Euy; 0x47uy |], bytes[0..3])
+        let be (i: int) = (int bytes[i] <<< 24) ||| (int bytes[i + 1] <<< 16) ||| (int bytes[i + 2] <<< 8) ||| int bytes[i + 3]
+        Assert.Equal(1200, be 16)
+        // a blank page of this size compresses to a few kilobytes; text, formulas and charts do not
+        Assert.True(bytes.Length > 60_000, sprintf "the screenshot is suspiciously small (%d bytes)" bytes.Length)
+    finally
+        Directory.Delete(profile, true)
