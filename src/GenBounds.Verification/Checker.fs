@@ -33,6 +33,7 @@ let private isViolated v = match v with Verdict.Violated _ -> true | _ -> false
 /// whose named assumptions failed on this network is reported as HypothesisNotMet, with whether it held anyway.
 let finish (s: Statement) (failedAssumptions: string list) (r: CheckResult) : CheckResult =
     match s.Mutation with
+    | Some _ when r.MutantRejected.IsSome -> { r with MutantRejected = Some(isViolated r.Verdict) }
     | Some m -> { r with MutantRejected = Some(isViolated r.Verdict); Notes = r.Notes @ [ "mutant of " + m.OriginalId + ": " + m.Description ] }
     | None ->
         match failedAssumptions, r.Verdict with
