@@ -1,1 +1,10 @@
-namespace GenBounds.Proofs
+/// All catalogued papers' statements and mutants, for the verifier and its reports.
+module GenBounds.Proofs.Catalog
+
+open GenBounds.Symbolic
+
+/// Every statement of every catalogued paper.
+let statements: Statement list = Guha2023.statements
+
+/// Every deliberately wrong variant the checker must reject.
+let mutants: Statement list = Guha2023.mutants

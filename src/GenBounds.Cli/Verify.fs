@@ -11,7 +11,26 @@ open GenBounds.Cli.Args
 open GenBounds.Cli.Common
 
 /// The paper checkers this build can run. A paper's catalog module provides a `PaperChecker` value and is listed here.
-let papers: PaperChecker list = []
+let papers: PaperChecker list =
+    [ { Id = "guha2023"
+        Title = "Guha, Dubey, Huo (2023): Generalization bounds for magnitude-based pruning via sparse matrix sketching"
+        Statements = GenBounds.Proofs.Guha2023.statements @ GenBounds.Proofs.Guha2023.mutants
+        Check =
+          fun ctx progress ->
+              let g =
+                  { Guha.defaults ctx.Network ctx.Train (Some ctx.Test) ctx.LinearAlgebra with
+                      MasterSeed = ctx.Seeds.Master
+                      Trials = ctx.Trials }
+              // Only the selected statements (and their mutants) are run, not just reported.
+              let selected = Registry.selects ctx.Lemmas
+              let items =
+                  [ for s in GenBounds.Proofs.Guha2023.statements @ GenBounds.Proofs.Guha2023.mutants do
+                      if selected s.Id then
+                          for m in [ CheckMode.Synthetic; CheckMode.RealNetwork ] -> s, m ]
+              items
+              |> List.mapi (fun i (s, m) ->
+                  progress s.Id i items.Length
+                  Guha.check g s m) } ]
 
 let spec =
     { Name = "verify"

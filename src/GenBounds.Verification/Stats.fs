@@ -1,0 +1,97 @@
+/// Statistics of the shared check protocol (Guha catalog §2): Clopper–Pearson for failure rates, t-intervals for
+/// expectations, order-statistic intervals for quantiles, and effect sizes for the Gaussianity of weights (GUHA-A3.1).
+module GenBounds.Verification.Stats
+
+open System
+open MathNet.Numerics.Distributions
+
+/// Exact Clopper–Pearson interval for a binomial proportion with `failures` out of `n` at two-sided `confidence`.
+/// F = 0 gives lower 0 and F = N upper 1, as the Beta quantiles degenerate there.
+let clopperPearson (failures: int) (n: int) (confidence: float) : Interval =
+    if n <= 0 || failures < 0 || failures > n then invalidArg "failures" (sprintf "%d failures out of %d trials" failures n)
+    let a = (1.0 - confidence) / 2.0
+    let lo = if failures = 0 then 0.0 else Beta.InvCDF(float failures, float (n - failures + 1), a)
+    let hi = if failures = n then 1.0 else Beta.InvCDF(float (failures + 1), float (n - failures), 1.0 - a)
+    { Lower = lo; Upper = hi; Confidence = confidence; Method = "Clopper–Pearson" }
+
+/// Sample mean and its Student-t interval. A single observation or a constant sample gives a degenerate interval.
+let meanInterval (xs: float[]) (confidence: float) : float * Interval =
+    if xs.Length = 0 then invalidArg "xs" "empty sample"
+    let n = float xs.Length
+    let mean = Array.average xs
+    let half =
+        if xs.Length < 2 then infinity
+        else
+            let var = (xs |> Array.sumBy (fun x -> (x - mean) * (x - mean))) / (n - 1.0)
+            StudentT.InvCDF(0.0, 1.0, n - 1.0, 1.0 - (1.0 - confidence) / 2.0) * sqrt (var / n)
+    mean, { Lower = mean - half; Upper = mean + half; Confidence = confidence; Method = "Student t" }
+
+/// Empirical p-quantile (order statistic ⌈pN⌉) with the distribution-free binomial interval of order statistics:
+/// [x_(lo), x_(hi)] where lo, hi are binomial(N, p) quantiles; ends fall back to the sample extremes.
+let quantileInterval (xs: float[]) (p: float) (confidence: float) : float * Interval =
+    if xs.Length = 0 then invalidArg "xs" "empty sample"
+    let s = Array.sort xs
+    let n = s.Length
+    let at k = s.[max 0 (min (n - 1) k)]
+    let point = at (int (ceil (p * float n)) - 1)
+    let a = (1.0 - confidence) / 2.0
+    let b = Binomial(p, n)
+    // P(#{x_i ≤ q_p} ≤ k) = Binomial CDF; the (k+1)-th order statistic is below q_p with probability 1 − CDF(k).
+    let mutable lo = 0
+    while lo < n && b.CumulativeDistribution(float lo) < a do lo <- lo + 1
+    let mutable hi = n - 1
+    while hi > 0 && b.CumulativeDistribution(float (hi - 1)) > 1.0 - a do hi <- hi - 1
+    point, { Lower = at (lo - 1); Upper = at hi; Confidence = confidence; Method = "order statistics (binomial)" }
+
+/// Order-statistic summary of a sample (quantiles by the nearest-rank rule).
+let summary (xs: float[]) : Summary =
+    if xs.Length = 0 then invalidArg "xs" "empty sample"
+    let s = Array.sort xs
+    let q p = s.[max 0 (min (s.Length - 1) (int (ceil (p * float s.Length)) - 1))]
+    { Count = s.Length; Min = s.[0]; Q01 = q 0.01; Q10 = q 0.10; Median = q 0.5; Q90 = q 0.90; Q99 = q 0.99
+      Max = s.[s.Length - 1]; Mean = Array.average s }
+
+/// Kolmogorov–Smirnov distance of the sample from N(0,1) and its asymptotic p-value (Stephens' small-sample correction).
+let ksNormal (xs: float[]) : float * float =
+    let s = Array.sort xs
+    let n = float s.Length
+    let mutable dmax = 0.0
+    for i in 0 .. s.Length - 1 do
+        let f = Normal.CDF(0.0, 1.0, s.[i])
+        dmax <- max dmax (max (float (i + 1) / n - f) (f - float i / n))
+    let lambda = (sqrt n + 0.12 + 0.11 / sqrt n) * dmax
+    let mutable p = 0.0
+    for j in 1 .. 100 do
+        p <- p + 2.0 * (if j % 2 = 1 then 1.0 else -1.0) * exp (-2.0 * float (j * j) * lambda * lambda)
+    dmax, (if lambda < 0.2 then 1.0 else max 0.0 (min 1.0 p))
+
+/// The asymptotic 99% critical value of the one-sample KS distance for n observations (1.6276/√n).
+let ksCritical99 (n: int) = 1.6276 / sqrt (float n)
+
+/// Anderson–Darling A² of the sample against N(0,1) (fully specified null).
+let andersonDarling (xs: float[]) : float =
+    let s = Array.sort xs
+    let n = s.Length
+    let clamp p = max 1e-300 (min (1.0 - 1e-16) p)
+    let mutable acc = 0.0
+    for i in 0 .. n - 1 do
+        let fi = clamp (Normal.CDF(0.0, 1.0, s.[i]))
+        let fj = clamp (Normal.CDF(0.0, 1.0, s.[n - 1 - i]))
+        acc <- acc + float (2 * i + 1) * (log fi + log (1.0 - fj))
+    -(float n) - acc / float n
+
+/// Excess kurtosis m₄/m₂² − 3 (0 for a Gaussian).
+let excessKurtosis (xs: float[]) : float =
+    let mean = Array.average xs
+    let m2 = xs |> Array.averageBy (fun x -> (x - mean) ** 2.0)
+    let m4 = xs |> Array.averageBy (fun x -> (x - mean) ** 4.0)
+    m4 / (m2 * m2) - 3.0
+
+/// Normal Q-Q points (theoretical, sample), subsampled to at most `maxPoints` evenly spaced order statistics.
+let qqPoints (xs: float[]) (maxPoints: int) : float[] * float[] =
+    let s = Array.sort xs
+    let n = s.Length
+    let k = min n maxPoints
+    let idx = Array.init k (fun i -> if k = 1 then 0 else int (round (float i * float (n - 1) / float (k - 1))))
+    let theo = idx |> Array.map (fun i -> Normal.InvCDF(0.0, 1.0, (float i + 0.5) / float n))
+    theo, idx |> Array.map (fun i -> s.[i])
