@@ -622,18 +622,21 @@ let private checkLD3 (ctx: Context) (s: Statement) (mode: CheckMode) =
     let delta = ctx.Epsilon
     let layer = ctx.Network.Layers.[0]
     let trials = if mode = CheckMode.Synthetic then min ctx.Trials 200 else ctx.Trials
-    let fixedProbs = lazy (let w = layer.Weight in Array.map (fun x -> MagnitudePruning.PruneProbability(float x, d, psiOf w)) w)
+    let probsOf (w: float32[]) = let psi = psiOf w in Array.map (fun x -> MagnitudePruning.PruneProbability(float x, d, psi)) w
+    let fixedProbs = lazy (probsOf layer.Weight)
     let instances =
         [ for t in 0 .. trials - 1 ->
             let rng = stream ctx (originalId s) mode (sprintf "trial-%d" t)
             let probs =
                 if mode = CheckMode.RealNetwork then fixedProbs.Value
-                else let w = weightsFor ctx mode 0 rng in Array.map (fun x -> MagnitudePruning.PruneProbability(float x, d, psiOf w)) w
+                else probsOf (weightsFor ctx mode 0 rng)
             let high = probs |> Array.indexed |> Array.filter (fun (idx, p) -> p >= pi0 && idx / layer.In <> idx % layer.In) |> Array.map snd
             let k = high.Length
-            let b = Binomial(pi0, k)
-            let mutable k' = 0
-            while k' < k && b.CumulativeDistribution(float k') <= delta do k' <- k' + 1
+            // P(Bin(k, π₀) ≤ x) = 1 − I_{π₀}(x + 1, k − x): the incomplete beta is O(1), MathNet's binomial CDF sums O(k) terms.
+            let cdf x = if x >= k then 1.0 else 1.0 - MathNet.Numerics.SpecialFunctions.BetaRegularized(float (x + 1), float (k - x), pi0)
+            // Start four standard deviations below the mean (CDF there is far below δ) so the scan is O(√k), not O(k).
+            let mutable k' = max 0 (int (float k * pi0 - 4.0 * sqrt (float k * pi0 * (1.0 - pi0))))
+            while k' < k && cdf k' <= delta do k' <- k' + 1
             let mrng = rng.Split "mask"
             let prunedHigh = high |> Array.sumBy (fun p -> if mrng.NextDouble() < p then 1.0 else 0.0)
             { Checker.instance (scalars [ "prunedHigh", prunedHigh; "k'", float k'; "k", float k; "delta", delta ]) rng.Seed "layer 1" with Trial = Some t } ]
