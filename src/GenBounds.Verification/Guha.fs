@@ -34,9 +34,10 @@ type Context =
       Epsilon: float
       Provider: ILinearAlgebraProvider }
 
-/// Defaults of the issue: 1000 trials, d ∈ {0.5, 1, 2}, ε = 0.1.
+/// Defaults of the issue: 1000 trials for cheap probabilistic lemmas, d ∈ {0.5, 1, 2}, ε = 0.1; 30 full-SVD draws per
+/// layer for the spectral lemmas and 30 whole-network trials (each costs SVDs or forward passes on S; see their notes).
 let defaults (net: Mlp) (train: Dataset) (holdout: Dataset option) (provider: ILinearAlgebraProvider) =
-    { Network = net; Train = train; Holdout = holdout; MasterSeed = 1UL; Trials = 1000; SpectralDraws = 100; ForwardTrials = 100
+    { Network = net; Train = train; Holdout = holdout; MasterSeed = 1UL; Trials = 1000; SpectralDraws = 30; ForwardTrials = 30
       Ds = [ 0.5; 1.0; 2.0 ]; Epsilon = 0.1; Provider = provider }
 
 let private modeName (m: CheckMode) = match m with CheckMode.Synthetic -> "synthetic" | CheckMode.RealNetwork -> "real"
@@ -240,7 +241,22 @@ let private bracketBindings (m2: float[]) (m4: float[]) rows cols =
     let a4 = Array2D.init rows cols (fun i j -> m4.[i * cols + j])
     Bindings.empty |> Bindings.matrix "E[X^2]" a2 |> Bindings.matrix "E[X^4]" a4
 
-let private spectralDraws (ctx: Context) (id: string) (mode: CheckMode) (l: int) (d: float) (centred: bool) =
+let private spectralCache = Collections.Generic.Dictionary<string, (float * uint64)[]>()
+
+/// Draws of ‖Δ^l‖₂ (or of the centred residual), shared by GUHA-LB.1, GUHA-L4.2 and their mutants: one SVD per draw is
+/// the dominant cost of the catalog, and every consumer needs the same law. Each draw has its own named stream.
+let rec private spectralDraws (ctx: Context) (_: string) (mode: CheckMode) (l: int) (d: float) (centred: bool) =
+    let key = sprintf "%s/%d/%s/%d/%g/%b/%d" (ctx.Network.ContentHash()) ctx.MasterSeed (modeName mode) l d centred ctx.SpectralDraws
+    match spectralCache.TryGetValue key with
+    | true, v -> v
+    | _ ->
+        if spectralCache.Count > 64 then spectralCache.Clear()
+        let v = spectralDrawsUncached ctx mode l d centred
+        spectralCache.[key] <- v
+        v
+
+and private spectralDrawsUncached (ctx: Context) (mode: CheckMode) (l: int) (d: float) (centred: bool) =
+    let id = "spectral"
     let layer = ctx.Network.Layers.[l]
     Array.init (max 2 ctx.SpectralDraws) (fun t ->
         let rng = stream ctx id mode (sprintf "layer-%d/trial-%d" l t)
@@ -444,11 +460,12 @@ let private netTrials (ctx: Context) (mode: CheckMode) (realisedFor: int) =
 
 let private trialCache = Collections.Generic.Dictionary<string, obj>()
 let private cached (ctx: Context) (mode: CheckMode) =
-    let key = sprintf "%d/%A/%s" (LanguagePrimitives.PhysicalHash ctx.Network) ctx.MasterSeed (modeName mode)
+    let key = sprintf "%s/%A/%s/%d/%d" (ctx.Network.ContentHash()) ctx.MasterSeed (modeName mode) ctx.ForwardTrials ctx.Train.Count
     match trialCache.TryGetValue key with
     | true, v -> v :?> NetTrial list
     | _ ->
-        trialCache.Clear()
+        // Both modes of every whole-network statement and its mutants reuse these trials; keep a few contexts.
+        if trialCache.Count >= 4 then trialCache.Clear()
         let v = netTrials ctx mode (min ctx.ForwardTrials 10)
         trialCache.[key] <- box v
         v
@@ -621,24 +638,29 @@ let private checkLD3 (ctx: Context) (s: Statement) (mode: CheckMode) =
     let pi0 = 0.5
     let delta = ctx.Epsilon
     let layer = ctx.Network.Layers.[0]
-    let trials = if mode = CheckMode.Synthetic then min ctx.Trials 200 else ctx.Trials
-    let fixedProbs = lazy (let w = layer.Weight in Array.map (fun x -> MagnitudePruning.PruneProbability(float x, d, psiOf w)) w)
+    // Each trial costs one uniform per high-probability entry (and, in synthetic mode, a fresh layer): cap the work at
+    // about 5e7 draws per mode, never below 100 trials.
+    let trials = max 100 (min ctx.Trials (50_000_000 / layer.Weight.Length))
+    let probsOf (w: float32[]) = let psi = psiOf w in Array.map (fun x -> MagnitudePruning.PruneProbability(float x, d, psi)) w
+    let fixedProbs = lazy (probsOf layer.Weight)
     let instances =
         [ for t in 0 .. trials - 1 ->
             let rng = stream ctx (originalId s) mode (sprintf "trial-%d" t)
             let probs =
                 if mode = CheckMode.RealNetwork then fixedProbs.Value
-                else let w = weightsFor ctx mode 0 rng in Array.map (fun x -> MagnitudePruning.PruneProbability(float x, d, psiOf w)) w
+                else probsOf (weightsFor ctx mode 0 rng)
             let high = probs |> Array.indexed |> Array.filter (fun (idx, p) -> p >= pi0 && idx / layer.In <> idx % layer.In) |> Array.map snd
             let k = high.Length
-            let b = Binomial(pi0, k)
-            let mutable k' = 0
-            while k' < k && b.CumulativeDistribution(float k') <= delta do k' <- k' + 1
+            // P(Bin(k, π₀) ≤ x) = 1 − I_{π₀}(x + 1, k − x): the incomplete beta is O(1), MathNet's binomial CDF sums O(k) terms.
+            let cdf x = if x >= k then 1.0 else 1.0 - MathNet.Numerics.SpecialFunctions.BetaRegularized(float (x + 1), float (k - x), pi0)
+            // Start four standard deviations below the mean (CDF there is far below δ) so the scan is O(√k), not O(k).
+            let mutable k' = max 0 (int (float k * pi0 - 4.0 * sqrt (float k * pi0 * (1.0 - pi0))))
+            while k' < k && cdf k' <= delta do k' <- k' + 1
             let mrng = rng.Split "mask"
             let prunedHigh = high |> Array.sumBy (fun p -> if mrng.NextDouble() < p then 1.0 else 0.0)
             { Checker.instance (scalars [ "prunedHigh", prunedHigh; "k'", float k'; "k", float k; "delta", delta ]) rng.Seed "layer 1" with Trial = Some t } ]
     let r = Checker.probabilistic s mode seed delta instances
-    { r with Notes = r.Notes @ [ sprintf "layer 1, d = %g, pi_0 = %g; k = observed K; k' = largest with P(Bin(k, pi_0) >= k') >= 1 - delta" d pi0 ] }
+    { r with Notes = r.Notes @ [ sprintf "layer 1, d = %g, pi_0 = %g, %d trials (capped at ~5e7 draws); k = observed K; k' = largest with P(Bin(k, pi_0) >= k') >= 1 - delta" d pi0 trials ] }
 
 // ---------------------------------------------------------------- GUHA-CC.1, GUHA-LC.1 (layer inputs)
 
@@ -715,6 +737,12 @@ let private checkCC1 (ctx: Context) (s: Statement) (mode: CheckMode) =
         Checker.deterministic s mode seed instances
 
 // ---------------------------------------------------------------- dispatch
+
+/// Forgets the shared spectral draws and whole-network trials (they are pure functions of the context, so this only
+/// costs time; tests use it to prove that a recomputation reproduces the same numbers).
+let clearCaches () =
+    spectralCache.Clear()
+    trialCache.Clear()
 
 /// Runs one catalog statement (or mutant) in one mode.
 let check (ctx: Context) (s: Statement) (mode: CheckMode) : CheckResult =

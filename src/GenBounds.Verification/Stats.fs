@@ -35,12 +35,13 @@ let quantileInterval (xs: float[]) (p: float) (confidence: float) : float * Inte
     let at k = s.[max 0 (min (n - 1) k)]
     let point = at (int (ceil (p * float n)) - 1)
     let a = (1.0 - confidence) / 2.0
-    let b = Binomial(p, n)
+    // Binomial CDF through the regularized incomplete beta (O(1) per call): P(B ≤ x) = 1 − I_p(x + 1, n − x).
+    let cdf (x: int) = if x < 0 then 0.0 elif x >= n then 1.0 else 1.0 - MathNet.Numerics.SpecialFunctions.BetaRegularized(float (x + 1), float (n - x), p)
     // P(#{x_i ≤ q_p} ≤ k) = Binomial CDF; the (k+1)-th order statistic is below q_p with probability 1 − CDF(k).
     let mutable lo = 0
-    while lo < n && b.CumulativeDistribution(float lo) < a do lo <- lo + 1
+    while lo < n && cdf lo < a do lo <- lo + 1
     let mutable hi = n - 1
-    while hi > 0 && b.CumulativeDistribution(float (hi - 1)) > 1.0 - a do hi <- hi - 1
+    while hi > 0 && cdf (hi - 1) > 1.0 - a do hi <- hi - 1
     point, { Lower = at (lo - 1); Upper = at hi; Confidence = confidence; Method = "order statistics (binomial)" }
 
 /// Order-statistic summary of a sample (quantiles by the nearest-rank rule).
