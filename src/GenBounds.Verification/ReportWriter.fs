@@ -514,12 +514,14 @@ module ReportWriter =
             let bars =
                 jobj
                     [ "data", values (bins |> Seq.map (fun (a, b, c) -> jobj [ "start", jnum a; "end", jnum b; "count", jint c ]))
-                      "mark", jobj [ "type", jstr "bar"; "color", jstr "#4c78a8" ]
+                      // rect, not bar: a bar with an x range is drawn as a horizontal bar, losing the zero baseline
+                      "mark", jobj [ "type", jstr "rect"; "color", jstr "#4c78a8"; "stroke", jstr "white"; "strokeWidth", jnum 0.5 ]
                       "encoding",
                       jobj
-                          [ "x", field "start" "quantitative" xLabel
+                          [ "x", (let x = field "start" "quantitative" xLabel in x["scale"] <- jobj [ "zero", jbool false ]; x)
                             "x2", jobj [ "field", jstr "end" ]
-                            "y", field "count" "quantitative" "count" ] ]
+                            "y", field "count" "quantitative" "count"
+                            "y2", jobj [ "datum", jint 0 ] ] ]
 
             let rules =
                 jobj
@@ -584,6 +586,8 @@ code { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: .92e
 .v-not-yet-checkable { background: #eeeeee; color: #757575; font-style: italic; }
 .tag { display: inline-block; border: 1px solid #999; border-radius: .3em; padding: 0 .4em; margin-right: .3em; font-size: .85em; }
 .flag { background: #fff3c4; border-color: #c9a400; font-weight: 600; }
+.formula mtd { text-align: left; }
+.formula math { font-size: 1.1em; }
 .formula { overflow-x: auto; margin: .8em 0; padding: .5em; background: #fafafa; border-left: 3px solid #888; }
 .result { border: 1px solid #ddd; border-radius: .4em; padding: .6em 1em; margin: .8em 0; }
 .result dl { display: grid; grid-template-columns: max-content auto; gap: .15em 1em; margin: .4em 0; }
