@@ -206,7 +206,7 @@ let r41 =
 
 // ---------------------------------------------------------------- §5 and App. C (CNNs): catalogued, not checkable
 
-let private cnnReason = "not yet checkable: CNN statement; the verifier checks bias-free MLPs (dense layers: beta = 1, ceil(kappa/s) = 1 reduce it to the fully connected case)"
+let private cnnReason = "CNN statement; the verifier checks bias-free MLPs (dense layers: beta = 1, ceil(kappa/s) = 1 reduce it to the fully connected case)"
 
 let private notYet id name section equation informal conclusion notes =
     { Statement.create id name (cite section equation) [ Provenance.Exact ] informal conclusion with
