@@ -23,6 +23,9 @@ let spec =
           opt "probes" "P" "use the randomised Jacobian estimator with P probes per sample instead of exact Jacobians" None
           opt "zeta" "Z" "outlier fraction: quantities on the 1-Z fraction of S (Corollary A.1)" (Some "0")
           opt "smoothness-eps" "EPS" "perturb every layer with Matrix-Project noise at accuracy EPS (Gaussian surrogate, k = ln(1/eta)/EPS^2, eta = 0.05) to measure interlayer smoothness" (Some "0.1")
+          opt "smoothness-draws" "N" "independent noise draws for rho_delta (the delta-quantile over draws of the per-draw rho)" (Some "20")
+          opt "delta" "D" "delta of rho_delta" (Some "0.1")
+          opt "psi-draws" "P" "Monte Carlo draws per sample of the noise sensitivity psi of M^{i,d} (0 = skip)" (Some "16")
           flag "no-attenuation" "skip the noise-attenuation experiment (10% Gaussian noise per layer)"
           opt "gamma" "G" "margin for the Theorem 4.1 proxy (default: the minimum training margin, if positive)" None
           opt "seed" "N" "master seed (streams: measure/attenuation, measure/smoothness)" (Some "1")
@@ -40,23 +43,22 @@ let run (p: Parsed) =
     let train, _ = loadData p
     if train.Dimension <> net.Architecture.InputSize then
         raise (InputError(sprintf "model expects %d inputs but %s has dimension %d" net.Architecture.InputSize train.Name train.Dimension))
+    let d0 (n: GenBounds.Networks.Mlp) = n.Architecture.Depth
     let n = match p.Int "samples" with 0 -> train.Count | k when k < 0 || k > train.Count -> raise (UsageError(sprintf "--samples must be in 0..%d" train.Count)) | k -> k
     let data = train.Take n
     let zeta = p.Float "zeta"
     if zeta < 0.0 || zeta >= 1.0 then raise (UsageError "--zeta must be in [0, 1)")
     let seeds = SeedStreams(p.UInt64 "seed")
     let eps = p.Float "smoothness-eps"
-    let perturbed =
-        if eps <= 0.0 then None
-        else
-            let k = float (MatrixProject.HelperCount(eps, 0.05))
-            let rng = seeds.Stream "measure/smoothness"
-            let q = net.Clone()
-            for l in q.Layers do
-                let w = l.WeightAsDouble()
-                let hat = MatrixProject.GaussianSurrogate(ReadOnlySpan w, l.Out, l.In, k, rng.Split(string l.In + "x" + string l.Out))
-                for i in 0 .. hat.Length - 1 do l.Weight[i] <- float32 hat[i]
-            Some q
+    let perturbedDraw (rng: GenBounds.Random.Rng) =
+        let k = float (MatrixProject.HelperCount(eps, 0.05))
+        let q = net.Clone()
+        for l in q.Layers do
+            let w = l.WeightAsDouble()
+            let hat = MatrixProject.GaussianSurrogate(ReadOnlySpan w, l.Out, l.In, k, rng.Split(string l.In + "x" + string l.Out))
+            for i in 0 .. hat.Length - 1 do l.Weight[i] <- float32 hat[i]
+        q
+    let perturbed = if eps <= 0.0 then None else Some(perturbedDraw (seeds.Stream "measure/smoothness"))
     let options =
         MeasureOptions(
             ExactJacobians = (p.TryInt "probes" |> Option.isNone),
@@ -91,6 +93,35 @@ let run (p: Parsed) =
                 attenuation.Add(obj [ "inject", jint (int64 i); "layer", jint (int64 j); "relative_error", (dist (a.Summary(i, j)) :> JsonNode) ])
     | None -> ()
     let gamma = p.TryFloat "gamma" |> Option.defaultWith (fun () -> m.MinMargin zeta)
+    let la' = la
+    let dn = DoubleMlp net
+    // ρ_δ needs the law of ρ over noise draws: draw 0 is the one above, the others come from their own streams.
+    let delta = p.Float "delta"
+    let rhoDraws =
+        match Option.ofObj m.Smoothness with
+        | Some s0 when eps > 0.0 ->
+            Array.init (max 1 (p.Int "smoothness-draws")) (fun t ->
+                if t = 0 then s0.Rho zeta
+                else
+                    let pn = DoubleMlp(perturbedDraw (seeds.Stream(sprintf "measure/smoothness/draw-%d" t)))
+                    let draw = InterlayerSmoothness.Create(d0 net, data.Count)
+                    for struct (off, clean) in ForwardTrace.Chunks(dn, data.Features, data.Count, 1024, false, la') do
+                        let tp = ForwardTrace.Compute(pn, ReadOnlySpan<float32>(data.Features, off * data.Dimension, clean.Count * data.Dimension), clean.Count, false, la')
+                        InterlayerSmoothness.Accumulate(clean, tp, draw, off, la')
+                    draw.Rho zeta)
+        | _ -> [||]
+    let psi = JsonArray()
+    let psiDraws = p.Int "psi-draws"
+    if psiDraws >= 2 then
+        for i in 0 .. net.Architecture.Depth - 1 do
+            let rng = seeds.Stream(sprintf "measure/psi/%d" i)
+            let est =
+                [| for struct (off, clean) in ForwardTrace.Chunks(dn, data.Features, data.Count, 1024, false, la') do
+                     yield! NoiseSensitivity.MonteCarlo(NoiseSensitivity.SubNetwork(dn, i, dn.Depth, la'), dn.Widths[i], dn.Widths[dn.Depth], ReadOnlySpan clean.X[i], clean.Count, psiDraws, rng.Split(string off)) |]
+            let means = est |> Array.map (fun e -> e.Mean)
+            let top = Array.IndexOf(means, Array.max means)
+            psi.Add(obj [ "i", jint (int64 i); "j", jint (int64 dn.Depth); "psi_S", jnum means[top]; "argmax_sample", jint (int64 top)
+                          "std_error_at_argmax", jnum est[top].StandardError; "mean_over_S", jnum (Array.average means); "draws_per_sample", jint (int64 psiDraws) ])
     let phases = JsonObject()
     for kv in m.PhaseSeconds do phases[kv.Key] <- jnum kv.Value
     let caveats = JsonArray()
@@ -111,6 +142,10 @@ let run (p: Parsed) =
               "gamma", jnum gamma
               "theorem_4_1_proxy", (if gamma > 0.0 then jnum (m.TheoremProxy(gamma, zeta)) else jstr "undefined: margin gamma <= 0 (pass --gamma or --zeta to drop misclassified points)")
               "interlayer_smoothness_rho", jnum (match Option.ofObj m.Smoothness with Some s -> s.Rho zeta | None -> nan)
+              "interlayer_smoothness_rho_delta", jnum (if rhoDraws.Length = 0 then nan else Robust.Min(ReadOnlySpan rhoDraws, delta))
+              "smoothness_delta", jnum delta
+              "smoothness_rho_per_draw", (let a = JsonArray() in (for r in rhoDraws do a.Add(jnum r)); a :> JsonNode)
+              "noise_sensitivity", psi
               "smoothness_noise", jstr (if eps > 0.0 then sprintf "Matrix-Project Gaussian surrogate, eps=%g, eta=0.05, every layer" eps else "none")
               "layers", layers
               "interlayer_cushions", pairs

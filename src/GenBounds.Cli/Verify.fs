@@ -30,7 +30,12 @@ let papers: PaperChecker list =
               items
               |> List.mapi (fun i (s, m) ->
                   progress s.Id i items.Length
-                  Guha.check g s m) } ]
+                  Guha.check g s m) }
+      // Noise-stability half of Arora et al. (2018); the compression-framework half registers the same id separately.
+      { Id = "arora2018"
+        Title = "Arora, Ge, Neyshabur, Zhang (2018): Stronger generalization bounds for deep nets via a compression approach"
+        Statements = AroraNoiseStability.statements
+        Check = AroraNoiseStability.checkSelected } ]
 
 let spec =
     { Name = "verify"

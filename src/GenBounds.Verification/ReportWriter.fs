@@ -214,6 +214,9 @@ module ReportWriter =
             jobj
                 [ "kind", jstr "lines"; "title", jstr title; "x_label", jstr xLabel; "y_label", jstr yLabel
                   "series", jarr (series |> List.map s) ]
+        | Figure.Table(title, header, rows) ->
+            let strs (xs: string list) = jarr (xs |> List.map jstr)
+            jobj [ "kind", jstr "table"; "title", jstr title; "header", strs header; "rows", jarr (rows |> List.map (fun r -> strs r :> JsonNode)) ]
 
     let private statementJson (s: Statement) =
         jobj
@@ -433,6 +436,19 @@ module ReportWriter =
                     for l in resultLines r do
                         line l
 
+                    for f in r.Figures do
+                        match f with
+                        | Figure.Table(title, header, rows) ->
+                            line ""
+                            line (sprintf "  **%s**" (mdCell title))
+                            line ""
+                            line ("  | " + String.Join(" | ", header |> List.map mdCell) + " |")
+                            line ("  |" + String.Join("", header |> List.map (fun _ -> "---|")))
+                            for row in rows do
+                                line ("  | " + String.Join(" | ", row |> List.map mdCell) + " |")
+                            line ""
+                        | _ -> ()
+
         sb.ToString()
 
     // ---------------------------------------------------------------- Vega-Lite
@@ -552,6 +568,16 @@ module ReportWriter =
                             "color", jobj [ "field", jstr "series"; "type", jstr "nominal"; "legend", jobj [ "title", jstr "series" ] ] ] ]
 
             baseSpec (title + omittedNote (total - rows.Length)) [ lines ]
+        | Figure.Table(title, header, rows) ->
+            // The report renders tables as HTML; this text-mark spec exists so that every figure has a chart form.
+            let lines = String.Join(" | ", header) :: (rows |> List.map (fun r -> String.Join(" | ", r)))
+            let data = lines |> List.mapi (fun i l -> jobj [ "row", jint i; "text", jstr l ])
+            let text =
+                jobj
+                    [ "data", values data
+                      "mark", jobj [ "type", jstr "text"; "align", jstr "left" ]
+                      "encoding", jobj [ "y", jobj [ "field", jstr "row"; "type", jstr "ordinal"; "axis", null ]; "text", jobj [ "field", jstr "text"; "type", jstr "nominal" ] ] ]
+            baseSpec title [ text ]
 
     // ---------------------------------------------------------------- HTML
 
@@ -629,9 +655,20 @@ code { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: .92e
         add "</dl>"
 
         for f in r.Figures do
-            let id = sprintf "figure-%d" figureIds.Count
-            figureIds.Add((id, f))
-            add (sprintf "<div class=\"figure\" id=\"%s\"></div>" id)
+            match f with
+            | Figure.Table(title, header, rows) ->
+                add (sprintf "<table class=\"figure-table\"><caption>%s</caption><tr>" (html title))
+                for h in header do add (sprintf "<th>%s</th>" (html h))
+                add "</tr>"
+                for row in rows do
+                    add "<tr>"
+                    for c in row do add (sprintf "<td>%s</td>" (html c))
+                    add "</tr>"
+                add "</table>"
+            | _ ->
+                let id = sprintf "figure-%d" figureIds.Count
+                figureIds.Add((id, f))
+                add (sprintf "<div class=\"figure\" id=\"%s\"></div>" id)
 
         add "</div>"
 

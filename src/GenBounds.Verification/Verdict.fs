@@ -76,6 +76,9 @@ type Figure =
     | Histogram of title: string * xLabel: string * values: float[] * references: (string * float) list
     /// Named series of (x, y) points (e.g. failure rate vs η, relative error vs layer).
     | Lines of title: string * xLabel: string * yLabel: string * series: (string * (float * float)[]) list
+    /// A small table of labelled rows (e.g. Arora Table 1: effective vs actual parameters per layer); rendered as a
+    /// Markdown table and an HTML table, not as a chart.
+    | Table of title: string * header: string list * rows: string list list
 
 /// The result of checking one statement (or one mutant) in one mode.
 type CheckResult =

@@ -61,6 +61,9 @@ let private histogram =
 let private lines =
     Figure.Lines("Failure rate vs eta", "eta", "failure rate", [ "synthetic", [| for i in 1..10 -> float i, 1.0 / float i |]; "real network", [| for i in 1..10 -> float i, 0.5 / float i |] ])
 
+let private table =
+    Figure.Table("Table 1 analogue </script>", [ "layer"; "effective"; "actual" ], [ [ "1"; "1644.87"; "1728" ]; [ "2"; "5052.15"; "262144" ] ])
+
 let private cp = { Lower = 0.0012; Upper = 0.0093; Confidence = 0.95; Method = "Clopper–Pearson" }
 
 let private baseResult id mode verdict =
@@ -93,7 +96,7 @@ let private results =
                   ByDimension = [ "h=100", 0.62; "h=400", 0.71 ]
                   Grows = Some false
                   Suspicious = false }
-          Figures = [ lines ] }
+          Figures = [ lines; table ] }
       baseResult "GUHA-LB.1" CheckMode.RealNetwork (Verdict.HypothesisNotMet("weights i.i.d. Gaussian", Some true))
       { baseResult "TEST-D.1" CheckMode.RealNetwork (Verdict.Vacuous "bound >= 1 on a 0/1 loss") with Slack = None; Failures = None }
       { baseResult "TEST-P.1" CheckMode.Synthetic (Verdict.NotCheckable "needs the sketch-recovery LP") with Interval = None; Delta = None; Trials = 0 }
@@ -118,7 +121,9 @@ let private report =
       Results = results
       Seconds = 12.5 }
 
-let private figureCount = results |> List.sumBy (fun r -> r.Figures.Length)
+// Tables are HTML tables, not Vega charts.
+let private figureCount =
+    results |> List.sumBy (fun r -> r.Figures |> List.filter (function Figure.Table _ -> false | _ -> true) |> List.length)
 
 let private scripts = lazy (ReportWriter.loadVegaScripts None)
 
@@ -192,6 +197,7 @@ let ``report.md shows LaTeX, provenance flags, the summary table and replay seed
     Assert.Contains("replay seed 18446744073709551557", md)
     Assert.Contains("[0.0012, 0.0093] (95% Clopper–Pearson)", md)
     Assert.Contains("mutants rejected: 1/2", md)
+    Assert.Contains("  | layer | effective | actual |\n  |---|---|---|\n  | 1 | 1644.87 | 1728 |\n  | 2 | 5052.15 | 262144 |", md)
     Assert.Contains("mutant **NOT rejected**", md)
     // the unlisted mutant's result goes with its base statement
     Assert.Contains("**GUHA-L4.2~mutant-no-gaussian** — synthetic: **held**", md)
@@ -383,6 +389,8 @@ let ``headless Chromium renders every figure and formula of report.html offline`
     try
         let dom = runChromium profile [ "--dump-dom"; url ]
         Assert.Equal(figureCount, Regex.Matches(dom, "<svg[^>]*class=\"marks\"").Count)
+        Assert.Contains("<caption>Table 1 analogue &lt;/script&gt;</caption>", dom)
+        Assert.Contains("<td>262144</td>", dom)
         Assert.DoesNotMatch("class=\"[^\"]*figure-error", dom)
         Assert.Equal(statements.Length, Regex.Matches(dom, "<math").Count)
 
