@@ -437,7 +437,8 @@ let private lb2Instances (ctx: Context) (mode: CheckMode) =
                   // A rank-one matrix c u v^T has spectral norm exactly c ||u|| ||v||.
                   Array.init wd.[l].Length (fun idx -> c * u0.[idx / cols] * v0.[idx % cols]), c * vecNorm u0 * vecNorm v0)
               "scaling U = W/L", Array.init L (fun l -> wd.[l] |> Array.map (fun v -> v / float L), normW.[l] / float L) ]
-        [ for label, pert in perturbations do
+        let instances =
+          [ for label, pert in perturbations do
             let us = pert |> Array.map fst
             let normU = pert |> Array.map snd
             let f1 = forward ctx (sizesOf ctx) (Array.init L (fun l -> Array.map2 (+) wd.[l] us.[l])) biases x n
@@ -445,8 +446,11 @@ let private lb2Instances (ctx: Context) (mode: CheckMode) =
                 Bindings.empty |> Bindings.vector "normW" normW |> Bindings.vector "normU" normU
                 |> Bindings.vector "lambda" (Array.create L 1.0) |> Bindings.scalar "L" (float L)
             for i in 0 .. n - 1 ->
-                { Checker.instance (baseB |> Bindings.scalar "normDiff" (outputsDiff f0 f1 i k) |> Bindings.scalar "normx" (rowNorm x i ctx.Train.Dimension)) rng.Seed label with Sample = Some i } ],
-        perturbations.Length)
+                { Checker.instance (baseB |> Bindings.scalar "normDiff" (outputsDiff f0 f1 i k) |> Bindings.scalar "normx" (rowNorm x i ctx.Train.Dimension)) rng.Seed label with Sample = Some i } ]
+        // The median of normDiff over every instance: the bound of the typical-value mutant (GUHA-LB.2~mutant-median).
+        let diffs = instances |> List.map (fun i -> match Map.tryFind "normDiff" i.Bindings with Some(Bound.Scalar v) -> v | _ -> nan) |> Array.ofList
+        let median = (Stats.summary diffs).Median
+        instances |> List.map (fun i -> { i with Bindings = Bindings.scalar "normDiffMedian" median i.Bindings }), perturbations.Length)
 
 let private checkLB2 (ctx: Context) (s: Statement) (mode: CheckMode) =
     let seed = (stream ctx s.Id mode "").Seed
@@ -524,9 +528,12 @@ let private deltaOf (s: Statement) (b: Bindings) =
 let private checkL43 (ctx: Context) (s: Statement) (mode: CheckMode) (rounded: bool) =
     let trials = cached ctx mode
     let seed = (stream ctx s.Id mode "").Seed
+    let errs = trials |> List.map (fun tr -> if rounded then tr.MaxErrRounded else tr.MaxErr) |> Array.ofList
+    // The lower quartile of E_max over the trials: the bound of the typical-value mutant (~mutant-lower-quartile).
+    let q25 = fst (Stats.quantileInterval errs 0.25 Checker.confidence)
     let instances =
         trials |> List.mapi (fun t tr ->
-            { Checker.instance (Bindings.scalar "maxErr" (if rounded then tr.MaxErrRounded else tr.MaxErr) tr.Bindings) tr.Seed "" with Trial = Some t })
+            { Checker.instance (tr.Bindings |> Bindings.scalar "maxErr" errs.[t] |> Bindings.scalar "maxErrQ25" q25) tr.Seed "" with Trial = Some t })
     let delta = deltaOf s (List.head trials).Bindings
     let r = Checker.probabilistic s mode seed delta instances
     let implication =
@@ -643,6 +650,10 @@ let private checkLE1 (ctx: Context) (s: Statement) (mode: CheckMode) =
     let r = Checker.probabilistic s mode seed delta instances
     { r with Figures = figures; Notes = r.Notes @ [ "LE.1 involves no weights: both modes throw chi(d) h_l h_{l-1} balls into h_l bins, from different streams; trials capped at 2e8 throws per layer" ] }
 
+/// L5.1 draws one uniform per entry and trial; a layer gets at most this many draws in all (the report says so when
+/// it caps the trials of a layer below N).
+let private l51MaxDraws = 200_000_000
+
 let private checkL51 (ctx: Context) (s: Statement) (mode: CheckMode) =
     let seed = (stream ctx s.Id mode "").Seed
     let d = middleD ctx
@@ -654,8 +665,13 @@ let private checkL51 (ctx: Context) (s: Statement) (mode: CheckMode) =
         [ for l in 0 .. ctx.Network.Layers.Length - 1 do
             let layer = ctx.Network.Layers.[l]
             let rows, cols = layer.Out, layer.In
-            let keep = MagnitudePruning.KeepProbabilities(ReadOnlySpan layer.Weight, rows, cols, d, psiOf layer.Weight, DiagonalPolicy.Keep)
-            let trials = max 100 (min ctx.Trials (200_000_000 / (rows * cols)))
+            // Synthetic: under A3.1 the joint law keeps each off-diagonal entry independently with probability chi(d);
+            // real: the conditional keep probabilities of the trained weights. The diagonal is kept (1) in both.
+            let keep =
+                match mode with
+                | CheckMode.Synthetic -> Array.init (rows * cols) (fun idx -> if idx / cols = idx % cols then 1.0 else chi)
+                | CheckMode.RealNetwork -> MagnitudePruning.KeepProbabilities(ReadOnlySpan layer.Weight, rows, cols, d, psiOf layer.Weight, DiagonalPolicy.Keep)
+            let trials = max 100 (min ctx.Trials (l51MaxDraws / (rows * cols)))
             let rowC = Array.zeroCreate<int> rows
             let colC = Array.zeroCreate<int> cols
             let jrs = ResizeArray<float>()
@@ -666,9 +682,7 @@ let private checkL51 (ctx: Context) (s: Statement) (mode: CheckMode) =
                 Array.fill colC 0 cols 0
                 for i in 0 .. rows - 1 do
                     for j in 0 .. cols - 1 do
-                        // Synthetic: under A3.1 the joint law keeps each off-diagonal entry independently with probability chi(d).
-                        let p = if i = j then 1.0 elif mode = CheckMode.Synthetic then chi else keep.[i * cols + j]
-                        if rng.NextDouble() < p then
+                        if rng.NextDouble() < keep.[i * cols + j] then
                             rowC.[i] <- rowC.[i] + 1
                             colC.[j] <- colC.[j] + 1
                 let jr = float (Array.max rowC)
@@ -680,7 +694,15 @@ let private checkL51 (ctx: Context) (s: Statement) (mode: CheckMode) =
                                          [ "exact 99% quantile under A3.1", float exactQ99; "code predictor 3 chi h_in", 3.0 * chi * float cols ])) ]
       instances, List.ofSeq figures)
     let r = Checker.probabilistic s mode seed ctx.Epsilon instances
-    Checker.finish s (a31Failures ctx mode) { r with Figures = figures; Notes = r.Notes @ [ sprintf "d = %g, eps_M = delta_r = delta_c = %g; synthetic masks drawn as Bernoulli(chi(d)) (equal in law under A3.1); real masks from the conditional keep probabilities" d third ] }
+    let capped =
+        [ for l, layer in Array.indexed ctx.Network.Layers do
+            let t = max 100 (min ctx.Trials (l51MaxDraws / (layer.Out * layer.In)))
+            if t < ctx.Trials then yield sprintf "layer %d: %d trials" (l + 1) t ]
+    let capNote =
+        if capped.IsEmpty then sprintf "%d trials per layer" ctx.Trials
+        else sprintf "trials capped at %d mask entries per layer (fewer than N = %d): %s" l51MaxDraws ctx.Trials (String.Join("; ", capped))
+    Checker.finish s (a31Failures ctx mode) { r with Figures = figures; Notes = r.Notes @ [ sprintf "d = %g, eps_M = delta_r = delta_c = %g; synthetic masks drawn as Bernoulli(chi(d)) (equal in law under A3.1); real masks from the conditional keep probabilities" d third
+                                                                                            capNote ] }
 
 /// Success probability of one "high" entry under A3.1: E[e^{-W²/(dΨ)} | e^{-W²/(dΨ)} ≥ π₀] for W ~ N(0, Ψ)
 /// = √(d/(d+2)) erf(√((d+2) ln(1/π₀)/2)) / erf(√(d ln(1/π₀)/2)) (DERIVED: the Gaussian integral of GUHA-L4.1 on
