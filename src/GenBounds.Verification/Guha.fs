@@ -529,11 +529,11 @@ let private checkL43 (ctx: Context) (s: Statement) (mode: CheckMode) (rounded: b
     let trials = cached ctx mode
     let seed = (stream ctx s.Id mode "").Seed
     let errs = trials |> List.map (fun tr -> if rounded then tr.MaxErrRounded else tr.MaxErr) |> Array.ofList
-    // The lower quartile of E_max over the trials: the bound of the typical-value mutant (~mutant-lower-quartile).
-    let q25 = fst (Stats.quantileInterval errs 0.25 Checker.confidence)
+    // The lower decile of E_max over the trials: the bound of the typical-value mutant (~mutant-lower-decile).
+    let q10 = fst (Stats.quantileInterval errs 0.1 Checker.confidence)
     let instances =
         trials |> List.mapi (fun t tr ->
-            { Checker.instance (tr.Bindings |> Bindings.scalar "maxErr" errs.[t] |> Bindings.scalar "maxErrQ25" q25) tr.Seed "" with Trial = Some t })
+            { Checker.instance (tr.Bindings |> Bindings.scalar "maxErr" errs.[t] |> Bindings.scalar "maxErrQ10" q10) tr.Seed "" with Trial = Some t })
     let delta = deltaOf s (List.head trials).Bindings
     let r = Checker.probabilistic s mode seed delta instances
     let implication =
