@@ -59,7 +59,37 @@ let private weightsFor (ctx: Context) (mode: CheckMode) (l: int) (rng: Rng) : fl
 
 let private psiOf (w: float32[]) = MagnitudePruning.PopulationVariance(ReadOnlySpan w)
 let private toDouble (w: float32[]) = Array.map float w
-let private specNorm (ctx: Context) (a: float[]) rows cols = ctx.Provider.SingularValues(ReadOnlySpan a, rows, cols).[0]
+
+/// Spectral norms: a certified Lanczos bracket (GenBounds.LinearAlgebra.SpectralNorm) instead of a full SVD; the start
+/// vector comes from a named seed, so every norm replays. Callers take the end that is conservative for the claim: the
+/// upper end for a norm the statement bounds from above, the lower end for a norm inside a bound.
+let private normBound (ctx: Context) (a: float[]) rows cols (seed: uint64) = SpectralNorm.Bound(ctx.Provider, ReadOnlySpan a, rows, cols, seed)
+let private normUpper ctx a rows cols seed = (normBound ctx a rows cols seed).Upper
+let private normLower ctx a rows cols seed = (normBound ctx a rows cols seed).Lower
+let private spectralNote =
+    sprintf "spectral norms by a certified Lanczos bracket (Kuczynski-Wozniakowski, no gap assumption): relative width <= %g, failure probability %g per norm (dense SVD when a side is small); upper end for a bounded norm, lower end for norms inside a bound"
+        SpectralNorm.DefaultRelativeWidth SpectralNorm.DefaultFailureProbability
+
+/// Fingerprint of everything a shared result depends on (network, data, seeds, trial counts, d grid, epsilon), computed
+/// once per context value.
+let private fingerprints = Runtime.CompilerServices.ConditionalWeakTable<Context, string>()
+let private fingerprint (ctx: Context) =
+    fingerprints.GetValue(ctx, fun c ->
+        sprintf "%s/%s/%d/%d/%d/%d/%A/%g" (c.Network.ContentHash()) (c.Train.ContentHash()) c.MasterSeed c.Trials c.SpectralDraws c.ForwardTrials c.Ds c.Epsilon)
+
+/// Work shared by a statement, its mutants and its two checks' common parts: a mutant draws from its original's streams
+/// (originalId), so its instances are the original's and only the relation evaluated on them differs. Values are pure
+/// functions of the context and the key, so sharing only saves time (clearCaches forgets them; the replay test proves it).
+let private memoCache = Collections.Generic.Dictionary<string, obj>()
+let private memo<'T> (ctx: Context) (key: string) (f: unit -> 'T) : 'T =
+    let k = fingerprint ctx + "|" + key
+    match memoCache.TryGetValue k with
+    | true, v -> v :?> 'T
+    | _ ->
+        let v = f ()
+        if memoCache.Count >= 256 then memoCache.Clear()
+        memoCache.[k] <- box v
+        v
 
 let private residual (w: float32[]) (mask: Mask) = Array.init w.Length (fun i -> if mask.Values.[i] = 0uy then float w.[i] else 0.0)
 let private pruned (w: float32[]) (mask: Mask) = Array.init w.Length (fun i -> if mask.Values.[i] = 0uy then 0.0f else w.[i])
@@ -119,9 +149,10 @@ let private effectSize = { Absolute = 1e-12; Relative = 0.02 }
 
 let private checkA31 (ctx: Context) (s: Statement) (mode: CheckMode) =
     let seed = (stream ctx s.Id mode "").Seed
-    let figures = ResizeArray()
-    let notes = ResizeArray()
-    let instances =
+    let instances, figures, notes = memo ctx ("a31/" + modeName mode) (fun () ->
+      let figures = ResizeArray()
+      let notes = ResizeArray()
+      let instances =
         [ for l in 0 .. ctx.Network.Layers.Length - 1 ->
             let rng = stream ctx (originalId s) mode (sprintf "layer-%d" l)
             let w = weightsFor ctx mode l rng
@@ -132,8 +163,9 @@ let private checkA31 (ctx: Context) (s: Statement) (mode: CheckMode) =
             figures.Add(Figure.QQ(sprintf "%s layer %d: W/sqrt(Psi) vs N(0,1)" (modeName mode) (l + 1), theo, sample))
             notes.Add(sprintf "layer %d: KS %.4g (p %.3g), A^2 %.4g, excess kurtosis %.3g, mean/sd %.3g" (l + 1) ks p (Stats.andersonDarling z) (Stats.excessKurtosis z) (Array.average z))
             { Checker.instance (scalars [ "KS", ks; "KS_{0.99}", Stats.ksCritical99 z.Length ]) rng.Seed (sprintf "layer %d" (l + 1)) with Layer = Some(l + 1) } ]
+      instances, List.ofSeq figures, List.ofSeq notes)
     let r = Checker.deterministic s mode seed instances
-    { r with Figures = List.ofSeq figures; Notes = r.Notes @ List.ofSeq notes }
+    { r with Figures = figures; Notes = r.Notes @ notes }
 
 // ---------------------------------------------------------------- GUHA-ALG1, GUHA-L4.1, GUHA-LD.2 (expectations)
 
@@ -153,14 +185,15 @@ let private checkAlg1 (ctx: Context) (s: Statement) (mode: CheckMode) =
     let seed = (stream ctx s.Id mode "").Seed
     let results =
         [ for d in ctx.Ds ->
-            let fractions =
+            let fractions, exact = memo ctx (sprintf "alg1/%s/%g" (modeName mode) d) (fun () ->
+              let fractions =
                 Array.init draws (fun t ->
                     let rng = stream ctx (originalId s) mode (sprintf "d-%g/trial-%d" d t)
                     let w = weightsFor ctx mode 0 rng
                     let mask = MagnitudePruning.SampleMask(ReadOnlySpan w, layer.Out, layer.In, d, psiOf w, DiagonalPolicy.Keep, rng.Split "mask")
                     offDiagonalKeepFraction mask)
-            let w0 = (stream ctx (originalId s) mode (sprintf "d-%g/trial-0" d)) |> weightsFor ctx mode 0
-            let exact = MagnitudePruning.ConditionalMoments(ReadOnlySpan w0, layer.Out, layer.In, d, psiOf w0, DiagonalPolicy.Keep).AveragePruneProbability
+              let w0 = (stream ctx (originalId s) mode (sprintf "d-%g/trial-0" d)) |> weightsFor ctx mode 0
+              fractions, MagnitudePruning.ConditionalMoments(ReadOnlySpan w0, layer.Out, layer.In, d, psiOf w0, DiagonalPolicy.Keep).AveragePruneProbability)
             let witness = { Seed = seed; Trial = None; Layer = Some 1; Sample = None; Lhs = 0.0; Rhs = 0.0; Description = sprintf "d = %g" d }
             let r = Checker.expectation s mode seed "E[keep]" fractions (scalars [ "d", d ]) witness
             { r with
@@ -241,33 +274,23 @@ let private bracketBindings (m2: float[]) (m4: float[]) rows cols =
     let a4 = Array2D.init rows cols (fun i j -> m4.[i * cols + j])
     Bindings.empty |> Bindings.matrix "E[X^2]" a2 |> Bindings.matrix "E[X^4]" a4
 
-let private spectralCache = Collections.Generic.Dictionary<string, (float * uint64)[]>()
-
-/// Draws of ‖Δ^l‖₂ (or of the centred residual), shared by GUHA-LB.1, GUHA-L4.2 and their mutants: one SVD per draw is
-/// the dominant cost of the catalog, and every consumer needs the same law. Each draw has its own named stream.
-let rec private spectralDraws (ctx: Context) (_: string) (mode: CheckMode) (l: int) (d: float) (centred: bool) =
-    let key = sprintf "%s/%d/%s/%d/%g/%b/%d" (ctx.Network.ContentHash()) ctx.MasterSeed (modeName mode) l d centred ctx.SpectralDraws
-    match spectralCache.TryGetValue key with
-    | true, v -> v
-    | _ ->
-        if spectralCache.Count > 64 then spectralCache.Clear()
-        let v = spectralDrawsUncached ctx mode l d centred
-        spectralCache.[key] <- v
-        v
-
-and private spectralDrawsUncached (ctx: Context) (mode: CheckMode) (l: int) (d: float) (centred: bool) =
-    let id = "spectral"
-    let layer = ctx.Network.Layers.[l]
-    Array.init (max 2 ctx.SpectralDraws) (fun t ->
-        let rng = stream ctx id mode (sprintf "layer-%d/trial-%d" l t)
-        let w = weightsFor ctx mode l rng
-        let psi = psiOf w
-        let mask = MagnitudePruning.SampleMask(ReadOnlySpan w, layer.Out, layer.In, d, psi, DiagonalPolicy.Keep, rng.Split "mask")
-        let delta = residual w mask
-        if centred then
-            let cm = MagnitudePruning.ConditionalMoments(ReadOnlySpan w, layer.Out, layer.In, d, psi, DiagonalPolicy.Keep)
-            for i in 0 .. delta.Length - 1 do delta.[i] <- delta.[i] - cm.Mean.[i]
-        specNorm ctx delta layer.Out layer.In, rng.Seed)
+/// Draws of ‖Δ^l‖₂ (or of the centred residual), shared by GUHA-LB.1, GUHA-L4.2 and their mutants: one norm per draw is
+/// the dominant cost of these statements, and every consumer needs the same law. Each draw has its own named stream.
+/// The norm is the upper end of the certified bracket: these statements bound it from above.
+let private spectralDraws (ctx: Context) (mode: CheckMode) (l: int) (d: float) (centred: bool) : (float * uint64)[] =
+    memo ctx (sprintf "spectral/%s/%d/%g/%b" (modeName mode) l d centred) (fun () ->
+        let id = "spectral"
+        let layer = ctx.Network.Layers.[l]
+        Array.init (max 2 ctx.SpectralDraws) (fun t ->
+            let rng = stream ctx id mode (sprintf "layer-%d/trial-%d" l t)
+            let w = weightsFor ctx mode l rng
+            let psi = psiOf w
+            let mask = MagnitudePruning.SampleMask(ReadOnlySpan w, layer.Out, layer.In, d, psi, DiagonalPolicy.Keep, rng.Split "mask")
+            let delta = residual w mask
+            if centred then
+                let cm = MagnitudePruning.ConditionalMoments(ReadOnlySpan w, layer.Out, layer.In, d, psi, DiagonalPolicy.Keep)
+                for i in 0 .. delta.Length - 1 do delta.[i] <- delta.[i] - cm.Mean.[i]
+            normUpper ctx delta layer.Out layer.In (rng.Split "lanczos").Seed, rng.Seed))
 
 let private checkLB1 (ctx: Context) (s: Statement) (mode: CheckMode) =
     let d = middleD ctx
@@ -290,7 +313,7 @@ let private checkLB1 (ctx: Context) (s: Statement) (mode: CheckMode) =
                     Array.init (rows * cols) (fun i -> let w, q = float layer.Weight.[i], p i in w * w * q * (1.0 - q)),
                     Array.init (rows * cols) (fun i -> let w, q = float layer.Weight.[i], p i in pown w 4 * q * (1.0 - q) * (1.0 - 3.0 * q + 3.0 * q * q))
             let b = bracketBindings m2 m4 rows cols
-            let norms = spectralDraws ctx (originalId s) mode l d (mode = CheckMode.RealNetwork) |> Array.map fst
+            let norms = spectralDraws ctx mode l d (mode = CheckMode.RealNetwork) |> Array.map fst
             sprintf "layer %d (%dx%d)" (l + 1) rows cols, float (rows * cols), norms, b ]
     match Statement.constants s.Conclusion with
     | c :: _ ->
@@ -302,7 +325,7 @@ let private checkLB1 (ctx: Context) (s: Statement) (mode: CheckMode) =
         Checker.finish s [] { Checker.blank s mode seed with
                                 Verdict = verdict; Trials = ratios |> List.sumBy (fun (_, _, x) -> x.Length); Constant = Some est; Interval = est.Interval
                                 Bindings = [ "d", d ]
-                                Notes = [ sprintf "d = %g; %d full-SVD draws per layer; %s" d ctx.SpectralDraws (if mode = CheckMode.RealNetwork then "real mode: centred residual Delta - E[Delta|W] with exact conditional moments" else "synthetic: exact Gaussian residual moments (Lemma 4.1)") ] }
+                                Notes = [ spectralNote; sprintf "d = %g; %d draws of the norm per layer; %s" d ctx.SpectralDraws (if mode = CheckMode.RealNetwork then "real mode: centred residual Delta - E[Delta|W] with exact conditional moments" else "synthetic: exact Gaussian residual moments (Lemma 4.1)") ] }
     | [] ->
         // A pinned constant: the claim is a plain expectation bound, checked with the t-interval of the mean norm per layer.
         let rs =
@@ -326,11 +349,13 @@ let private checkL42 (ctx: Context) (s: Statement) (mode: CheckMode) =
             let layer = ctx.Network.Layers.[l]
             let psi = psiOf layer.Weight
             let b = scalars [ "epsilon", eps; "d", d; "Psi", psi; "h_l", float layer.Out; "h_{l-1}", float layer.In ]
-            let draws = spectralDraws ctx (originalId s) mode l d false
+            let draws = spectralDraws ctx mode l d false
             if mode = CheckMode.RealNetwork then
-                let cm = MagnitudePruning.ConditionalMoments(ReadOnlySpan layer.Weight, layer.Out, layer.In, d, psi, DiagonalPolicy.Keep)
-                let meanNorm = specNorm ctx cm.Mean layer.Out layer.In
-                let wNorm = specNorm ctx (toDouble layer.Weight) layer.Out layer.In
+                let meanNorm, wNorm =
+                    memo ctx (sprintf "l42-shares/%d/%g" l d) (fun () ->
+                        let cm = MagnitudePruning.ConditionalMoments(ReadOnlySpan layer.Weight, layer.Out, layer.In, d, psi, DiagonalPolicy.Keep)
+                        let seed = (stream ctx "GUHA-L4.2" mode (sprintf "lanczos-%d" l)).Seed
+                        normLower ctx cm.Mean layer.Out layer.In seed, normLower ctx (toDouble layer.Weight) layer.Out layer.In seed)
                 notes.Add(sprintf "layer %d: conditional-mean share ||W exp(-W^2/(d Psi))||_2 / mean ||Delta||_2 = %.3g; mean ||Delta||_2/||W||_2 = %.3g" (l + 1) (meanNorm / Array.averageBy fst draws) (Array.averageBy fst draws / wNorm))
             l, layer, b, draws ]
     let trialsC1 =
@@ -347,11 +372,12 @@ let private checkL42 (ctx: Context) (s: Statement) (mode: CheckMode) =
         let atOne = Checker.probabilistic { s with Conclusion = Conclusion.WithProbability(rel, Operators.real eps, "mask") } mode seed eps trialsC1
         Checker.finish s [] { atOne with
                                 Verdict = verdict; Constant = Some est
-                                Notes = [ sprintf "C_min(eps) = eps q_{1-eps} / Gamma|_{C=1} at eps = %g, d = %g, %d full-SVD draws per layer (fewer than N: each SVD of a 1000x1000 layer costs ~0.2 s)" eps d ctx.SpectralDraws
+                                Notes = [ sprintf "C_min(eps) = eps q_{1-eps} / Gamma|_{C=1} at eps = %g, d = %g, %d draws of the norm per layer (fewer than N: each norm of a 1000x1000 layer costs ~0.1 s)" eps d ctx.SpectralDraws
+                                          spectralNote
                                           sprintf "with C = 1: %d/%d failures, verdict %s" (defaultArg atOne.Failures 0) atOne.Trials atOne.Verdict.Label ] @ List.ofSeq notes }
     | [] ->
         let r = Checker.probabilistic s mode seed eps trialsC1
-        Checker.finish s [] { r with Notes = r.Notes @ List.ofSeq notes }
+        Checker.finish s [] { r with Notes = r.Notes @ [ spectralNote ] @ List.ofSeq notes }
 
 // ---------------------------------------------------------------- GUHA-LB.2 (deterministic perturbation bound)
 
@@ -361,53 +387,82 @@ let private networkWeights (ctx: Context) (mode: CheckMode) (tag: string) =
 let private outputsDiff (a: float[]) (b: float[]) (i: int) (k: int) =
     sqrt (Seq.sum (seq { for j in 0 .. k - 1 -> (a.[i * k + j] - b.[i * k + j]) ** 2.0 }))
 
-let private checkLB2 (ctx: Context) (s: Statement) (mode: CheckMode) =
-    let seed = (stream ctx s.Id mode "").Seed
-    let L = ctx.Network.Layers.Length
-    let ws = networkWeights ctx mode "lb2"
-    let layers = ctx.Network.Layers
-    let wd = ws |> Array.map toDouble
-    let svds = Array.init L (fun l -> ctx.Provider.Svd(ReadOnlySpan wd.[l], layers.[l].Out, layers.[l].In))
-    let normW = svds |> Array.map (fun (struct (_, sv, _)) -> sv.[0])
-    let n = ctx.Train.Count
-    let k = ctx.Network.Architecture.OutputSize
-    let x = inputs ctx
-    let biases = biasesOf ctx mode
-    let f0 = forward ctx (sizesOf ctx) wd biases x n
-    let d = ctx.Ds |> List.min
-    let rng = stream ctx (originalId s) mode "perturbations"
-    let perturbations =
-        [ "pruning residual -Delta (d = " + string d + ")",
-          Array.init L (fun l ->
-              let mask = MagnitudePruning.SampleMask(ReadOnlySpan ws.[l], layers.[l].Out, layers.[l].In, d, psiOf ws.[l], DiagonalPolicy.Keep, rng.Split(sprintf "mask-%d" l))
-              residual ws.[l] mask |> Array.map (fun v -> -v))
-          "Gaussian scaled to ||W||/L",
-          Array.init L (fun l ->
-              let g = Array.zeroCreate<float> wd.[l].Length
-              rng.Split(sprintf "gauss-%d" l).FillGaussian(Span g)
-              let gn = specNorm ctx g layers.[l].Out layers.[l].In
-              g |> Array.map (fun v -> v * normW.[l] / (float L * gn)))
-          "rank-one along the top singular pair",
-          Array.init L (fun l ->
-              let struct (u, _, vt) = svds.[l]
-              let r = min layers.[l].Out layers.[l].In
-              Array.init wd.[l].Length (fun idx -> let i, j = idx / layers.[l].In, idx % layers.[l].In in normW.[l] / float L * u.[i * r] * vt.[j]))
-          "scaling U = W/L", Array.init L (fun l -> wd.[l] |> Array.map (fun v -> v / float L)) ]
-    let instances =
-        [ for label, us in perturbations do
-            let normU = Array.init L (fun l -> specNorm ctx us.[l] layers.[l].Out layers.[l].In)
+/// Full thin SVD of layer l of networkWeights ctx mode tag (needed where singular vectors are used: LB.2's rank-one
+/// perturbation, CC.1's directions). Trained weights do not depend on the tag, so real mode shares one SVD per layer.
+let private layerSvd (ctx: Context) (mode: CheckMode) (tag: string) (l: int) (w: float[]) =
+    let key = match mode with CheckMode.RealNetwork -> sprintf "svd/real/%d" l | CheckMode.Synthetic -> sprintf "svd/synthetic/%s/%d" tag l
+    memo ctx key (fun () -> ctx.Provider.Svd(ReadOnlySpan w, ctx.Network.Layers.[l].Out, ctx.Network.Layers.[l].In))
+
+/// LB.2's instances: per perturbation the spectral norms and, per input, ||f_{W+U}(x) - f_W(x)|| and ||x||.
+let private lb2Instances (ctx: Context) (mode: CheckMode) =
+    memo ctx ("lb2/" + modeName mode) (fun () ->
+        let L = ctx.Network.Layers.Length
+        let ws = networkWeights ctx mode "lb2"
+        let layers = ctx.Network.Layers
+        let wd = ws |> Array.map toDouble
+        let lanczos l = (stream ctx "GUHA-LB.2" mode (sprintf "lanczos-%d" l)).Seed
+        // ||W^l|| enters the bound: its lower end is conservative.
+        let normW = Array.init L (fun l -> normLower ctx wd.[l] layers.[l].Out layers.[l].In (lanczos l))
+        let n = ctx.Train.Count
+        let k = ctx.Network.Architecture.OutputSize
+        let x = inputs ctx
+        let biases = biasesOf ctx mode
+        let f0 = forward ctx (sizesOf ctx) wd biases x n
+        let d = ctx.Ds |> List.min
+        let rng = stream ctx "GUHA-LB.2" mode "perturbations"
+        let vecNorm (a: float[]) = Numerics.Tensors.TensorPrimitives.Norm(ReadOnlySpan a)
+        // (label, U^l, ||U^l||): the norms enter the bound, so they are lower ends or exact.
+        let perturbations =
+            [ "pruning residual -Delta (d = " + string d + ")",
+              Array.init L (fun l ->
+                  let mask = MagnitudePruning.SampleMask(ReadOnlySpan ws.[l], layers.[l].Out, layers.[l].In, d, psiOf ws.[l], DiagonalPolicy.Keep, rng.Split(sprintf "mask-%d" l))
+                  let u = residual ws.[l] mask |> Array.map (fun v -> -v)
+                  u, normLower ctx u layers.[l].Out layers.[l].In (lanczos l))
+              "Gaussian scaled to ||W||/L",
+              Array.init L (fun l ->
+                  let g = Array.zeroCreate<float> wd.[l].Length
+                  rng.Split(sprintf "gauss-%d" l).FillGaussian(Span g)
+                  // Scaling by the upper end of ||g|| keeps ||U|| <= ||W||/L certified (the size condition of the lemma).
+                  let gn = normUpper ctx g layers.[l].Out layers.[l].In (lanczos l)
+                  let u = g |> Array.map (fun v -> v * normW.[l] / (float L * gn))
+                  u, normLower ctx u layers.[l].Out layers.[l].In (lanczos l))
+              "rank-one along the top singular pair",
+              Array.init L (fun l ->
+                  let struct (uu, _, vt) = layerSvd ctx mode "lb2" l wd.[l]
+                  let r = min layers.[l].Out layers.[l].In
+                  let cols = layers.[l].In
+                  let u0 = Array.init layers.[l].Out (fun i -> uu.[i * r])
+                  let v0 = Array.sub vt 0 cols
+                  let c = normW.[l] / float L
+                  // A rank-one matrix c u v^T has spectral norm exactly c ||u|| ||v||.
+                  Array.init wd.[l].Length (fun idx -> c * u0.[idx / cols] * v0.[idx % cols]), c * vecNorm u0 * vecNorm v0)
+              "scaling U = W/L", Array.init L (fun l -> wd.[l] |> Array.map (fun v -> v / float L), normW.[l] / float L) ]
+        let instances =
+          [ for label, pert in perturbations do
+            let us = pert |> Array.map fst
+            let normU = pert |> Array.map snd
             let f1 = forward ctx (sizesOf ctx) (Array.init L (fun l -> Array.map2 (+) wd.[l] us.[l])) biases x n
             let baseB =
                 Bindings.empty |> Bindings.vector "normW" normW |> Bindings.vector "normU" normU
                 |> Bindings.vector "lambda" (Array.create L 1.0) |> Bindings.scalar "L" (float L)
             for i in 0 .. n - 1 ->
                 { Checker.instance (baseB |> Bindings.scalar "normDiff" (outputsDiff f0 f1 i k) |> Bindings.scalar "normx" (rowNorm x i ctx.Train.Dimension)) rng.Seed label with Sample = Some i } ]
+        // The median of normDiff over every instance: the bound of the typical-value mutant (GUHA-LB.2~mutant-median).
+        let diffs = instances |> List.map (fun i -> match Map.tryFind "normDiff" i.Bindings with Some(Bound.Scalar v) -> v | _ -> nan) |> Array.ofList
+        let median = (Stats.summary diffs).Median
+        instances |> List.map (fun i -> { i with Bindings = Bindings.scalar "normDiffMedian" median i.Bindings }), perturbations.Length)
+
+let private checkLB2 (ctx: Context) (s: Statement) (mode: CheckMode) =
+    let seed = (stream ctx s.Id mode "").Seed
+    let instances, count = lb2Instances ctx mode
     let r = Checker.deterministic s mode seed instances
-    Checker.finish s (biasFailure ctx mode) { r with Notes = r.Notes @ [ sprintf "%d inputs x %d perturbations; spectral norms by full SVD" n perturbations.Length ] }
+    Checker.finish s (biasFailure ctx mode) { r with Notes = r.Notes @ [ sprintf "%d inputs x %d perturbations" ctx.Train.Count count; spectralNote ] }
 
 // ---------------------------------------------------------------- GUHA-L4.3, L4.4b, D3.1, T3.1 (whole-network trials)
 
-type private NetTrial = { Bindings: Bindings; MaxErr: float; MaxErrRounded: float; MaxAbsDiff: float; TrueClassDiff: float; GammaRealised: float option; Seed: uint64; Pruned: float[][]; Rounded: float[][]; Levels: int; NonZeros: float; F: float[]; G: float[] }
+/// One whole-network trial. Rounded (the pruned and rounded weights, for T3.1's held-out error) is kept for trial 0
+/// only: T3.1 uses that trial, and keeping every trial's weights would hold ForwardTrials copies of the network.
+type private NetTrial = { Bindings: Bindings; MaxErr: float; MaxErrRounded: float; MaxAbsDiff: float; TrueClassDiff: float; GammaRealised: float option; Seed: uint64; Rounded: float[][]; Levels: int; NonZeros: float; F: float[]; G: float[] }
 
 let private netTrials (ctx: Context) (mode: CheckMode) (realisedFor: int) =
     let L = ctx.Network.Layers.Length
@@ -420,12 +475,15 @@ let private netTrials (ctx: Context) (mode: CheckMode) (realisedFor: int) =
     let maxnormx = Seq.max (seq { for i in 0 .. n - 1 -> rowNorm x i ctx.Train.Dimension })
     let fixedW = if mode = CheckMode.RealNetwork then Some(networkWeights ctx mode "net") else None
     let fixedF = fixedW |> Option.map (fun ws -> forward ctx (sizesOf ctx) (ws |> Array.map toDouble) biases x n)
+    // ||W^l|| enters the bounds (lower end); on trained weights it is the same for every trial.
+    let normsOf (ws: float32[][]) (seedOf: int -> uint64) = Array.init L (fun l -> normLower ctx (toDouble ws.[l]) layers.[l].Out layers.[l].In (seedOf l))
+    let fixedNormW = fixedW |> Option.map (fun ws -> normsOf ws (fun l -> (stream ctx "network-trials" mode (sprintf "lanczos-W-%d" l)).Seed))
     [ for t in 0 .. max 1 ctx.ForwardTrials - 1 ->
         let rng = stream ctx "network-trials" mode (sprintf "trial-%d" t)
         let ws = fixedW |> Option.defaultWith (fun () -> Array.init L (fun l -> weightsFor ctx mode l (rng.Split(sprintf "w-%d" l))))
         let f = fixedF |> Option.defaultWith (fun () -> forward ctx (sizesOf ctx) (ws |> Array.map toDouble) biases x n)
         let psis = ws |> Array.map psiOf
-        let normW = Array.init L (fun l -> specNorm ctx (toDouble ws.[l]) layers.[l].Out layers.[l].In)
+        let normW = fixedNormW |> Option.defaultWith (fun () -> normsOf ws (fun l -> (rng.Split(sprintf "lanczos-W-%d" l)).Seed))
         let masks = Array.init L (fun l -> MagnitudePruning.SampleMask(ReadOnlySpan ws.[l], layers.[l].Out, layers.[l].In, d, psis.[l], DiagonalPolicy.Keep, rng.Split(sprintf "mask-%d" l)))
         let prunedW = Array.init L (fun l -> pruned ws.[l] masks.[l])
         let rho = psis |> Array.map (fun p -> sqrt p / 10.0)
@@ -444,7 +502,7 @@ let private netTrials (ctx: Context) (mode: CheckMode) (realisedFor: int) =
         let realised =
             if t < realisedFor then
                 let prodW = Array.fold (*) 1.0 normW
-                let sumRatio = Array.init L (fun l -> specNorm ctx (residual ws.[l] masks.[l]) layers.[l].Out layers.[l].In / normW.[l]) |> Array.sum
+                let sumRatio = Array.init L (fun l -> normLower ctx (residual ws.[l] masks.[l]) layers.[l].Out layers.[l].In (rng.Split(sprintf "lanczos-D-%d" l)).Seed / normW.[l]) |> Array.sum
                 Some(Math.E * maxnormx * prodW * sumRatio)
             else None
         let b =
@@ -454,21 +512,13 @@ let private netTrials (ctx: Context) (mode: CheckMode) (realisedFor: int) =
             |> Bindings.vector "normW" normW |> Bindings.vector "lambda" (Array.create L 1.0)
             |> Bindings.vector "rho" rho |> Bindings.vector "J" (rounding |> Array.map (fun r -> float r.NonZeros))
         { Bindings = b; MaxErr = maxErr; MaxErrRounded = maxErrR; MaxAbsDiff = maxAbs; TrueClassDiff = trueClass; GammaRealised = realised; Seed = rng.Seed
-          Pruned = prunedW |> Array.map toDouble; Rounded = rounding |> Array.map (fun r -> r.Rounded)
+          Rounded = (if t = 0 then rounding |> Array.map (fun r -> r.Rounded) else [||])
           Levels = rounding |> Array.map (fun r -> r.DistinctLevels) |> Array.max
           NonZeros = rounding |> Array.sumBy (fun r -> float r.NonZeros); F = f; G = gr } ]
 
-let private trialCache = Collections.Generic.Dictionary<string, obj>()
-let private cached (ctx: Context) (mode: CheckMode) =
-    let key = sprintf "%s/%A/%s/%d/%d" (ctx.Network.ContentHash()) ctx.MasterSeed (modeName mode) ctx.ForwardTrials ctx.Train.Count
-    match trialCache.TryGetValue key with
-    | true, v -> v :?> NetTrial list
-    | _ ->
-        // Both modes of every whole-network statement and its mutants reuse these trials; keep a few contexts.
-        if trialCache.Count >= 4 then trialCache.Clear()
-        let v = netTrials ctx mode (min ctx.ForwardTrials 10)
-        trialCache.[key] <- box v
-        v
+/// Both modes of every whole-network statement and its mutants reuse these trials.
+let private cached (ctx: Context) (mode: CheckMode) : NetTrial list =
+    memo ctx ("net-trials/" + modeName mode) (fun () -> netTrials ctx mode (min ctx.ForwardTrials 10))
 
 let private deltaOf (s: Statement) (b: Bindings) =
     match s.Conclusion with
@@ -478,9 +528,12 @@ let private deltaOf (s: Statement) (b: Bindings) =
 let private checkL43 (ctx: Context) (s: Statement) (mode: CheckMode) (rounded: bool) =
     let trials = cached ctx mode
     let seed = (stream ctx s.Id mode "").Seed
+    let errs = trials |> List.map (fun tr -> if rounded then tr.MaxErrRounded else tr.MaxErr) |> Array.ofList
+    // The lower decile of E_max over the trials: the bound of the typical-value mutant (~mutant-lower-decile).
+    let q10 = fst (Stats.quantileInterval errs 0.1 Checker.confidence)
     let instances =
         trials |> List.mapi (fun t tr ->
-            { Checker.instance (Bindings.scalar "maxErr" (if rounded then tr.MaxErrRounded else tr.MaxErr) tr.Bindings) tr.Seed "" with Trial = Some t })
+            { Checker.instance (tr.Bindings |> Bindings.scalar "maxErr" errs.[t] |> Bindings.scalar "maxErrQ10" q10) tr.Seed "" with Trial = Some t })
     let delta = deltaOf s (List.head trials).Bindings
     let r = Checker.probabilistic s mode seed delta instances
     let implication =
@@ -488,7 +541,7 @@ let private checkL43 (ctx: Context) (s: Statement) (mode: CheckMode) (rounded: b
     let note =
         if implication.IsEmpty then []
         else [ sprintf "code variant gamma* (realised norms) on %d trials: implication E_max <= gamma* failed %d times; gamma*/E_max median %.3g" implication.Length (implication |> List.filter (fst >> not) |> List.length) (implication |> List.map snd |> List.sort |> fun xs -> xs.[xs.Length / 2]) ]
-    Checker.finish s (a31Failures ctx mode @ biasFailure ctx mode) { r with Notes = r.Notes @ note @ [ sprintf "d = %g, %d forward trials on %d inputs; rho_l = sqrt(Psi_l)/10" (middleD ctx) trials.Length ctx.Train.Count ] }
+    Checker.finish s (a31Failures ctx mode @ biasFailure ctx mode) { r with Notes = r.Notes @ note @ [ sprintf "d = %g, %d forward trials on %d inputs; rho_l = sqrt(Psi_l)/10" (middleD ctx) trials.Length ctx.Train.Count; spectralNote ] }
 
 let private checkD31 (ctx: Context) (s: Statement) (mode: CheckMode) =
     let trials = cached ctx mode |> List.filter (fun tr -> tr.GammaRealised.IsSome)
@@ -539,7 +592,7 @@ let private checkT31 (ctx: Context) (s: Statement) (mode: CheckMode) =
 let private checkL44a (ctx: Context) (s: Statement) (mode: CheckMode) =
     let seed = (stream ctx s.Id mode "").Seed
     let d = middleD ctx
-    let instances =
+    let instances = memo ctx ("l44a/" + modeName mode) (fun () ->
         [ for l in 0 .. ctx.Network.Layers.Length - 1 do
             let layer = ctx.Network.Layers.[l]
             for t in 0 .. 4 ->
@@ -549,13 +602,13 @@ let private checkL44a (ctx: Context) (s: Statement) (mode: CheckMode) =
                 let mask = MagnitudePruning.SampleMask(ReadOnlySpan w, layer.Out, layer.In, d, psi, DiagonalPolicy.Keep, rng.Split "mask")
                 let rho = sqrt psi / 10.0
                 let r = Rounding.Round(ReadOnlySpan(pruned w mask), rho)
-                { Checker.instance (scalars [ "normRoundF", r.FrobeniusError; "rho", rho; "J", float r.NonZeros ]) rng.Seed (sprintf "layer %d" (l + 1)) with Layer = Some(l + 1); Trial = Some t } ]
+                { Checker.instance (scalars [ "normRoundF", r.FrobeniusError; "rho", rho; "J", float r.NonZeros ]) rng.Seed (sprintf "layer %d" (l + 1)) with Layer = Some(l + 1); Trial = Some t } ])
     Checker.deterministic s mode seed instances
 
 let private checkD51 (ctx: Context) (s: Statement) (mode: CheckMode) =
     let seed = (stream ctx s.Id mode "").Seed
     let d = middleD ctx
-    let instances =
+    let instances = memo ctx ("d51/" + modeName mode) (fun () ->
         [ for l in 0 .. ctx.Network.Layers.Length - 1 do
             let layer = ctx.Network.Layers.[l]
             for t in 0 .. (min ctx.Trials 20) - 1 ->
@@ -563,7 +616,7 @@ let private checkD51 (ctx: Context) (s: Statement) (mode: CheckMode) =
                 let w = weightsFor ctx mode l rng
                 let mask = MagnitudePruning.SampleMask(ReadOnlySpan w, layer.Out, layer.In, d, psiOf w, DiagonalPolicy.Keep, rng.Split "mask")
                 let p = SparsityStats.Profile(ReadOnlySpan(pruned w mask), layer.Out, layer.In)
-                { Checker.instance (scalars [ "zeroDiag", float p.ZeroDiagonal.Length; "j_r", float p.MaxRowCount; "j_c", float p.MaxColCount; "J", float p.NonZeros; "h_l", float layer.Out ]) rng.Seed (sprintf "layer %d" (l + 1)) with Layer = Some(l + 1); Trial = Some t } ]
+                { Checker.instance (scalars [ "zeroDiag", float p.ZeroDiagonal.Length; "j_r", float p.MaxRowCount; "j_c", float p.MaxColCount; "J", float p.NonZeros; "h_l", float layer.Out ]) rng.Seed (sprintf "layer %d" (l + 1)) with Layer = Some(l + 1); Trial = Some t } ])
     let r = Checker.deterministic s mode seed instances
     { r with Notes = r.Notes @ [ sprintf "d = %g, diagonal kept (paper's rule); rectangular layers are not padded" d ] }
 
@@ -571,8 +624,9 @@ let private checkLE1 (ctx: Context) (s: Statement) (mode: CheckMode) =
     let seed = (stream ctx s.Id mode "").Seed
     let chi = MagnitudePruning.KeepProbabilityGaussian(middleD ctx)
     let delta = ctx.Epsilon
-    let figures = ResizeArray()
-    let instances =
+    let instances, figures = memo ctx ("le1/" + modeName mode) (fun () ->
+      let figures = ResizeArray()
+      let instances =
         [ for l in 0 .. ctx.Network.Layers.Length - 1 do
             let layer = ctx.Network.Layers.[l]
             let bins = layer.Out
@@ -592,21 +646,32 @@ let private checkLE1 (ctx: Context) (s: Statement) (mode: CheckMode) =
             let mu = float balls / float bins
             figures.Add(Figure.Histogram(sprintf "%s: max load, %d balls in %d bins" (modeName mode) balls bins, "max load", maxima.ToArray(),
                                          [ "mean load", mu; "Bernstein bound", mu + SparsityStats.BallsIntoBinsDeviation(bins, float balls, delta) ])) ]
+      instances, List.ofSeq figures)
     let r = Checker.probabilistic s mode seed delta instances
-    { r with Figures = List.ofSeq figures; Notes = r.Notes @ [ "LE.1 involves no weights: both modes throw chi(d) h_l h_{l-1} balls into h_l bins, from different streams; trials capped at 2e8 throws per layer" ] }
+    { r with Figures = figures; Notes = r.Notes @ [ "LE.1 involves no weights: both modes throw chi(d) h_l h_{l-1} balls into h_l bins, from different streams; trials capped at 2e8 throws per layer" ] }
+
+/// L5.1 draws one uniform per entry and trial; a layer gets at most this many draws in all (the report says so when
+/// it caps the trials of a layer below N).
+let private l51MaxDraws = 200_000_000
 
 let private checkL51 (ctx: Context) (s: Statement) (mode: CheckMode) =
     let seed = (stream ctx s.Id mode "").Seed
     let d = middleD ctx
     let chi = MagnitudePruning.KeepProbabilityGaussian d
     let third = ctx.Epsilon / 3.0
-    let figures = ResizeArray()
-    let instances =
+    let instances, figures = memo ctx ("l51/" + modeName mode) (fun () ->
+      let figures = ResizeArray()
+      let instances =
         [ for l in 0 .. ctx.Network.Layers.Length - 1 do
             let layer = ctx.Network.Layers.[l]
             let rows, cols = layer.Out, layer.In
-            let keep = MagnitudePruning.KeepProbabilities(ReadOnlySpan layer.Weight, rows, cols, d, psiOf layer.Weight, DiagonalPolicy.Keep)
-            let trials = max 100 (min ctx.Trials (200_000_000 / (rows * cols)))
+            // Synthetic: under A3.1 the joint law keeps each off-diagonal entry independently with probability chi(d);
+            // real: the conditional keep probabilities of the trained weights. The diagonal is kept (1) in both.
+            let keep =
+                match mode with
+                | CheckMode.Synthetic -> Array.init (rows * cols) (fun idx -> if idx / cols = idx % cols then 1.0 else chi)
+                | CheckMode.RealNetwork -> MagnitudePruning.KeepProbabilities(ReadOnlySpan layer.Weight, rows, cols, d, psiOf layer.Weight, DiagonalPolicy.Keep)
+            let trials = max 100 (min ctx.Trials (l51MaxDraws / (rows * cols)))
             let rowC = Array.zeroCreate<int> rows
             let colC = Array.zeroCreate<int> cols
             let jrs = ResizeArray<float>()
@@ -617,9 +682,7 @@ let private checkL51 (ctx: Context) (s: Statement) (mode: CheckMode) =
                 Array.fill colC 0 cols 0
                 for i in 0 .. rows - 1 do
                     for j in 0 .. cols - 1 do
-                        // Synthetic: under A3.1 the joint law keeps each off-diagonal entry independently with probability chi(d).
-                        let p = if i = j then 1.0 elif mode = CheckMode.Synthetic then chi else keep.[i * cols + j]
-                        if rng.NextDouble() < p then
+                        if rng.NextDouble() < keep.[i * cols + j] then
                             rowC.[i] <- rowC.[i] + 1
                             colC.[j] <- colC.[j] + 1
                 let jr = float (Array.max rowC)
@@ -629,38 +692,77 @@ let private checkL51 (ctx: Context) (s: Statement) (mode: CheckMode) =
                 Seq.initInfinite id |> Seq.find (fun k -> SparsityStats.MaxLineCountCdf(rows, cols, min rows cols, chi, k) >= 0.99)
             figures.Add(Figure.Histogram(sprintf "%s layer %d: observed j_r" (modeName mode) (l + 1), "j_r", jrs.ToArray(),
                                          [ "exact 99% quantile under A3.1", float exactQ99; "code predictor 3 chi h_in", 3.0 * chi * float cols ])) ]
+      instances, List.ofSeq figures)
     let r = Checker.probabilistic s mode seed ctx.Epsilon instances
-    Checker.finish s (a31Failures ctx mode) { r with Figures = List.ofSeq figures; Notes = r.Notes @ [ sprintf "d = %g, eps_M = delta_r = delta_c = %g; synthetic masks drawn as Bernoulli(chi(d)) (equal in law under A3.1); real masks from the conditional keep probabilities" d third ] }
+    let capped =
+        [ for l, layer in Array.indexed ctx.Network.Layers do
+            let t = max 100 (min ctx.Trials (l51MaxDraws / (layer.Out * layer.In)))
+            if t < ctx.Trials then yield sprintf "layer %d: %d trials" (l + 1) t ]
+    let capNote =
+        if capped.IsEmpty then sprintf "%d trials per layer" ctx.Trials
+        else sprintf "trials capped at %d mask entries per layer (fewer than N = %d): %s" l51MaxDraws ctx.Trials (String.Join("; ", capped))
+    Checker.finish s (a31Failures ctx mode) { r with Figures = figures; Notes = r.Notes @ [ sprintf "d = %g, eps_M = delta_r = delta_c = %g; synthetic masks drawn as Bernoulli(chi(d)) (equal in law under A3.1); real masks from the conditional keep probabilities" d third
+                                                                                            capNote ] }
+
+/// Success probability of one "high" entry under A3.1: E[e^{-W²/(dΨ)} | e^{-W²/(dΨ)} ≥ π₀] for W ~ N(0, Ψ)
+/// = √(d/(d+2)) erf(√((d+2) ln(1/π₀)/2)) / erf(√(d ln(1/π₀)/2)) (DERIVED: the Gaussian integral of GUHA-L4.1 on
+/// |Z| ≤ √(d ln(1/π₀)); the denominator is LD.2's q). Tested against sampled Gaussian layers.
+let ld3HighPruneProbability (d: float) (pi0: float) =
+    let erf = MathNet.Numerics.SpecialFunctions.Erf
+    sqrt (d / (d + 2.0)) * erf (sqrt ((d + 2.0) * log (1.0 / pi0) / 2.0)) / erf (sqrt (d * log (1.0 / pi0) / 2.0))
+
+/// LD.3's (prunedHigh, k', k) per trial, shared by the statement and its mutant.
+/// Synthetic: exact low-dimensional sampling. Under A3.1 with Ψ known, the entries are i.i.d., so the number K of
+/// off-diagonal entries with prune probability ≥ π₀ is Bin(n_off, q) (LD.2), and given K the pruned count among them
+/// is a sum of K i.i.d. Bernoulli(r) with r = ld3HighPruneProbability (each entry's prune indicator, with its weight
+/// integrated out): Bin(K, r). Two binomial draws replace a fresh 784k-entry layer per trial, so every trial is run.
+/// Real: the prune probabilities of the trained layer are fixed; each trial draws one uniform per high entry.
+let private ld3Trials (ctx: Context) (mode: CheckMode) (d: float) (pi0: float) (delta: float) =
+    memo ctx (sprintf "ld3/%s/%g/%g/%g" (modeName mode) d pi0 delta) (fun () ->
+        let layer = ctx.Network.Layers.[0]
+        // k' = the largest with P(Bin(k, π₀) ≥ k') ≥ 1 − δ, i.e. the smallest x with P(Bin(k, π₀) ≤ x) > δ.
+        let kPrime k = Stats.smallestSatisfying (fun x -> Stats.binomialCdf k pi0 x > delta) 0 k
+        match mode with
+        | CheckMode.Synthetic ->
+            let nOff = layer.Out * layer.In - min layer.Out layer.In
+            let q = MathNet.Numerics.SpecialFunctions.Erf(sqrt (d * log (1.0 / pi0) / 2.0))
+            let r = ld3HighPruneProbability d pi0
+            Array.init ctx.Trials (fun t ->
+                let rng = stream ctx "GUHA-LD.3" mode (sprintf "trial-%d" t)
+                let k = Stats.sampleBinomial rng nOff q
+                let pruned = Stats.sampleBinomial (rng.Split "mask") k r
+                float pruned, float (kPrime k), float k, rng.Seed)
+        | CheckMode.RealNetwork ->
+            let psi = psiOf layer.Weight
+            let high =
+                [| for idx in 0 .. layer.Weight.Length - 1 do
+                     let p = MagnitudePruning.PruneProbability(float layer.Weight.[idx], d, psi)
+                     if p >= pi0 && idx / layer.In <> idx % layer.In then yield p |]
+            let k = high.Length
+            let k' = float (kPrime k)
+            Array.init ctx.Trials (fun t ->
+                let rng = stream ctx "GUHA-LD.3" mode (sprintf "trial-%d" t)
+                let mrng = rng.Split "mask"
+                let mutable pruned = 0
+                for p in high do
+                    if mrng.NextDouble() < p then pruned <- pruned + 1
+                float pruned, k', float k, rng.Seed))
 
 let private checkLD3 (ctx: Context) (s: Statement) (mode: CheckMode) =
     let seed = (stream ctx s.Id mode "").Seed
     let d = middleD ctx
     let pi0 = 0.5
     let delta = ctx.Epsilon
-    let layer = ctx.Network.Layers.[0]
-    // Each trial costs one uniform per high-probability entry (and, in synthetic mode, a fresh layer): cap the work at
-    // about 5e7 draws per mode, never below 100 trials.
-    let trials = max 100 (min ctx.Trials (50_000_000 / layer.Weight.Length))
-    let probsOf (w: float32[]) = let psi = psiOf w in Array.map (fun x -> MagnitudePruning.PruneProbability(float x, d, psi)) w
-    let fixedProbs = lazy (probsOf layer.Weight)
+    let trials = ld3Trials ctx mode d pi0 delta
     let instances =
-        [ for t in 0 .. trials - 1 ->
-            let rng = stream ctx (originalId s) mode (sprintf "trial-%d" t)
-            let probs =
-                if mode = CheckMode.RealNetwork then fixedProbs.Value
-                else probsOf (weightsFor ctx mode 0 rng)
-            let high = probs |> Array.indexed |> Array.filter (fun (idx, p) -> p >= pi0 && idx / layer.In <> idx % layer.In) |> Array.map snd
-            let k = high.Length
-            // P(Bin(k, π₀) ≤ x) = 1 − I_{π₀}(x + 1, k − x): the incomplete beta is O(1), MathNet's binomial CDF sums O(k) terms.
-            let cdf x = if x >= k then 1.0 else 1.0 - MathNet.Numerics.SpecialFunctions.BetaRegularized(float (x + 1), float (k - x), pi0)
-            // Start four standard deviations below the mean (CDF there is far below δ) so the scan is O(√k), not O(k).
-            let mutable k' = max 0 (int (float k * pi0 - 4.0 * sqrt (float k * pi0 * (1.0 - pi0))))
-            while k' < k && cdf k' <= delta do k' <- k' + 1
-            let mrng = rng.Split "mask"
-            let prunedHigh = high |> Array.sumBy (fun p -> if mrng.NextDouble() < p then 1.0 else 0.0)
-            { Checker.instance (scalars [ "prunedHigh", prunedHigh; "k'", float k'; "k", float k; "delta", delta ]) rng.Seed "layer 1" with Trial = Some t } ]
+        trials |> Array.mapi (fun t (prunedHigh, k', k, trialSeed) ->
+            { Checker.instance (scalars [ "prunedHigh", prunedHigh; "k'", k'; "k", k; "delta", delta ]) trialSeed "layer 1" with Trial = Some t })
     let r = Checker.probabilistic s mode seed delta instances
-    { r with Notes = r.Notes @ [ sprintf "layer 1, d = %g, pi_0 = %g, %d trials (capped at ~5e7 draws); k = observed K; k' = largest with P(Bin(k, pi_0) >= k') >= 1 - delta" d pi0 trials ] }
+    let how =
+        match mode with
+        | CheckMode.Synthetic -> sprintf "synthetic: exact two-draw sampling under A3.1 with Psi known, K ~ Bin(n_off, q), prunedHigh | K ~ Bin(K, r), r = %.6g" (ld3HighPruneProbability d pi0)
+        | CheckMode.RealNetwork -> "real: trained layer 1 fixed, one uniform per high-probability entry and trial"
+    { r with Notes = r.Notes @ [ sprintf "layer 1, d = %g, pi_0 = %g, %d trials (no cap); k = observed K; k' = largest with P(Bin(k, pi_0) >= k') >= 1 - delta" d pi0 trials.Length; how ] }
 
 // ---------------------------------------------------------------- GUHA-CC.1, GUHA-LC.1 (layer inputs)
 
@@ -691,7 +793,8 @@ let private checkLC1 (ctx: Context) (s: Statement) (mode: CheckMode) =
             if layer.Out < layer.In then
                 let x = layerInputs ctx mode l ws
                 let y = forward ctx [ layer.In; layer.Out ] [| ws.[l] |] [| None |] x n
-                let norm = specNorm ctx ws.[l] layer.Out layer.In
+                // ||W|| divides the bounded ratio: its lower end is conservative.
+                let norm = normLower ctx ws.[l] layer.Out layer.In (stream ctx "GUHA-LC.1" mode (sprintf "lanczos-%d" l)).Seed
                 let ratio =
                     Seq.max (seq { for i in 0 .. n - 1 do
                                     let xn = rowNorm x i layer.In
@@ -700,28 +803,50 @@ let private checkLC1 (ctx: Context) (s: Statement) (mode: CheckMode) =
     let r = Checker.deterministic s mode seed instances
     { r with Notes = r.Notes @ [ "only layers with h_l < h_{l-1}; synthetic inputs uniform on the sphere (the paper's example of Condition C.1)" ] }
 
-let private checkCC1 (ctx: Context) (s: Statement) (mode: CheckMode) =
-    let seed = (stream ctx s.Id mode "").Seed
-    let ws = networkWeights ctx mode "cc1" |> Array.map toDouble
-    let n = ctx.Train.Count
-    let grid = [ for i in 1 .. 20 -> 0.05 * float i ]
-    let c2 = 0.5
-    let perLayer =
-        [ for l in 0 .. ctx.Network.Layers.Length - 1 ->
+/// CC.1's empirical tails (layer, tail, dimension, t) for every right singular vector and grid point, shared by the
+/// statement and its mutant. One pass over the projections: each |<v_k, x/||x||>| falls in the bucket of the largest
+/// grid point it reaches, and tails are suffix sums (the comparisons are the same as counting per t).
+let private cc1Tails (ctx: Context) (mode: CheckMode) : (int * float * float * float) list =
+    memo ctx ("cc1/" + modeName mode) (fun () ->
+        let ws = networkWeights ctx mode "cc1" |> Array.map toDouble
+        let n = ctx.Train.Count
+        let grid = [| for i in 1 .. 20 -> 0.05 * float i |]
+        let G = grid.Length
+        let layerTails l =
             let layer = ctx.Network.Layers.[l]
             let dim = layer.In
             let x = layerInputs ctx mode l ws
-            let struct (_, _, vt) = ctx.Provider.Svd(ReadOnlySpan ws.[l], layer.Out, dim)
+            let struct (_, _, vt) = layerSvd ctx mode "cc1" l ws.[l]
             let r = min layer.Out dim
             let keepRows = [| for i in 0 .. n - 1 do if rowNorm x i dim > 0.0 then yield i |]
-            let xs = Array.init (keepRows.Length * dim) (fun idx -> let i, j = keepRows.[idx / dim], idx % dim in x.[i * dim + j] / rowNorm x i dim)
+            let xs = Array.zeroCreate<float> (keepRows.Length * dim)
+            keepRows |> Array.iteri (fun row i ->
+                let norm = rowNorm x i dim
+                for j in 0 .. dim - 1 do xs.[row * dim + j] <- x.[i * dim + j] / norm)
             let proj = forward ctx [ dim; r ] [| vt |] [| None |] xs keepRows.Length
             let m = float keepRows.Length
-            [ for k in 0 .. r - 1 do
-                for t in grid ->
-                    let tail = (seq { for i in 0 .. keepRows.Length - 1 do if abs proj.[i * r + k] >= t then yield 1.0 } |> Seq.sum) / m
-                    l, tail, float dim, t ] ]
-        |> List.concat
+            // hist.[k * (G + 1) + g] = projections on v_k whose largest reached grid index is g (0: below grid.[0]).
+            let hist = Array.zeroCreate<int> (r * (G + 1))
+            for i in 0 .. keepRows.Length - 1 do
+                for k in 0 .. r - 1 do
+                    let a = abs proj.[i * r + k]
+                    let mutable g = min G (int (a / 0.05))
+                    while g < G && a >= grid.[g] do g <- g + 1
+                    while g > 0 && a < grid.[g - 1] do g <- g - 1
+                    hist.[k * (G + 1) + g] <- hist.[k * (G + 1) + g] + 1
+            let tails = Array.zeroCreate<float> (r * G)
+            for k in 0 .. r - 1 do
+                let mutable above = 0
+                for g in G .. -1 .. 1 do
+                    above <- above + hist.[k * (G + 1) + g]
+                    tails.[k * G + g - 1] <- float above / m
+            List.init (r * G) (fun idx -> l, tails.[idx], float dim, grid.[idx % G])
+        List.init ctx.Network.Layers.Length layerTails |> List.concat)
+
+let private checkCC1 (ctx: Context) (s: Statement) (mode: CheckMode) =
+    let seed = (stream ctx s.Id mode "").Seed
+    let c2 = 0.5
+    let perLayer = cc1Tails ctx mode
     match Statement.constants s.Conclusion with
     | c :: _ ->
         let log10c =
@@ -741,8 +866,7 @@ let private checkCC1 (ctx: Context) (s: Statement) (mode: CheckMode) =
 /// Forgets the shared spectral draws and whole-network trials (they are pure functions of the context, so this only
 /// costs time; tests use it to prove that a recomputation reproduces the same numbers).
 let clearCaches () =
-    spectralCache.Clear()
-    trialCache.Clear()
+    memoCache.Clear()
 
 /// Runs one catalog statement (or mutant) in one mode.
 let check (ctx: Context) (s: Statement) (mode: CheckMode) : CheckResult =

@@ -96,3 +96,36 @@ let qqPoints (xs: float[]) (maxPoints: int) : float[] * float[] =
     let idx = Array.init k (fun i -> if k = 1 then 0 else int (round (float i * float (n - 1) / float (k - 1))))
     let theo = idx |> Array.map (fun i -> Normal.InvCDF(0.0, 1.0, (float i + 0.5) / float n))
     theo, idx |> Array.map (fun i -> s.[i])
+
+/// P(Bin(n, p) ≤ x) through the regularized incomplete beta (O(1) in n): 1 − I_p(x + 1, n − x).
+let binomialCdf (n: int) (p: float) (x: int) =
+    if x < 0 then 0.0
+    elif x >= n then 1.0
+    elif p <= 0.0 then 1.0
+    elif p >= 1.0 then 0.0
+    else 1.0 - MathNet.Numerics.SpecialFunctions.BetaRegularized(float (x + 1), float (n - x), p)
+
+/// The smallest x in [lo, hi] with pred x, for a predicate that is monotone (false ... false true ... true) and
+/// true at hi: bisection, O(log(hi − lo)) evaluations.
+let smallestSatisfying (pred: int -> bool) (lo: int) (hi: int) =
+    let mutable a = lo
+    let mutable b = hi
+    while a < b do
+        let mid = a + (b - a) / 2
+        if pred mid then b <- mid else a <- mid + 1
+    a
+
+/// One exact Bin(n, p) draw by inversion of the CDF: the smallest x with P(Bin ≤ x) ≥ U for one uniform U of the
+/// stream. O(log n) incomplete-beta evaluations instead of n Bernoulli draws; exact up to the rounding of the CDF.
+let sampleBinomial (rng: GenBounds.Random.Rng) (n: int) (p: float) =
+    if n < 0 then invalidArg "n" "negative trial count"
+    let u = rng.NextDouble()
+    if n = 0 || p <= 0.0 then 0
+    elif p >= 1.0 then n
+    else
+        // Search a window of the mean ± 12 sd first (the CDF outside it is below 1e-30 or above 1 − 1e-30), then all of [0, n].
+        let mean, sd = float n * p, sqrt (float n * p * (1.0 - p))
+        let lo = max 0 (int (floor (mean - 12.0 * sd)) - 1)
+        let hi = min n (int (ceil (mean + 12.0 * sd)) + 1)
+        let ok x = binomialCdf n p x >= u
+        if ok hi && not (lo > 0 && ok (lo - 1)) then smallestSatisfying ok lo hi else smallestSatisfying ok 0 n
