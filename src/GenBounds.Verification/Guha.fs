@@ -462,7 +462,7 @@ let private checkLB2 (ctx: Context) (s: Statement) (mode: CheckMode) =
 
 /// One whole-network trial. Rounded (the pruned and rounded weights, for T3.1's held-out error) is kept for trial 0
 /// only: T3.1 uses that trial, and keeping every trial's weights would hold ForwardTrials copies of the network.
-type private NetTrial = { Bindings: Bindings; MaxErr: float; MaxErrRounded: float; MaxAbsDiff: float; TrueClassDiff: float; GammaRealised: float option; Seed: uint64; Rounded: float[][]; Levels: int; NonZeros: float; F: float[]; G: float[] }
+type private NetTrial = { Bindings: Bindings; MaxErr: float; MaxErrRounded: float; MaxAbsDiff: float; MeanAbsDiff: float; TrueClassDiff: float; GammaRealised: float option; Seed: uint64; Rounded: float[][]; Levels: int; NonZeros: float; F: float[]; G: float[] }
 
 let private netTrials (ctx: Context) (mode: CheckMode) (realisedFor: int) =
     let L = ctx.Network.Layers.Length
@@ -493,6 +493,7 @@ let private netTrials (ctx: Context) (mode: CheckMode) (realisedFor: int) =
         let maxErr = Seq.max (seq { for i in 0 .. n - 1 -> outputsDiff f g i k })
         let maxErrR = Seq.max (seq { for i in 0 .. n - 1 -> outputsDiff f gr i k })
         let maxAbs = Seq.max (seq { for i in 0 .. n * k - 1 -> abs (f.[i] - g.[i]) })
+        let meanAbs = Seq.average (seq { for i in 0 .. n * k - 1 -> abs (f.[i] - g.[i]) })
         let trueClass = Seq.max (seq { for i in 0 .. n - 1 -> abs (f.[i * k + ctx.Train.Labels.[i]] - g.[i * k + ctx.Train.Labels.[i]]) })
         let gammas =
             Array.init L (fun l ->
@@ -511,7 +512,7 @@ let private netTrials (ctx: Context) (mode: CheckMode) (realisedFor: int) =
             |> Bindings.vector "Gamma" gammas |> Bindings.vector "epsilon" (Array.create L ctx.Epsilon)
             |> Bindings.vector "normW" normW |> Bindings.vector "lambda" (Array.create L 1.0)
             |> Bindings.vector "rho" rho |> Bindings.vector "J" (rounding |> Array.map (fun r -> float r.NonZeros))
-        { Bindings = b; MaxErr = maxErr; MaxErrRounded = maxErrR; MaxAbsDiff = maxAbs; TrueClassDiff = trueClass; GammaRealised = realised; Seed = rng.Seed
+        { Bindings = b; MaxErr = maxErr; MaxErrRounded = maxErrR; MaxAbsDiff = maxAbs; MeanAbsDiff = meanAbs; TrueClassDiff = trueClass; GammaRealised = realised; Seed = rng.Seed
           Rounded = (if t = 0 then rounding |> Array.map (fun r -> r.Rounded) else [||])
           Levels = rounding |> Array.map (fun r -> r.DistinctLevels) |> Array.max
           NonZeros = rounding |> Array.sumBy (fun r -> float r.NonZeros); F = f; G = gr } ]
@@ -548,7 +549,7 @@ let private checkD31 (ctx: Context) (s: Statement) (mode: CheckMode) =
     let seed = (stream ctx s.Id mode "").Seed
     let instances =
         trials |> List.mapi (fun t tr ->
-            { Checker.instance (scalars [ "maxAbsDiff", tr.MaxAbsDiff; "gamma", tr.GammaRealised.Value; "trueClassMaxDiff", tr.TrueClassDiff ]) tr.Seed "" with Trial = Some t })
+            { Checker.instance (scalars [ "maxAbsDiff", tr.MaxAbsDiff; "gamma", tr.GammaRealised.Value; "trueClassMaxDiff", tr.TrueClassDiff; "meanAbsDiff", tr.MeanAbsDiff ]) tr.Seed "" with Trial = Some t })
     let r = Checker.deterministic s mode seed instances
     Checker.finish s (biasFailure ctx mode) { r with Notes = r.Notes @ [ "gamma = the realised LB.2 bound gamma* (the code's needed margin); differences over all k coordinates" ] }
 
