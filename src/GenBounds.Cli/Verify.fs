@@ -30,7 +30,12 @@ let papers: PaperChecker list =
               items
               |> List.mapi (fun i (s, m) ->
                   progress s.Id i items.Length
-                  Guha.check g s m) } ]
+                  Guha.check g s m) }
+      // Arora et al. 2018: the compression-framework and algorithm items (the network-level items join this entry later).
+      { Id = "arora2018"
+        Title = "Arora, Ge, Neyshabur, Zhang (2018): Stronger generalization bounds for deep nets via a compression approach"
+        Statements = AroraCompression.statements
+        Check = AroraCompression.checkSelected } ]
 
 let spec =
     { Name = "verify"
