@@ -96,8 +96,11 @@ type private Net =
     { W: float[][]; Rows: int[]; Cols: int[]; Template: DoubleMlp; Depth: int }
 
 let private netCache = Collections.Generic.Dictionary<string, obj>()
+// Hashing the parameters costs milliseconds on a 10^6-weight net and keys are formed per trial: hash each Mlp object once.
+let private hashes = System.Runtime.CompilerServices.ConditionalWeakTable<Mlp, string>()
 let private cacheKey (ctx: Context) (mode: CheckMode) (what: string) =
-    sprintf "%s/%d/%s/%d/%d/%s" (ctx.Network.ContentHash()) ctx.MasterSeed (modeName mode) ctx.Train.Count ctx.Trials what
+    let hash = hashes.GetValue(ctx.Network, fun net -> net.ContentHash())
+    sprintf "%s/%d/%s/%d/%d/%s" hash ctx.MasterSeed (modeName mode) ctx.Train.Count ctx.Trials what
 let private cachedValue<'T> (key: string) (make: unit -> 'T) : 'T =
     match netCache.TryGetValue key with
     | true, v -> v :?> 'T
@@ -589,9 +592,10 @@ let private checkL7 (ctx: Context) (s: Statement) (mode: CheckMode) (rounded: bo
             // The norm event is a property of the whole helper matrix V (k×h): measured on literal draws of V.
             let normDraws =
                 if rounded then
-                    Array.init 3 (fun t ->
-                        let v = gaussianVector (stream ctx (originalId s) mode (sprintf "gamma-%g/eta-%g/rho-%g/V-%d" gamma eta rho t)) (k * h)
-                        specNorm ctx v k h)
+                    cachedValue (cacheKey ctx mode (sprintf "l7-V/%g/%g/%g/%d" gamma eta rho k)) (fun () ->
+                        Array.init 2 (fun t ->
+                            let v = gaussianVector (stream ctx (originalId s) mode (sprintf "gamma-%g/eta-%g/rho-%g/V-%d" gamma eta rho t)) (k * h)
+                            specNorm ctx v k h))
                 else [||]
             let instances =
                 [ for t in 0 .. n - 1 ->
@@ -601,7 +605,7 @@ let private checkL7 (ctx: Context) (s: Statement) (mode: CheckMode) (rounded: bo
                     let b = if rounded then Bindings.scalar "normV" normDraws.[t % normDraws.Length] b else b
                     inst b rng.Seed (sprintf "gamma = %g, eta = %g, rho = %.3g, k = %d" gamma eta rho k) (Some t) None None ]
             let r = Checker.probabilistic s mode seed eta instances
-            let normNote = if rounded then sprintf "; ||V||_2 on 3 literal draws: %s vs 2 sqrt h = %.4g" (String.Join(", ", normDraws |> Array.map (sprintf "%.4g"))) (2.0 * sqrt (float h)) else ""
+            let normNote = if rounded then sprintf "; ||V||_2 on 2 literal draws: %s vs 2 sqrt h = %.4g" (String.Join(", ", normDraws |> Array.map (sprintf "%.4g"))) (2.0 * sqrt (float h)) else ""
             { r with
                 Bindings = [ sprintf "failure rate (gamma=%g, eta=%g, rho=%.2g, k=%d)" gamma eta rho k, float (defaultArg r.Failures 0) / float n ]
                 Notes = [ sprintf "gamma = %g, eta = %g, rho = c.u = %.3g, k = %d, h = %d: %d/%d failures%s" gamma eta rho k h (defaultArg r.Failures 0) n normNote ] } ]
@@ -631,7 +635,9 @@ let private l1Deltas = [ 0.05; 0.1; 0.2; 0.5 ]
 let private checkL1 (ctx: Context) (s: Statement) (mode: CheckMode) (rankPart: bool) =
     let seed = seedOf ctx s mode
     let net = network ctx mode
+    // Shared by both parts of Lemma 1 and their mutants: the truncations and the SVDs of Ahat - A dominate the cost.
     let instances =
+      cachedValue (cacheKey ctx mode "l1") (fun () ->
         [ for l in 1 .. net.Depth do
             let rows, cols = net.Rows.[l], net.Cols.[l]
             let sv = sv ctx mode l
@@ -642,7 +648,8 @@ let private checkL1 (ctx: Context) (s: Statement) (mode: CheckMode) (rankPart: b
                 let specErr =
                     if delta = 0.1 then specNorm ctx (Array.map2 (-) approx net.W.[l]) rows cols
                     elif rank < sv.Length then sv.[rank] else 0.0
-                inst (scalars [ "specErr", specErr; "normA", normA; "normF", normF; "rank", float rank; "delta", delta ]) seed (sprintf "layer %d, delta = %g" l delta) None (Some l) None ]
+                inst (scalars [ "specErr", specErr; "normA", normA; "normF", normF; "rank", float rank; "delta", delta ]) seed (sprintf "layer %d, delta = %g" l delta) None (Some l) None ])
+    let instances = instances |> List.map (fun i -> { i with Seed = seed })
     let r = Checker.deterministic s mode seed instances
     Checker.finish s [] { r with Notes = tagNotes s @ r.Notes @ [ sprintf "every layer, delta in {%s}; at delta = 0.1 ||Ahat - A||_2 is recomputed by SVD of the difference, elsewhere it is the largest removed singular value%s" (String.Join(", ", l1Deltas)) (if rankPart then "" else "") ] }
 
@@ -653,8 +660,11 @@ let private checkL9 (ctx: Context) (s: Statement) (mode: CheckMode) =
     let normA = Array.init (d + 1) (fun l -> if l = 0 then 0.0 else (sv ctx mode l).[0])
     let rng = stream ctx (originalId s) mode "perturbations"
     let limit l = normA.[l] / float d
-    let scaled (p: float[]) l = let pn = specNorm ctx p net.Rows.[l] net.Cols.[l] in p |> Array.map (fun v -> v * limit l / pn)
-    let perturbations =
+    // The perturbed forward passes are shared by the lemma and its mutant (same stream: the mutant replays the original's draws).
+    let instances =
+      cachedValue (cacheKey ctx mode "l9") (fun () ->
+      let scaled (p: float[]) l = let pn = specNorm ctx p net.Rows.[l] net.Cols.[l] in p |> Array.map (fun v -> v * limit l / pn)
+      let perturbations =
         [ "random Gaussian at ||A||/d",
           Array.init (d + 1) (fun l -> if l = 0 then [||] else scaled (gaussianVector (rng.Split(sprintf "gauss-%d" l)) net.W.[l].Length) l)
           "magnitude pruning (half the entries, smallest first) scaled to ||A||/d",
@@ -671,10 +681,9 @@ let private checkL9 (ctx: Context) (s: Statement) (mode: CheckMode) =
                   let struct (u, sv, vt) = (svds ctx mode).[l]
                   let r, cols = sv.Length, net.Cols.[l]
                   Array.init net.W.[l].Length (fun idx -> let i, j = idx / cols, idx % cols in limit l * u.[i * r] * vt.[j])) ]
-    let k = classes ctx
-    let datasets = [ "train", ctx.Train ] @ (holdoutData ctx |> Option.map (fun h -> [ "held-out", (if h.Count > 1000 then DatasetOps.Take(h, 1000) else h) ]) |> Option.defaultValue [])
-    let instances =
-        [ for label, us in perturbations do
+      let k = classes ctx
+      let datasets = [ "train", ctx.Train ] @ (holdoutData ctx |> Option.map (fun h -> [ "held-out", (if h.Count > 1000 then DatasetOps.Take(h, 1000) else h) ]) |> Option.defaultValue [])
+      [ for label, us in perturbations do
             let normU = Array.init d (fun i -> limit (i + 1))
             let wHat = Array.init (d + 1) (fun l -> if l = 0 then [||] else Array.map2 (+) net.W.[l] us.[l])
             let b0 = Bindings.empty |> Bindings.vector "normA" normA.[1..] |> Bindings.vector "normU" normU |> Bindings.scalar "d" (float d)
@@ -683,12 +692,12 @@ let private checkL9 (ctx: Context) (s: Statement) (mode: CheckMode) =
                 let g = logitsOf (traceWith ctx net wHat data.Features data.Count)
                 let xn = ForwardTrace.RowNorms(ReadOnlySpan(Array.map float data.Features), data.Count, data.Dimension)
                 for i in 0 .. data.Count - 1 ->
-                    inst (b0 |> Bindings.scalar "diff" (rowDiff f g i k) |> Bindings.scalar "normx" xn.[i]) rng.Seed (sprintf "%s, %s point" label dname) None None (Some i) ]
+                    inst (b0 |> Bindings.scalar "diff" (rowDiff f g i k) |> Bindings.scalar "normx" xn.[i]) rng.Seed (sprintf "%s, %s point" label dname) None None (Some i) ])
     let r = Checker.deterministic s mode seed instances
     Checker.finish s (biasFailure ctx mode)
         { r with
             Figures = (match r.Slack with Some _ -> [ Figure.Histogram(sprintf "%s: Lemma 9 bound / ||f_A(x) - f_Ahat(x)||" (modeName mode), "slack (log10)", instances |> List.choose (fun i -> match Relation.check s.Tolerance i.Bindings (Statement.relation s.Conclusion) with Outcome.Holds(_, _, _, Some sl) -> Some(log10 sl) | _ -> None) |> Array.ofList, [ "attained", 0.0 ]) ] | None -> [])
-            Notes = tagNotes s @ r.Notes @ [ sprintf "%d perturbations, each at the size limit ||A^i - Ahat^i||_2 = ||A^i||_2/d on every layer; every training point and up to 1000 held-out points" perturbations.Length ] }
+            Notes = tagNotes s @ r.Notes @ [ "3 perturbations (random Gaussian, magnitude pruning, adversarial rank-one), each at the size limit ||A^i - Ahat^i||_2 = ||A^i||_2/d on every layer; every training point and up to 1000 held-out points" ] }
 
 let private checkP31 (ctx: Context) (s: Statement) (mode: CheckMode) =
     let seed = seedOf ctx s mode
@@ -699,16 +708,18 @@ let private checkP31 (ctx: Context) (s: Statement) (mode: CheckMode) =
             let rows, cols = net.Rows.[l], net.Cols.[l]
             let rng = stream ctx (originalId s) mode (sprintf "layer-%d" l)
             // E‖Mη‖² by batched draws (one GEMM per block of 100), the only random quantity of ψ for linear M.
-            let sample = ResizeArray<float>()
-            let block = 100
-            let mutable left = draws
-            while left > 0 do
+            let sample = cachedValue (cacheKey ctx mode (sprintf "p31-%d" l)) (fun () ->
+              let sample = ResizeArray<float>()
+              let block = 100
+              let mutable left = draws
+              while left > 0 do
                 let b = min block left
                 let eta = gaussianVector rng (b * cols)
                 let y = Array.zeroCreate<float> (b * rows)
                 ctx.Provider.Gemm(Transpose.No, Transpose.Yes, b, rows, cols, 1.0, ReadOnlySpan eta, cols, ReadOnlySpan net.W.[l], cols, 0.0, Span y, rows)
                 for i in 0 .. b - 1 do sample.Add(Seq.sum (seq { for j in 0 .. rows - 1 -> y.[i * rows + j] * y.[i * rows + j] }))
                 left <- left - b
+              sample)
             let normF = sqrt (Array.sumBy (fun x -> x * x) net.W.[l])
             let witness = { Seed = rng.Seed; Trial = None; Layer = Some l; Sample = None; Lhs = 0.0; Rhs = 0.0; Description = sprintf "layer %d" l }
             let r = Checker.expectation s mode seed "E[normMeta2]" (sample.ToArray()) (scalars [ "normF", normF ]) witness
@@ -788,8 +799,9 @@ let private alg1Settings (ctx: Context) (mode: CheckMode) =
             let av = Array.init rows (fun i -> dot (Array.sub aw (i * cols) cols) vv)
             [ { Label = "8x8 literal +-1"; Dim = 64.0; NormA = na; NormB = nb; AB = dot a b; Sampler = (fun r k -> literal8x8 r a b k)
                 CorrectionTerm = 2.0 * Seq.sum (seq { for p in 0 .. 63 -> a.[p] * a.[p] * b.[p] * b.[p] }) / (na * na * nb * nb) }
-              { Label = sprintf "%dx%d Gaussian A, random u v" rows cols; Dim = float (rows * cols); NormA = norm aw; NormB = norm uu * norm vv; AB = dot uu av
-                Sampler = (fun r k -> gaussianPairs r (norm aw) (norm uu * norm vv) (dot uu av) k); CorrectionTerm = 0.0 } ]
+              let naw, nuv, uav = norm aw, norm uu * norm vv, dot uu av
+              { Label = sprintf "%dx%d Gaussian A, random u v" rows cols; Dim = float (rows * cols); NormA = naw; NormB = nuv; AB = uav
+                Sampler = (fun r k -> gaussianPairs r naw nuv uav k); CorrectionTerm = 0.0 } ]
         | CheckMode.RealNetwork ->
             [ for l in [ 1; d ] do
                 let rows, cols = net.Rows.[l], net.Cols.[l]
@@ -809,8 +821,9 @@ let private alg1Settings (ctx: Context) (mode: CheckMode) =
                     2.0 * Seq.sum (seq { for i in 0 .. rows - 1 do for j in 0 .. cols - 1 -> (w.[i * cols + j] * uv.[i] * vv.[j]) ** 2.0 }) / (na * na * (norm uv * norm vv) ** 2.0)
                 yield { Label = sprintf "layer %d (%dx%d), top singular pair" l rows cols; Dim = float (rows * cols); NormA = na; NormB = 1.0; AB = sv.[0]
                         Sampler = (fun rg k -> gaussianPairs rg na 1.0 sv.[0] k); CorrectionTerm = corr u1 v1 }
-                yield { Label = sprintf "layer %d (%dx%d), random u, training input v" l rows cols; Dim = float (rows * cols); NormA = na; NormB = norm x; AB = dot ur ax
-                        Sampler = (fun rg k -> gaussianPairs rg na (norm x) (dot ur ax) k); CorrectionTerm = corr ur x } ])
+                let nx, uax = norm x, dot ur ax
+                yield { Label = sprintf "layer %d (%dx%d), random u, training input v" l rows cols; Dim = float (rows * cols); NormA = na; NormB = nx; AB = uax
+                        Sampler = (fun rg k -> gaussianPairs rg na nx uax k); CorrectionTerm = corr ur x } ])
 
 let private alg1Etas = [ 0.2; 0.1; 0.05; 0.02; 0.01 ]
 let private alg1Eps = 0.5
@@ -901,13 +914,14 @@ let private l2Setting (ctx: Context) label (normA: float) (us: float[][][]) (xs:
     let dim = 1 + m * n
     let vecs = Array.init dim (fun j -> if j = 0 then None else Some((j - 1) / n, (j - 1) % n))
     let gram = Array.zeroCreate<float> (dim * dim)
+    let ax = xs |> Array.map (fun x -> Array.init rows (fun i -> let mutable acc = 0.0 in (for j in 0 .. cols - 1 do acc <- acc + a.[i * cols + j] * x.[j]); acc))
     let ab = Array.zeroCreate<float> dim
     for j in 0 .. dim - 1 do
         for j' in 0 .. dim - 1 do
             gram.[j * dim + j'] <-
                 match vecs.[j], vecs.[j'] with
                 | None, None -> normA * normA
-                | None, Some(s, r) | Some(s, r), None -> let u = us.[s].[r] in Seq.sum (seq { for i in 0 .. rows - 1 -> u.[i] * dot (Array.sub a (i * cols) cols) xs.[s] })
+                | None, Some(s, r) | Some(s, r), None -> dot us.[s].[r] ax.[s]
                 | Some(s, r), Some(s', r') -> dot us.[s].[r] us.[s'].[r'] * dot xs.[s] xs.[s']
     for j in 1 .. dim - 1 do ab.[j] <- gram.[j]
     let struct (values, vectors) = ctx.Provider.SymmetricEigen(ReadOnlySpan gram, dim, true)
