@@ -31,11 +31,12 @@ let papers: PaperChecker list =
               |> List.mapi (fun i (s, m) ->
                   progress s.Id i items.Length
                   Guha.check g s m) }
-      // Noise-stability half of Arora et al. (2018); the compression-framework half registers the same id separately.
+      // Arora et al. (2018): the compression framework and algorithms (§2, §4, App. A) and noise stability on the
+      // network (§3-4, App. B), one paper with two experiment modules.
       { Id = "arora2018"
         Title = "Arora, Ge, Neyshabur, Zhang (2018): Stronger generalization bounds for deep nets via a compression approach"
-        Statements = AroraNoiseStability.statements
-        Check = AroraNoiseStability.checkSelected } ]
+        Statements = AroraCompression.statements @ AroraNoiseStability.statements
+        Check = fun ctx progress -> AroraCompression.checkSelected ctx progress @ AroraNoiseStability.checkSelected ctx progress } ]
 
 let spec =
     { Name = "verify"
