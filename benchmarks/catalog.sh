@@ -3,13 +3,14 @@
 # both modes, on a bias-free 784-1000-1000-10 MNIST network with 1,000 trials per probabilistic lemma.
 # Target: under 2 minutes on 2 cores. Prints seconds per statement (both modes and its mutants summed, from the
 # report's per-result Seconds), the slowest results, and the total wall time of `genbounds verify`.
-#   usage: bash benchmarks/catalog.sh [TRIALS] [SAMPLES] [THREADS]
+#   usage: [PAPER=guha2023|arora2018] bash benchmarks/catalog.sh [TRIALS] [SAMPLES] [THREADS]
 # The trained network is cached under .cache/bench/ keyed by its training settings, so only the first run trains.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 trials=${1:-1000}
 samples=${2:-1000}
 threads=${3:-$(nproc)}
+paper=${PAPER:-guha2023}
 arch=784-1000-1000-10; epochs=2; seed=7
 dotnet build src/GenBounds.Cli -c Release -v q -nologo >/dev/null
 genbounds() { dotnet src/GenBounds.Cli/bin/Release/net10.0/genbounds.dll "$@"; }
@@ -21,11 +22,11 @@ if [ ! -f "$model" ]; then
   genbounds train --arch $arch --no-bias --epochs $epochs --seed $seed --threads "$threads" --out "$tmp" >&2
   mv -f "$tmp" "$model"   # atomic: a concurrent run never reads a half-written model
 fi
-out=benchmarks/results/catalog; rm -rf "$out"
+out=benchmarks/results/catalog-$paper; rm -rf "$out"
 start=$(date +%s.%N)
-genbounds verify "$model" --paper guha2023 --trials "$trials" --samples "$samples" --threads "$threads" --out "$out" --json > /dev/null
+genbounds verify "$model" --paper "$paper" --trials "$trials" --samples "$samples" --threads "$threads" --out "$out" --json > /dev/null
 end=$(date +%s.%N)
-/usr/bin/python3 - "$out/report.json" "$start" "$end" "$trials" "$samples" "$threads" <<'PY'
+/usr/bin/python3 - "$out/report.json" "$start" "$end" "$trials" "$samples" "$threads" "$paper" <<'PY'
 import json, sys, collections
 rep = json.load(open(sys.argv[1]))
 wall = float(sys.argv[3]) - float(sys.argv[2])
@@ -38,7 +39,7 @@ per = collections.OrderedDict()
 for r in results:
     sid = key(r, "statement", "statement_id", "StatementId", "id").split("~")[0]
     per[sid] = per.get(sid, 0.0) + float(key(r, "seconds", "Seconds"))
-print(f"catalog: guha2023 on 784-1000-1000-10, trials {sys.argv[4]}, samples {sys.argv[5]}, BLAS threads {sys.argv[6]}")
+print(f"catalog: {sys.argv[7]} on 784-1000-1000-10, trials {sys.argv[4]}, samples {sys.argv[5]}, BLAS threads {sys.argv[6]}")
 print(f"{'statement (+ mutants, both modes)':<36}{'seconds':>9}")
 for sid, s in sorted(per.items(), key=lambda kv: -kv[1]):
     print(f"{sid:<36}{s:>9.2f}")

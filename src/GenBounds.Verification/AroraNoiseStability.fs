@@ -30,6 +30,23 @@ let psiDraws = 16
 /// Rows per forward chunk (bounds memory on a large S).
 let private chunkRows = 2048
 
+/// Multiply-adds allowed for all whole-network compression draws of one mode (about a minute on 2 cores). One draw
+/// costs roughly 3·params·|S| multiply-adds (compressed forward pass, Jacobian-linear propagation, induction steps);
+/// beyond this budget the draws are capped, never below `minNetworkDraws`, and every affected result says so.
+let networkDrawBudget = 1.2e12
+/// Enough draws for a Clopper–Pearson 99% upper limit below δ/2 = 0.05 with no failures (200 → 0.026).
+let minNetworkDraws = 200
+
+/// The number of whole-network compression draws per mode for a requested trial count, and the note when capped.
+let networkDraws (trials: int) (parameters: int64) (samples: int) =
+    let affordable = int (min 1e9 (networkDrawBudget / (3.0 * float parameters * float samples)))
+    let n = max 2 (min trials (max minNetworkDraws affordable))
+    let note =
+        if n < trials then
+            Some(sprintf "draws capped: %d whole-network compression draws instead of the %d trials asked for (work budget %.2g multiply-adds per mode at %d parameters x %d samples; raise by checking fewer samples)" n trials networkDrawBudget parameters samples)
+        else None
+    n, note
+
 /// The statements this module checks, with their mutants.
 let statements = Arora2018NoiseStability.statements @ Arora2018NoiseStability.mutants
 
@@ -110,6 +127,8 @@ type private Lab =
       RhoInterval: Interval
       /// (scale s* of every k_i meeting the target, confirmation failures, confirmation draws).
       SmallestK: (float * int * int) option
+      /// Set when the draws were capped below the trials asked for (see `networkDraws`).
+      DrawCap: string option
       Seconds: float }
 
 let private chunksOf (la: ILinearAlgebraProvider) (net: DoubleMlp) (data: Dataset) =
@@ -244,12 +263,13 @@ let private buildLab (ctx: VerifyContext) (mode: CheckMode) : Lab =
         { Mode = mode; Mlp = mlp; Net = net; Data = data; Measures = m; Chunks = chunksOf la net data; Gamma = gamma
           LGamma = marginLoss m gamma; Epsilon = eps; Plan = None; PlanError = None; Draws = [||]
           RhoCertified = nan; RhoHat = nan; RhoInterval = { Lower = nan; Upper = nan; Confidence = Checker.confidence; Method = "" }
-          SmallestK = None; Seconds = 0.0 }
+          SmallestK = None; DrawCap = None; Seconds = 0.0 }
     match plan m data.Count eps with
     | Error e -> { lab0 with PlanError = Some e; Seconds = sw.Elapsed.TotalSeconds }
     | Ok p ->
-        let lab1 = { lab0 with Plan = Some p }
-        let draws = Array.init (max 2 ctx.Trials) (fun t -> runDraw la lab1 p (streamOf ctx mode (sprintf "draw-%d" t)))
+        let nDraws, cap = networkDraws ctx.Trials mlp.Architecture.ParameterCount data.Count
+        let lab1 = { lab0 with Plan = Some p; DrawCap = cap }
+        let draws = Array.init nDraws (fun t -> runDraw la lab1 p (streamOf ctx mode (sprintf "draw-%d" t)))
         let rs = draws |> Array.map (fun dr -> dr.R) |> Array.sort
         let f = certifiedFailures rs.Length delta
         let rhoHat, ci = Stats.quantileInterval rs delta Checker.confidence
@@ -490,6 +510,7 @@ let private planNotes (lab: Lab) =
         [ sprintf "eps = %.4g (Lemma 10: gamma/(sqrt 2 max ||f||), gamma = %.4g), delta = %g, eta = %.3g; eps_i = %s; k_i = %s (Gaussian surrogate)" lab.Epsilon lab.Gamma delta p.Eta
               (String.Join(", ", p.LayerEpsilons |> Array.map (sprintf "%.3g"))) (String.Join(", ", p.HelperCounts |> Array.map (sprintf "%.3g")))
           sprintf "Lemma 3 parameter count: sum k_i = %.4g (6cd reading), stated 72 c^2 d^2 log(mdh/delta)/eps^2 sum 1/(mu^2 mu_->^2) = %.4g; actual parameters %d" p.TotalParameters p.StatedCount lab.Mlp.Architecture.ParameterCount ]
+        @ Option.toList lab.DrawCap
 
 let private noPlan (ctx: VerifyContext) (lab: Lab) (s: Statement) (mode: CheckMode) =
     finish ctx lab s mode { Checker.blank s mode (seedOf ctx s mode) with Verdict = Verdict.Inconclusive("Lemma 3 plan undefined: " + defaultArg lab.PlanError "") }
