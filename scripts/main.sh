@@ -2,12 +2,12 @@
 # The main job: set up what is missing, build, train a small bias-free MLP on MNIST, verify the lemmas of the
 # registered papers on it and write the report (JSON, Markdown, HTML). Prints the report folder and a one-line
 # summary of the verdict counts at the end.
-#   PAPERS   comma list of papers to verify (default: guha2023; "all" = every registered paper)
+#   PAPERS   comma list of papers to verify (default "all": every registered paper)
 #   SAMPLES  training samples S the per-sample lemmas are checked on (default 2000)
 #   TRIALS   trials per probabilistic lemma (default 200)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PAPERS=${PAPERS:-guha2023}
+PAPERS=${PAPERS:-all}
 SAMPLES=${SAMPLES:-2000}
 TRIALS=${TRIALS:-200}
 bash scripts/setup.sh
