@@ -202,7 +202,7 @@ let r41 =
         Notes =
             [ "EXACT (paraphrase). DERIVED: each robust minimum is non-decreasing and each robust maximum non-increasing in zeta, so the proxy is non-increasing; the bound as a function of zeta (complexity term + zeta) is plotted."
               "Each quantity drops its own worst points; Corollary A.1 then charges at most the sum of the zetas (reported)."
-              "A - A_init: the compression engine supports it (MatrixProject.CompressDelta); it needs the model's own initialisation, which a .safetensors model does not carry, so it is applied only when an initial network is given." ] }
+              "A - A_init: the compression engine supports it (MatrixProject.CompressDelta); the verifier regenerates the initialisation from the seed a GenBounds model file records (drawn before any data, so a valid helper string) and reports ||A - A_init||_F/||A||_F and the helper counts it implies; files without a recorded seed (e.g. from PyTorch) get a note instead." ] }
 
 // ---------------------------------------------------------------- §5 and App. C (CNNs): catalogued, not checkable
 

@@ -705,6 +705,47 @@ let private checkT41 (ctx: VerifyContext) (lab: Lab) (s: Statement) (mode: Check
 
 let private zetas = [ 0.001; 0.005; 0.01; 0.02; 0.05; 0.1 ]
 
+/// The model's own initialisation, when it can be regenerated: a GenBounds model file records its master seed, and
+/// training draws the initial weights from that seed's `init` stream before any data is seen, so A_init is a valid
+/// helper string (ARORA-D2). PyTorch files and in-process networks carry no seed.
+let private recordedInitialisation (ctx: VerifyContext) =
+    if not (IO.File.Exists ctx.ModelPath) then None
+    else
+        try
+            let struct (_, meta: GenBounds.IO.ModelMetadata) = GenBounds.IO.ModelFile.Load ctx.ModelPath
+            match Option.ofNullable meta.Seed, meta.CodeRevision with
+            | Some seed, rev when not (String.IsNullOrEmpty rev) -> Some(Trainer.Initialize(ctx.Network.Architecture, seed), seed, rev)
+            | _ -> None
+        with :? IO.InvalidDataException -> None
+
+/// R4.1 (i): Matrix-Project's error is proportional to the Frobenius norm of what it compresses, so compressing
+/// A − A_init instead of A reaches the same absolute error with k_i scaled by (‖A−A_init‖_F/‖A‖_F)².
+let private initialisationDelta (ctx: VerifyContext) (lab: Lab) (mode: CheckMode) =
+    match mode, recordedInitialisation ctx with
+    | CheckMode.RealNetwork, Some(init, seed, rev) ->
+        let ratios =
+            Array.init lab.Mlp.Layers.Length (fun l ->
+                let a, a0 = lab.Mlp.Layers.[l].Weight, init.Layers.[l].Weight
+                let mutable dd, aa = 0.0, 0.0
+                for t in 0 .. a.Length - 1 do
+                    let v = float a.[t]
+                    dd <- dd + (v - float a0.[t]) ** 2.0
+                    aa <- aa + v * v
+                sqrt (dd / aa))
+        let scaled = lab.Plan |> Option.map (fun p -> Array.map2 (fun k r -> k * r * r) p.HelperCounts ratios |> Array.sum)
+        let bindings =
+            [ for l in 0 .. ratios.Length - 1 -> sprintf "||A_%d - A_init||_F / ||A_%d||_F" (l + 1) (l + 1), ratios.[l] ]
+            @ (match lab.Plan, scaled with Some p, Some k -> [ "sum k_i (A)", p.TotalParameters; "sum k_i (A - A_init)", k ] | _ -> [])
+        let note =
+            sprintf "A - A_init (R4.1 i): initialisation regenerated from the model's recorded seed %d (GenBounds' init stream; model written at revision %s); ||A - A_init||_F/||A||_F per layer = %s%s; a ratio >= 1 would mean the regenerated initialisation is not the model's"
+                seed rev (String.Join(", ", ratios |> Array.map (sprintf "%.3g")))
+                (match lab.Plan, scaled with
+                 | Some p, Some k -> sprintf "; for the same absolute error Lemma 3's count drops from %.4g to %.4g (k_i times the squared ratio)" p.TotalParameters k
+                 | _ -> "")
+        bindings, note
+    | CheckMode.Synthetic, _ -> [], "A - A_init: not applicable on the synthetic model (its weights are the random draw itself)"
+    | _, None -> [], "A - A_init: not applied, the model file records no GenBounds seed to regenerate its initialisation from (MatrixProject.CompressDelta / NetworkCompression.Compress(initial) support it when one is given)"
+
 let private checkR41 (ctx: VerifyContext) (lab: Lab) (s: Statement) (mode: CheckMode) =
     let m = lab.Measures
     let seed = seedOf ctx s mode
@@ -718,10 +759,10 @@ let private checkR41 (ctx: VerifyContext) (lab: Lab) (s: Statement) (mode: Check
         Figure.Lines(sprintf "%s: bound terms vs outlier fraction zeta (Corollary A.1)" (modeName mode), "zeta", "value",
                      [ "sqrt(proxy(zeta)/m)", [| for z in all -> z, sqrt (m.TheoremProxy(lab.Gamma, z) / n) |]
                        "Lhat_gamma + 4 zeta + sqrt(proxy(zeta)/m)", [| for z in all -> z, lab.LGamma + 4.0 * z + sqrt (m.TheoremProxy(lab.Gamma, z) / n) |] ])
-    let bindings = [ for z in all -> sprintf "proxy(zeta=%g)" z, m.TheoremProxy(lab.Gamma, z) ]
+    let deltaBindings, deltaNote = initialisationDelta ctx lab mode
+    let bindings = [ for z in all -> sprintf "proxy(zeta=%g)" z, m.TheoremProxy(lab.Gamma, z) ] @ deltaBindings
     let notes =
-        [ "each of max||f||, c, mu_i, mu_{i->} drops its own zeta fraction, so Corollary A.1 charges at most 4 zeta (plotted)"
-          "A - A_init: not applied, the model file carries no initialisation (MatrixProject.CompressDelta / NetworkCompression.Compress(initial) support it when one is given)" ]
+        [ "each of max||f||, c, mu_i, mu_{i->} drops its own zeta fraction, so Corollary A.1 charges at most 4 zeta (plotted)"; deltaNote ]
     finish ctx lab s mode { r with Bindings = bindings; Notes = r.Notes @ notes; Figures = [ figure ] }
 
 // ---------------------------------------------------------------- dispatch

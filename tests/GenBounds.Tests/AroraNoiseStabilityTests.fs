@@ -110,3 +110,24 @@ let ``a replay from the same seed reproduces every verdict and binding`` () =
         Assert.Equal(a.Verdict, r.Verdict)
         Assert.Equal(a.Failures, r.Failures)
         Assert.Equal<(string * float) list>(a.Bindings, r.Bindings)
+
+/// R4.1 (i): a GenBounds model file records its seed, so the verifier regenerates A_init from it. Training moves the
+/// weights only part of the way from the initialisation, so ‖A − A_init‖_F < ‖A‖_F on every layer for the true seed,
+/// while a wrong seed gives an independent draw and a ratio near sqrt(1 + ‖A_rand‖²/‖A‖²) > 1.
+[<Fact>]
+[<Trait("Category", "Mnist")>]
+let ``A_init regenerated from the recorded seed is closer to the trained weights than the weights' own norm`` () =
+    let ctx = context.Force()
+    let ratiosFor (seed: uint64) =
+        let path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), sprintf "genbounds-r41-%d-%d.safetensors" seed (System.Environment.ProcessId))
+        try
+            GenBounds.IO.ModelFile.Save(path, ctx.Network, GenBounds.IO.ModelMetadata(Seed = System.Nullable seed, CodeRevision = "test"))
+            let s = Arora2018NoiseStability.statements |> List.find (fun s -> s.Id = "ARORA-R4.1")
+            let r = AroraNoiseStability.check { ctx with ModelPath = path } s CheckMode.RealNetwork
+            r.Bindings |> List.filter (fun (k, _) -> k.StartsWith "||A_" && k.Contains "A_init") |> List.map snd
+        finally
+            System.IO.File.Delete path
+    let trueSeed = ratiosFor 7UL
+    Assert.Equal(3, trueSeed.Length)
+    Assert.All(trueSeed, fun r -> Assert.InRange(r, 0.0, 0.999))
+    Assert.Contains(ratiosFor 8UL, fun r -> r > 1.0)
