@@ -27,5 +27,17 @@ o = json.load(open(sys.argv[1]))
 counts = ", ".join(f"{n} {label}" for label, n in o["verdicts"].items())
 print(f"report: {o['report']}")
 print(f"verdicts ({o['papers']}, {o['results']} results of {o['statements']} statements): {counts}; mutants rejected {o['mutants_rejected']}/{o['mutants']}; {o['wall_seconds']:.0f} s")
+# Name what a theorist looks at first: statements (not mutants) found violated, and mutants the checker let through.
+import os, collections
+rep = json.load(open(os.path.join(o["report"], "report.json")))
+violated, missed = collections.OrderedDict(), collections.OrderedDict()
+for r in rep["results"]:
+    sid, mode = r["statement"], r["mode"]
+    label = r["verdict"] if isinstance(r["verdict"], str) else r["verdict"].get("label", "")
+    if "~mutant-" not in sid and label == "violated": violated.setdefault(sid, []).append(mode)
+    if r.get("mutant_rejected") is False: missed.setdefault(sid, []).append(mode)
+fmt = lambda d: "; ".join(f"{k} ({', '.join(v)})" for k, v in d.items()) or "none"
+print(f"violated: {fmt(violated)}")
+print(f"mutants not rejected: {fmt(missed)}")
 PY
 rm -f "$summary"
