@@ -36,7 +36,14 @@ let papers: PaperChecker list =
       { Id = "arora2018"
         Title = "Arora, Ge, Neyshabur, Zhang (2018): Stronger generalization bounds for deep nets via a compression approach"
         Statements = AroraCompression.statements @ AroraNoiseStability.statements
-        Check = fun ctx progress -> AroraCompression.checkSelected ctx progress @ AroraNoiseStability.checkSelected ctx progress } ]
+        Check =
+          fun ctx progress ->
+              // One progress count over both modules (each runs its selected statements in both modes).
+              let count (ss: GenBounds.Symbolic.Statement list) = 2 * (ss |> List.filter (fun s -> Registry.selects ctx.Lemmas s.Id) |> List.length)
+              let n1 = count AroraCompression.statements
+              let total = n1 + count AroraNoiseStability.statements
+              let first = AroraCompression.checkSelected ctx (fun id i _ -> progress id i total)
+              first @ AroraNoiseStability.checkSelected ctx (fun id i _ -> progress id (n1 + i) total) } ]
 
 let spec =
     { Name = "verify"
