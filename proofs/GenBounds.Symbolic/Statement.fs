@@ -224,6 +224,10 @@ module Statement =
             Mutation = Some { OriginalId = s.Id; Description = description } }
 
     /// A mutant whose conclusion's relation is changed (constant tightened, exponent altered, …).
+    /// The id of the statement a mutant corrupts; a statement's own id otherwise. Experiments dispatch on it, so a
+    /// mutant is measured exactly like its original.
+    let originalId (s: Statement) = match s.Mutation with Some m -> m.OriginalId | None -> s.Id
+
     let mutate (tag: string) (description: string) (f: Relation -> Relation) (s: Statement) =
         mutateWith tag description (fun s -> { s with Conclusion = mapConclusion f s.Conclusion }) s
 

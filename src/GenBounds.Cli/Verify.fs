@@ -72,7 +72,7 @@ let runWith (registered: PaperChecker list) (p: Parsed) =
     let trials = positive p "trials" |> Option.get
     let samples = positive p "samples"
     let seed = p.UInt64 "seed"
-    let net, _ = Eval.loadModel path
+    let net, meta = Eval.loadModel path
     let paperIds = p.TryGet "paper" |> Option.map Registry.parseIds |> Option.defaultValue []
 
     let selected =
@@ -109,6 +109,8 @@ let runWith (registered: PaperChecker list) (p: Parsed) =
     let ctx =
         { Network = net
           ModelPath = Path.GetFullPath path
+          // Only a file GenBounds wrote (it records the code revision) draws its initialisation from this seed.
+          ModelSeed = (if String.IsNullOrEmpty meta.CodeRevision then None else Option.ofNullable meta.Seed)
           Train = train
           Test = test
           LinearAlgebra = la

@@ -36,11 +36,8 @@ type Context =
 let defaults (net: Mlp) (train: Dataset) (holdout: Dataset option) (provider: ILinearAlgebraProvider) =
     { Network = net; Train = train; Holdout = holdout; MasterSeed = 1UL; Trials = 1000; Provider = provider }
 
-let private modeName (m: CheckMode) = match m with CheckMode.Synthetic -> "synthetic" | CheckMode.RealNetwork -> "real"
 let private stream (ctx: Context) (id: string) (mode: CheckMode) (rest: string) =
-    (SeedStreams ctx.MasterSeed).Stream(sprintf "verify/%s/%s/%s" id (modeName mode) rest)
-let private originalId (s: Statement) = match s.Mutation with Some m -> m.OriginalId | None -> s.Id
-let private scalars (pairs: (string * float) list) = Bindings.ofScalars pairs
+    (SeedStreams ctx.MasterSeed).Stream(sprintf "verify/%s/%s/%s" id mode.StreamName rest)
 let private seedOf ctx (s: Statement) mode = (stream ctx s.Id mode "").Seed
 
 /// Cheap Monte Carlo (a few hundred flops per trial) gets 5N trials so that CP intervals can resolve η = 0.01.
@@ -100,7 +97,7 @@ let private netCache = Collections.Generic.Dictionary<string, obj>()
 let private hashes = System.Runtime.CompilerServices.ConditionalWeakTable<Mlp, string>()
 let private cacheKey (ctx: Context) (mode: CheckMode) (what: string) =
     let hash = hashes.GetValue(ctx.Network, fun net -> net.ContentHash())
-    sprintf "%s/%d/%s/%d/%d/%s" hash ctx.MasterSeed (modeName mode) ctx.Train.Count ctx.Trials what
+    sprintf "%s/%d/%s/%d/%d/%s" hash ctx.MasterSeed mode.StreamName ctx.Train.Count ctx.Trials what
 let private cachedValue<'T> (key: string) (make: unit -> 'T) : 'T =
     match netCache.TryGetValue key with
     | true, v -> v :?> 'T
@@ -231,7 +228,7 @@ let private biasFailure (ctx: Context) (mode: CheckMode) =
 let private checkD1 (ctx: Context) (s: Statement) (mode: CheckMode) =
     let tr = truncation ctx mode
     let seed = seedOf ctx s mode
-    let r = Checker.deterministic s mode seed [ inst (scalars [ "maxAbsDiff", tr.MaxAbsDiff; "gamma", tr.Gamma ]) seed "Lemma-1 truncation of Theorem 2.2" None None None ]
+    let r = Checker.deterministic s mode seed [ inst (Bindings.ofScalars [ "maxAbsDiff", tr.MaxAbsDiff; "gamma", tr.Gamma ]) seed "Lemma-1 truncation of Theorem 2.2" None None None ]
     { r with
         Bindings = [ "maxAbsDiff", tr.MaxAbsDiff; "gamma", tr.Gamma; "delta", tr.Delta ]
         Notes = r.Notes @ [ sprintf "g = every layer truncated at delta = %.4g (ranks %s); gamma = median top-two gap of f on S = %.4g; measured max |f - g| = %.4g over %d points x %d coordinates" tr.Delta (String.Join(",", tr.Ranks.[1..])) tr.Gamma tr.MaxAbsDiff ctx.Train.Count (classes ctx) ] }
@@ -240,7 +237,7 @@ let private checkT22Closeness (ctx: Context) (s: Statement) (mode: CheckMode) =
     let tr = truncation ctx mode
     let seed = seedOf ctx s mode
     let d = float (network ctx mode).Depth
-    let b0 = scalars [ "gamma", tr.Gamma; "delta", tr.Delta; "d", d ]
+    let b0 = Bindings.ofScalars [ "gamma", tr.Gamma; "delta", tr.Delta; "d", d ]
     let instances =
         [ for i, e in Array.indexed tr.TrainErr -> inst (Bindings.scalar "err" e b0) seed "training point" None None (Some i)
           for i, e in Array.indexed tr.HoldErr -> inst (Bindings.scalar "err" e b0) seed "held-out point" None None (Some i) ]
@@ -255,7 +252,7 @@ let private checkT22Closeness (ctx: Context) (s: Statement) (mode: CheckMode) =
     Checker.finish s (biasFailure ctx mode)
         { r with
             Bindings = [ "gamma", tr.Gamma; "delta", tr.Delta; "q", storedParams; "count (A.3 with 1/gamma^2)", countCorrected; "count (A.3 as printed)", countPrinted ]
-            Figures = (if slack.Length > 0 then [ Figure.Histogram(sprintf "%s: gamma / ||f(x) - g(x)|| on S" (modeName mode), "slack", slack, [ "bound attained", 1.0 ]) ] else [])
+            Figures = (if slack.Length > 0 then [ Figure.Histogram(sprintf "%s: gamma / ||f(x) - g(x)|| on S" mode.StreamName, "slack", slack, [ "bound attained", 1.0 ]) ] else [])
             Notes =
                 r.Notes
                 @ [ sprintf "%d training + %d held-out points (held-out kept when ||x|| <= max_S ||x|| = %.4g); ranks %s; stored parameters q = sum r_i (h_in + h_out + 1) = %.6g vs %d dense" ctx.Train.Count tr.HoldErr.Length tr.MaxNormX (String.Join(",", tr.Ranks.[1..])) storedParams (Seq.sum (seq { for l in 1 .. net.Depth -> net.Rows.[l] * net.Cols.[l] }))
@@ -299,7 +296,7 @@ let private checkT22Bound (ctx: Context) (s: Statement) (mode: CheckMode) =
         // Bias-free ReLU nets are positively homogeneous: inputs scaled by t scale f and the margin gamma by t, and leave
         // every error unchanged; a statement's right-hand side must therefore be invariant too.
         let boundAt (t: float) (c: float) gap =
-            let b = scalars [ "gap", gap; "h", h; "d", d; "maxnormx", t * maxNormX; "prodA2", prodA2; "sumsrank", sumSrank; "gamma", t * gamma; "m", float ctx.Train.Count; "C", c ]
+            let b = Bindings.ofScalars [ "gap", gap; "h", h; "d", d; "maxnormx", t * maxNormX; "prodA2", prodA2; "sumsrank", sumSrank; "gamma", t * gamma; "m", float ctx.Train.Count; "C", c ]
             Eval.evaluate b (snd (Relation.sides rel)) |> Value.tryFloat |> Option.defaultValue nan
         let gapLo = ci.Lower - lhat
         let gapPoint = float errors / float nh - lhat
@@ -338,12 +335,12 @@ let private phi (x: float) = Normal.CDF(0.0, 1.0, x)
 let private counterExampleTrials (ctx: Context) (s: Statement) (mode: CheckMode) =
     let m, q, r, delta, gamma = 1000, 1.0, 2.0, 0.1, 1.0
     [ for t in 0 .. ctx.Trials - 1 ->
-        let rng = stream ctx (originalId s) mode (sprintf "counter-example/trial-%d" t)
+        let rng = stream ctx (Statement.originalId s) mode (sprintf "counter-example/trial-%d" t)
         let xs = Array.init m (fun _ -> rng.NextDouble())
         let fMargin = xs |> Array.map (fun x -> gamma * (1.0 + x / 2.0))
         let closeness = xs |> Array.map (fun x -> max (abs (gamma * (1.0 + x / 2.0) - gamma * x / 2.0)) gamma) |> Array.max
         let lossAt g = float (fMargin |> Array.filter (fun v -> v <= g) |> Array.length) / float m
-        let b = scalars [ "L0g", 1.0; "Lhat_gamma", lossAt closeness; "Lhat_2gamma", lossAt (2.0 * closeness); "zeta", 0.0; "q", q; "r", r; "m", float m; "delta", delta ]
+        let b = Bindings.ofScalars [ "L0g", 1.0; "Lhat_gamma", lossAt closeness; "Lhat_2gamma", lossAt (2.0 * closeness); "zeta", 0.0; "q", q; "r", r; "m", float m; "delta", delta ]
         inst b rng.Seed "counter-example f = (gamma(1 + x/2), 0), g = (gamma x/2, gamma)" (Some t) None None ]
 
 /// Linear model with a generalization gap: y = ±1, x ~ N(yμ, I_20), ‖μ‖ = 1; f = the mean classifier of S (scores ±c·x/2),
@@ -353,7 +350,7 @@ let private linearModelTrials (ctx: Context) (s: Statement) (mode: CheckMode) (c
     let mu = Array.create h (1.0 / sqrt (float h))
     let r = 2.0 / step + 1.0
     [ for t in 0 .. ctx.Trials - 1 ->
-        let rng = stream ctx (originalId s) mode (sprintf "linear-model/trial-%d" t)
+        let rng = stream ctx (Statement.originalId s) mode (sprintf "linear-model/trial-%d" t)
         let ys = Array.init m (fun _ -> if rng.NextDouble() < 0.5 then 1.0 else -1.0)
         let xs = Array.init m (fun i -> Array.init h (fun j -> ys.[i] * mu.[j] + rng.NextGaussian()))
         let c = Array.init h (fun j -> Seq.sum (seq { for i in 0 .. m - 1 -> ys.[i] * xs.[i].[j] }) / float m) |> unit
@@ -364,7 +361,7 @@ let private linearModelTrials (ctx: Context) (s: Statement) (mode: CheckMode) (c
         let margins = Array.init m (fun i -> ys.[i] * dot c xs.[i])
         let lossAt g = float (margins |> Array.filter (fun v -> v <= g) |> Array.length) / float m
         let l0 = phi (-(dot cHat mu) / norm cHat)
-        let b = scalars [ "L0g", l0; "Lhat_gamma", lossAt gamma; "Lhat_2gamma", lossAt (2.0 * gamma); "zeta", zeta; "q", float h; "r", r; "m", float m; "delta", delta ]
+        let b = Bindings.ofScalars [ "L0g", l0; "Lhat_gamma", lossAt gamma; "Lhat_2gamma", lossAt (2.0 * gamma); "zeta", zeta; "q", float h; "r", r; "m", float m; "delta", delta ]
         inst b rng.Seed "linear model" (Some t) None None ]
 
 /// The Definition-1-compatible g that hurts most: subtract γ from the top score and add γ to the runner-up.
@@ -380,10 +377,10 @@ let private errorsOf (o: float[]) (labels: int[]) k = marginsOf o labels k |> Ar
 
 let private checkT21 (ctx: Context) (s: Statement) (mode: CheckMode) =
     let seed = seedOf ctx s mode
-    let isStated = originalId s = "ARORA-T2.1"
+    let isStated = Statement.originalId s = "ARORA-T2.1"
     match mode with
     | CheckMode.Synthetic ->
-        let trials = if isStated then counterExampleTrials ctx s mode else linearModelTrials ctx s mode (if originalId s = "ARORA-CA.1" then 0.995 else 1.0)
+        let trials = if isStated then counterExampleTrials ctx s mode else linearModelTrials ctx s mode (if Statement.originalId s = "ARORA-CA.1" then 0.995 else 1.0)
         let r = Checker.probabilistic s mode seed 0.1 trials
         let note =
             if isStated then "synthetic: the catalog's counter-example (x ~ U[0,1], f = (gamma(1 + x/2), 0), g = (gamma x/2, gamma)); L0(g) = 1 exactly, Lhat_gamma(f) = 0, m = 1000, q = 1, r = 2"
@@ -421,7 +418,7 @@ let private checkT21 (ctx: Context) (s: Statement) (mode: CheckMode) =
             match holdoutData ctx with
             | None -> Checker.notCheckable s mode seed "no held-out set in the context"
             | Some h ->
-                let isCA = originalId s = "ARORA-CA.1"
+                let isCA = Statement.originalId s = "ARORA-CA.1"
                 let perPoint = Array.init n (fun i -> Seq.max (seq { for j in 0 .. k - 1 -> abs (f.[i * k + j] - tr.G.[i * k + j]) }))
                 let gamma = if isCA then (Array.sort perPoint).[min (n - 1) (int (ceil (0.9 * float n)) - 1)] else Array.max perPoint
                 let zeta = float (perPoint |> Array.filter (fun v -> v > gamma) |> Array.length) / float n
@@ -431,7 +428,7 @@ let private checkT21 (ctx: Context) (s: Statement) (mode: CheckMode) =
                 let errors = errorsOf gh h.Labels k |> Array.filter id |> Array.length
                 let ci = Stats.clopperPearson errors h.Count Checker.confidence
                 let q = Seq.sum (seq { for l in 1 .. net.Depth -> float tr.Ranks.[l] * float (net.Rows.[l] + net.Cols.[l] + 1) })
-                let b = scalars [ "Lhat_2gamma", lhat2; "zeta", zeta; "q", q; "r", 2.0 ** 32.0; "m", float n; "delta", 0.1; "L0g", ci.Lower ]
+                let b = Bindings.ofScalars [ "Lhat_2gamma", lhat2; "zeta", zeta; "q", q; "r", 2.0 ** 32.0; "m", float n; "delta", 0.1; "L0g", ci.Lower ]
                 let _, rhsExpr = Relation.sides (Statement.relation s.Conclusion)
                 let bound = Eval.evaluate b rhsExpr |> Value.tryFloat |> Option.defaultValue nan
                 // The proof step under Definition 1 on the training set, for the worst admissible g.
@@ -505,7 +502,7 @@ let private checkEX1 (ctx: Context) (s: Statement) (mode: CheckMode) =
                 for i in 0 .. c.Length - 1 do
                     identityGap <- max identityGap (abs (coin.[i] - alg2.[i]))
                     if coin.[i] < 1.0 && c.[i] <> 0.0 then identityGap <- max identityGap (abs (gamma * gamma / (8.0 * c.[i]) - c.[i] / coin.[i]) / abs (c.[i] / coin.[i]))
-                inst (scalars [ "ENnz", Array.sum coin; "gamma", gamma ]) seed (sprintf "c #%d" t) (Some t) None None ]
+                inst (Bindings.ofScalars [ "ENnz", Array.sum coin; "gamma", gamma ]) seed (sprintf "c #%d" t) (Some t) None None ]
     let r = Checker.deterministic s mode seed instances
     { r with Notes = tagNotes s @ r.Notes @ [ sprintf "identities 8c_i^2/gamma^2 = p_i of Algorithm 2 at eta = 1/4 and gamma^2/(8c_i) = c_i/p_i: largest discrepancy %.3g over all coordinates" identityGap; (if mode = CheckMode.Synthetic then "synthetic: 10 uniform unit c in R^1000" else "real: the 10 normalized rows of the last layer") ] }
 
@@ -520,8 +517,8 @@ let private checkL4L5 (ctx: Context) (s: Statement) (mode: CheckMode) (discretiz
             let literalFails = ref 0
             let instances =
                 [ for t in 0 .. n - 1 ->
-                    let c, u = probePair ctx mode (originalId s) (t % 50)
-                    let rng = stream ctx (originalId s) mode (sprintf "gamma-%g/eta-%g/trial-%d" gamma eta t)
+                    let c, u = probePair ctx mode (Statement.originalId s) (t % 50)
+                    let rng = stream ctx (Statement.originalId s) mode (sprintf "gamma-%g/eta-%g/trial-%d" gamma eta t)
                     let chat, k =
                         if discretized then
                             let intended, literal = discretize c gamma eta rng
@@ -531,7 +528,7 @@ let private checkL4L5 (ctx: Context) (s: Statement) (mode: CheckMode) (discretiz
                     nnz.Add(float k)
                     let dev = abs (dot chat u - dot c u)
                     if dev > gamma then fails.Value <- fails.Value + 1
-                    inst (scalars [ "dev", dev; "gamma", gamma; "eta", eta ]) rng.Seed (sprintf "gamma = %g, eta = %g" gamma eta) (Some t) None None ]
+                    inst (Bindings.ofScalars [ "dev", dev; "gamma", gamma; "eta", eta ]) rng.Seed (sprintf "gamma = %g, eta = %g" gamma eta) (Some t) None None ]
             let r = Checker.probabilistic s mode seed eta instances
             let ciHalf = Stats.clopperPearson fails.Value n Checker.confidence
             { r with
@@ -549,7 +546,7 @@ let private checkL5Threshold (ctx: Context) (s: Statement) (mode: CheckMode) =
         [ for t in 0 .. ctx.Trials - 1 ->
             let c, _ = probePair ctx mode "ARORA-L5" (t % 50)
             let h = float c.Length
-            let rng = stream ctx (originalId s) mode (sprintf "trial-%d" t)
+            let rng = stream ctx (Statement.originalId s) mode (sprintf "trial-%d" t)
             let tilde = VectorCompression.Compress(ReadOnlySpan c, gamma / 2.0, eta, rng).Compressed
             let mutable mismatches = 0
             let mutable first = -1
@@ -560,7 +557,7 @@ let private checkL5Threshold (ctx: Context) (s: Statement) (mode: CheckMode) =
                     if zeroed <> printed then
                         mismatches <- mismatches + 1
                         if first < 0 then first <- i
-            inst (scalars [ "mismatches", float mismatches ]) rng.Seed (if first >= 0 then sprintf "coordinate %d: |c_i| = %.4g, gamma/(16 sqrt h) = %.4g, gamma/(4 sqrt h) = %.4g" first (abs c.[first]) (gamma / (16.0 * sqrt h)) (gamma / (4.0 * sqrt h)) else "") (Some t) None (if first >= 0 then Some first else None) ]
+            inst (Bindings.ofScalars [ "mismatches", float mismatches ]) rng.Seed (if first >= 0 then sprintf "coordinate %d: |c_i| = %.4g, gamma/(16 sqrt h) = %.4g, gamma/(4 sqrt h) = %.4g" first (abs c.[first]) (gamma / (16.0 * sqrt h)) (gamma / (4.0 * sqrt h)) else "") (Some t) None (if first >= 0 then Some first else None) ]
     let r = Checker.deterministic s mode seed instances
     { r with Notes = tagNotes s @ r.Notes @ [ sprintf "gamma = %g, eta = %g; a mismatch is a sampled coordinate with gamma/(16 sqrt h) < |c_i| <= gamma/(4 sqrt h) (kept although the printed equivalence says zeroed)" gamma eta ] }
 
@@ -586,7 +583,7 @@ let private checkL7 (ctx: Context) (s: Statement) (mode: CheckMode) (rounded: bo
             [ 0.5, 0.05, rho, c.Length; 1.0, 0.05, rho, c.Length; 0.3, 0.01, rho, c.Length ]
     let results =
         [ for gamma, eta, rho, h in settings ->
-            let b0 = scalars [ "gamma", gamma; "eta", eta; "h", float h ]
+            let b0 = Bindings.ofScalars [ "gamma", gamma; "eta", eta; "h", float h ]
             let k = helperCount s b0
             let step = if rounded then Some(gamma / (2.0 * sqrt (float h * float k))) else None
             // The norm event is a property of the whole helper matrix V (k×h): measured on literal draws of V.
@@ -594,12 +591,12 @@ let private checkL7 (ctx: Context) (s: Statement) (mode: CheckMode) (rounded: bo
                 if rounded then
                     cachedValue (cacheKey ctx mode (sprintf "l7-V/%g/%g/%g/%d" gamma eta rho k)) (fun () ->
                         Array.init 2 (fun t ->
-                            let v = gaussianVector (stream ctx (originalId s) mode (sprintf "gamma-%g/eta-%g/rho-%g/V-%d" gamma eta rho t)) (k * h)
+                            let v = gaussianVector (stream ctx (Statement.originalId s) mode (sprintf "gamma-%g/eta-%g/rho-%g/V-%d" gamma eta rho t)) (k * h)
                             specNorm ctx v k h))
                 else [||]
             let instances =
                 [ for t in 0 .. n - 1 ->
-                    let rng = stream ctx (originalId s) mode (sprintf "gamma-%g/eta-%g/rho-%g/trial-%d" gamma eta rho t)
+                    let rng = stream ctx (Statement.originalId s) mode (sprintf "gamma-%g/eta-%g/rho-%g/trial-%d" gamma eta rho t)
                     let dev = projectDeviation rng k rho step
                     let b = b0 |> Bindings.scalar "dev" dev |> Bindings.scalar "k" (float k)
                     let b = if rounded then Bindings.scalar "normV" normDraws.[t % normDraws.Length] b else b
@@ -648,7 +645,7 @@ let private checkL1 (ctx: Context) (s: Statement) (mode: CheckMode) (rankPart: b
                 let specErr =
                     if delta = 0.1 then specNorm ctx (Array.map2 (-) approx net.W.[l]) rows cols
                     elif rank < sv.Length then sv.[rank] else 0.0
-                inst (scalars [ "specErr", specErr; "normA", normA; "normF", normF; "rank", float rank; "delta", delta ]) seed (sprintf "layer %d, delta = %g" l delta) None (Some l) None ])
+                inst (Bindings.ofScalars [ "specErr", specErr; "normA", normA; "normF", normF; "rank", float rank; "delta", delta ]) seed (sprintf "layer %d, delta = %g" l delta) None (Some l) None ])
     let instances = instances |> List.map (fun i -> { i with Seed = seed })
     let r = Checker.deterministic s mode seed instances
     Checker.finish s [] { r with Notes = tagNotes s @ r.Notes @ [ sprintf "every layer, delta in {%s}; at delta = 0.1 ||Ahat - A||_2 is recomputed by SVD of the difference, elsewhere it is the largest removed singular value%s" (String.Join(", ", l1Deltas)) (if rankPart then "" else "") ] }
@@ -658,7 +655,7 @@ let private checkL9 (ctx: Context) (s: Statement) (mode: CheckMode) =
     let net = network ctx mode
     let d = net.Depth
     let normA = Array.init (d + 1) (fun l -> if l = 0 then 0.0 else (sv ctx mode l).[0])
-    let rng = stream ctx (originalId s) mode "perturbations"
+    let rng = stream ctx (Statement.originalId s) mode "perturbations"
     let limit l = normA.[l] / float d
     // The perturbed forward passes are shared by the lemma and its mutant (same stream: the mutant replays the original's draws).
     let instances =
@@ -696,7 +693,7 @@ let private checkL9 (ctx: Context) (s: Statement) (mode: CheckMode) =
     let r = Checker.deterministic s mode seed instances
     Checker.finish s (biasFailure ctx mode)
         { r with
-            Figures = (match r.Slack with Some _ -> [ Figure.Histogram(sprintf "%s: Lemma 9 bound / ||f_A(x) - f_Ahat(x)||" (modeName mode), "slack (log10)", instances |> List.choose (fun i -> match Relation.check s.Tolerance i.Bindings (Statement.relation s.Conclusion) with Outcome.Holds(_, _, _, Some sl) -> Some(log10 sl) | _ -> None) |> Array.ofList, [ "attained", 0.0 ]) ] | None -> [])
+            Figures = (match r.Slack with Some _ -> [ Figure.Histogram(sprintf "%s: Lemma 9 bound / ||f_A(x) - f_Ahat(x)||" mode.StreamName, "slack (log10)", instances |> List.choose (fun i -> match Relation.check s.Tolerance i.Bindings (Statement.relation s.Conclusion) with Outcome.Holds(_, _, _, Some sl) -> Some(log10 sl) | _ -> None) |> Array.ofList, [ "attained", 0.0 ]) ] | None -> [])
             Notes = tagNotes s @ r.Notes @ [ "3 perturbations (random Gaussian, magnitude pruning, adversarial rank-one), each at the size limit ||A^i - Ahat^i||_2 = ||A^i||_2/d on every layer; every training point and up to 1000 held-out points" ] }
 
 let private checkP31 (ctx: Context) (s: Statement) (mode: CheckMode) =
@@ -706,7 +703,7 @@ let private checkP31 (ctx: Context) (s: Statement) (mode: CheckMode) =
     let results =
         [ for l in 1 .. net.Depth ->
             let rows, cols = net.Rows.[l], net.Cols.[l]
-            let rng = stream ctx (originalId s) mode (sprintf "layer-%d" l)
+            let rng = stream ctx (Statement.originalId s) mode (sprintf "layer-%d" l)
             // E‖Mη‖² by batched draws (one GEMM per block of 100), the only random quantity of ψ for linear M.
             let sample = cachedValue (cacheKey ctx mode (sprintf "p31-%d" l)) (fun () ->
               let sample = ResizeArray<float>()
@@ -722,7 +719,7 @@ let private checkP31 (ctx: Context) (s: Statement) (mode: CheckMode) =
               sample)
             let normF = sqrt (Array.sumBy (fun x -> x * x) net.W.[l])
             let witness = { Seed = rng.Seed; Trial = None; Layer = Some l; Sample = None; Lhs = 0.0; Rhs = 0.0; Description = sprintf "layer %d" l }
-            let r = Checker.expectation s mode seed "E[normMeta2]" (sample.ToArray()) (scalars [ "normF", normF ]) witness
+            let r = Checker.expectation s mode seed "E[normMeta2]" (sample.ToArray()) (Bindings.ofScalars [ "normF", normF ]) witness
             { r with Bindings = [ sprintf "E||M eta||^2 / ||M||_F^2 (layer %d)" l, Seq.average sample / (normF * normF) ] } ]
     let r = combine s mode seed results
     Checker.finish s [] { r with Notes = tagNotes s @ r.Notes @ [ sprintf "%d Gaussian draws per layer, M = A^i" draws ] }
@@ -746,7 +743,7 @@ let private checkP31Srank (ctx: Context) (s: Statement) (mode: CheckMode) =
                 if xn > 0.0 && mx > 0.0 then
                     let psi = f2 * xn * xn / (mx * mx)
                     psis.Add psi
-                    yield inst (scalars [ "psi", psi; "srank", srank ]) seed (sprintf "layer %d" l) None (Some l) (Some i)
+                    yield inst (Bindings.ofScalars [ "psi", psi; "srank", srank ]) seed (sprintf "layer %d" l) None (Some l) (Some i)
             if psis.Count > 0 then cushions <- cushions @ [ sprintf "layer %d: srank %.4g, 1/mu^2 = max psi = %.4g (mu = %.4g)" l srank (Seq.max psis) (1.0 / sqrt (Seq.max psis)) ] ]
     let r = Checker.deterministic s mode seed instances
     Checker.finish s (biasFailure ctx mode) { r with Notes = tagNotes s @ r.Notes @ [ "M = A^i, x = phi(x^{i-1}) on every training point (x with Mx = 0 skipped: hypothesis)" ] @ cushions }
@@ -856,11 +853,11 @@ let private checkAlg1 (ctx: Context) (s: Statement) (mode: CheckMode) =
     let results =
         [ for st in settings do
             for eps, eta in [ for e in alg1Etas -> alg1Eps, e ] @ [ 0.3, 0.05 ] ->
-                let b0 = scalars [ "epsilon", eps; "eta", eta; "normA", st.NormA; "normB", st.NormB ]
+                let b0 = Bindings.ofScalars [ "epsilon", eps; "eta", eta; "normA", st.NormA; "normB", st.NormB ]
                 let k = helperCount s b0
                 let instances =
                     [ for t in 0 .. n - 1 ->
-                        let rng = stream ctx (originalId s) mode (sprintf "%s/eps-%g/eta-%g/trial-%d" st.Label eps eta t)
+                        let rng = stream ctx (Statement.originalId s) mode (sprintf "%s/eps-%g/eta-%g/trial-%d" st.Label eps eta t)
                         inst (b0 |> Bindings.scalar "dev" (st.Sampler rng k) |> Bindings.scalar "k" (float k)) rng.Seed (sprintf "%s, eps = %g, eta = %g, k = %d" st.Label eps eta k) (Some t) None None ]
                 let r = Checker.probabilistic s mode seed eta instances
                 { r with
@@ -888,7 +885,7 @@ let private checkAlg1 (ctx: Context) (s: Statement) (mode: CheckMode) =
           ByDimension = byDim; Grows = Some grows; Suspicious = worstC > 10.0 }
     let figures =
         [ for st, byEta in cal ->
-            Figure.Lines(sprintf "%s: %s, eps = %g" (modeName mode) st.Label alg1Eps, "eta", "failure rate",
+            Figure.Lines(sprintf "%s: %s, eps = %g" mode.StreamName st.Label alg1Eps, "eta", "failure rate",
                 [ for c in [ 1.0; 2.0; 4.0 ] -> sprintf "C = %g%s" c (if c = 1.0 then " (literal k)" else ""), [| for eta, rows in byEta -> eta, (rows |> List.find (fun (cc, _, _, _) -> cc = c) |> fun (_, _, f, _) -> float f / float n) |]
                   yield "eta (claimed bound)", [| for eta in alg1Etas -> eta, eta |] ]) ]
     let calNotes =
@@ -993,18 +990,18 @@ let private checkL2 (ctx: Context) (s: Statement) (mode: CheckMode) =
     let eps, delta = 0.5, 0.1
     let results =
         [ for st in l2Settings ctx mode ->
-            let b0 = scalars [ "epsilon", eps; "delta", delta; "m", float st.Pairs; "n", float st.Rows ]
+            let b0 = Bindings.ofScalars [ "epsilon", eps; "delta", delta; "m", float st.Pairs; "n", float st.Rows ]
             let k = helperCount s b0
             let n = ctx.Trials
             let instances =
                 [ for t in 0 .. n - 1 ->
-                    let rng = stream ctx (originalId s) mode (sprintf "%s/trial-%d" st.Label t)
+                    let rng = stream ctx (Statement.originalId s) mode (sprintf "%s/trial-%d" st.Label t)
                     inst (b0 |> Bindings.scalar "worst" (l2Trial ctx st rng k) |> Bindings.scalar "k" (float k)) rng.Seed (sprintf "%s, k = %d" st.Label k) (Some t) None None ]
             let r = Checker.probabilistic s mode seed delta instances
             let worsts = instances |> List.map (fun i -> match i.Bindings.["worst"] with Bound.Scalar v -> v | _ -> nan) |> Array.ofList
             { r with
                 Bindings = [ sprintf "failure rate (%s)" st.Label, float (defaultArg r.Failures 0) / float n ]
-                Figures = [ Figure.Histogram(sprintf "%s: %s, worst ||U(Ahat - A)x||/(||A||_F ||U||_F ||x||)" (modeName mode) st.Label, "worst ratio", worsts, [ "epsilon", eps ]) ]
+                Figures = [ Figure.Histogram(sprintf "%s: %s, worst ||U(Ahat - A)x||/(||A||_F ||U||_F ||x||)" mode.StreamName st.Label, "worst ratio", worsts, [ "epsilon", eps ]) ]
                 Notes = [ sprintf "%s: m = %d pairs, n = %d rows, eta = delta/(mn) = %.3g, k = %d: %d/%d trials with a violating pair" st.Label st.Pairs st.Rows (delta / float (st.Pairs * st.Rows)) k (defaultArg r.Failures 0) n ] } ]
     let r = combine s mode seed results
     Checker.finish s [] { r with Notes = tagNotes s @ r.Notes @ [ sprintf "eps = %g, delta = %g; Gaussian helpers: per helper the vector (<A, M>, (u_r^T M x_s)) is drawn from the exact Gram matrix of {A, u_r x_s^T} (same second moments as +-1 helpers up to the -2 sum A^2 B^2 term)" eps delta ] }
@@ -1015,13 +1012,13 @@ let private checkL2 (ctx: Context) (s: Statement) (mode: CheckMode) =
 let check (ctx: Context) (s: Statement) (mode: CheckMode) : CheckResult =
     let sw = Stopwatch.StartNew()
     let r =
-        match originalId s with
+        match Statement.originalId s with
         | "ARORA-L6" | "ARORA-L8" -> checkRate ctx s mode
         | _ ->
             match s.Checkability with
             | Checkability.NotYetCheckable reason -> Checker.notCheckable s mode 0UL reason
             | Checkability.Checkable ->
-                match originalId s with
+                match Statement.originalId s with
                 | "ARORA-D1" -> checkD1 ctx s mode
                 | "ARORA-T2.1" | "ARORA-T2.1-2gamma" | "ARORA-CA.1" -> checkT21 ctx s mode
                 | "ARORA-EX1" -> checkEX1 ctx s mode

@@ -50,11 +50,8 @@ let networkDraws (trials: int) (parameters: int64) (samples: int) =
 /// The statements this module checks, with their mutants.
 let statements = Arora2018NoiseStability.statements @ Arora2018NoiseStability.mutants
 
-let private modeName (m: CheckMode) = match m with CheckMode.Synthetic -> "synthetic" | CheckMode.RealNetwork -> "real"
-let private streamOf (ctx: VerifyContext) (mode: CheckMode) (rest: string) = ctx.Seeds.Stream(sprintf "verify/arora2018/%s/%s" (modeName mode) rest)
-let private originalId (s: Statement) = match s.Mutation with Some m -> m.OriginalId | None -> s.Id
-let private scalars (pairs: (string * float) list) = Bindings.ofScalars pairs
-let private seedOf (ctx: VerifyContext) (s: Statement) (mode: CheckMode) = (ctx.Seeds.Stream(sprintf "verify/%s/%s" s.Id (modeName mode))).Seed
+let private streamOf (ctx: VerifyContext) (mode: CheckMode) (rest: string) = ctx.Seeds.Stream(sprintf "verify/arora2018/%s/%s" mode.StreamName rest)
+let private seedOf (ctx: VerifyContext) (s: Statement) (mode: CheckMode) = (ctx.Seeds.Stream(sprintf "verify/%s/%s" s.Id mode.StreamName)).Seed
 
 // ---------------------------------------------------------------- dense kernels on row-major blocks
 
@@ -129,6 +126,8 @@ type private Lab =
       SmallestK: (float * int * int) option
       /// Set when the draws were capped below the trials asked for (see `networkDraws`).
       DrawCap: string option
+      /// (recorded seed, ‖A^i − A^i_init‖_F/‖A^i‖_F per layer) for R4.1 (i), computed on first use.
+      InitialisationRatios: Lazy<(uint64 * float[]) option>
       Seconds: float }
 
 let private chunksOf (la: ILinearAlgebraProvider) (net: DoubleMlp) (data: Dataset) =
@@ -245,6 +244,23 @@ let private syntheticMlp (ctx: VerifyContext) =
         | b -> Array.fill b 0 b.Length 0.0f
     net
 
+/// R4.1 (i): ‖A^i − A^i_init‖_F/‖A^i‖_F per layer, with A_init regenerated from the seed a GenBounds model file
+/// records (training draws it from that seed's `init` stream before any data is seen, so it is a valid helper string,
+/// ARORA-D2). None without a recorded seed or on the synthetic model (whose weights are the random draw itself).
+let private initialisationRatios (ctx: VerifyContext) (mlp: Mlp) (mode: CheckMode) =
+    match mode, ctx.ModelSeed with
+    | CheckMode.RealNetwork, Some seed ->
+        let init = Trainer.Initialize(mlp.Architecture, seed)
+        Some(seed, Array.init mlp.Layers.Length (fun l ->
+            let a, a0 = mlp.Layers.[l].Weight, init.Layers.[l].Weight
+            let mutable dd, aa = 0.0, 0.0
+            for t in 0 .. a.Length - 1 do
+                let v = float a.[t]
+                dd <- dd + (v - float a0.[t]) ** 2.0
+                aa <- aa + v * v
+            sqrt (dd / aa)))
+    | _ -> None
+
 let private labCache = Dictionary<string, Lab>()
 
 let private buildLab (ctx: VerifyContext) (mode: CheckMode) : Lab =
@@ -263,7 +279,7 @@ let private buildLab (ctx: VerifyContext) (mode: CheckMode) : Lab =
         { Mode = mode; Mlp = mlp; Net = net; Data = data; Measures = m; Chunks = chunksOf la net data; Gamma = gamma
           LGamma = marginLoss m gamma; Epsilon = eps; Plan = None; PlanError = None; Draws = [||]
           RhoCertified = nan; RhoHat = nan; RhoInterval = { Lower = nan; Upper = nan; Confidence = Checker.confidence; Method = "" }
-          SmallestK = None; DrawCap = None; Seconds = 0.0 }
+          SmallestK = None; DrawCap = None; InitialisationRatios = lazy (initialisationRatios ctx mlp mode); Seconds = 0.0 }
     match plan m data.Count eps with
     | Error e -> { lab0 with PlanError = Some e; Seconds = sw.Elapsed.TotalSeconds }
     | Ok p ->
@@ -289,7 +305,8 @@ let private buildLab (ctx: VerifyContext) (mode: CheckMode) : Lab =
             SmallestK = smallest; Seconds = sw.Elapsed.TotalSeconds }
 
 let private labFor (ctx: VerifyContext) (mode: CheckMode) =
-    let key = sprintf "%s/%s/%d/%d/%s" (ctx.Network.ContentHash()) (ctx.Train.ContentHash()) ctx.Seeds.Master ctx.Trials (modeName mode)
+    // Everything a Lab is a function of (the recorded seed only feeds R4.1's lazily computed A_init ratios).
+    let key = sprintf "%s/%s/%d/%d/%s/%A" (ctx.Network.ContentHash()) (ctx.Train.ContentHash()) ctx.Seeds.Master ctx.Trials mode.StreamName ctx.ModelSeed
     match labCache.TryGetValue key with
     | true, lab -> lab
     | _ ->
@@ -381,7 +398,7 @@ let private comparisonFigures (ctx: VerifyContext) (mode: CheckMode) (label: str
 
 let private taggedNotes (s: Statement) =
     let statement = match s.Mutation with Some _ -> None | None -> Some s
-    let original = Arora2018NoiseStability.statements |> List.tryFind (fun x -> x.Id = originalId s) |> Option.orElse statement
+    let original = Arora2018NoiseStability.statements |> List.tryFind (fun x -> x.Id = Statement.originalId s) |> Option.orElse statement
     match original with
     | Some o -> o.Notes |> List.filter (fun n -> n.StartsWith "PAPER-ISSUE" || n.StartsWith "FINDING" || n.StartsWith "DERIVED")
     | None -> []
@@ -434,11 +451,11 @@ let private checkD3 (ctx: VerifyContext) (lab: Lab) (s: Statement) (mode: CheckM
         [ for i, means in perLayer do
             let top = Array.max means
             for sIdx in 0 .. means.Length - 1 ->
-                { Checker.instance (scalars [ "psi_x", means.[sIdx]; "psi_S", top ]) seed (sprintf "M^{%d,%d}" i d) with Sample = Some sIdx; Layer = Some i } ]
+                { Checker.instance (Bindings.ofScalars [ "psi_x", means.[sIdx]; "psi_S", top ]) seed (sprintf "M^{%d,%d}" i d) with Sample = Some sIdx; Layer = Some i } ]
     let r = Checker.deterministic s mode seed instances
     let att = lab.Measures.Attenuation
     let figure =
-        Figure.Lines(sprintf "%s: noise attenuation (Figure 1): ||eta|| = 10%% of layer i's input, median relative error at layer j" (modeName mode), "layer j", "median ||xhat^j - x^j||/||x^j||",
+        Figure.Lines(sprintf "%s: noise attenuation (Figure 1): ||eta|| = 10%% of layer i's input, median relative error at layer j" mode.StreamName, "layer j", "median ||xhat^j - x^j||/||x^j||",
                      [ for i in 1 .. d -> sprintf "noise at layer %d" i, [| for j in i .. d -> float j, att.Summary(i, j).Median |] ])
     finish ctx lab s mode { r with Bindings = List.ofSeq bindings; Notes = r.Notes @ List.ofSeq notes; Figures = [ figure ] }
 
@@ -452,7 +469,7 @@ let private checkD4 (ctx: VerifyContext) (lab: Lab) (s: Statement) (mode: CheckM
             let mu = m.LayerCushion i
             for off, t in lab.Chunks do
                 for sIdx in 0 .. t.Count - 1 ->
-                    { Checker.instance (scalars [ "mu_i", mu; "normA_F", m.Norms.[i].Frobenius; "normPhi", t.PhiNorm.[i - 1].[sIdx]; "normAPhi", t.XNorm.[i].[sIdx] ]) seed (sprintf "layer %d" i) with
+                    { Checker.instance (Bindings.ofScalars [ "mu_i", mu; "normA_F", m.Norms.[i].Frobenius; "normPhi", t.PhiNorm.[i - 1].[sIdx]; "normAPhi", t.XNorm.[i].[sIdx] ]) seed (sprintf "layer %d" i) with
                         Layer = Some i; Sample = Some(off + sIdx) } ]
     let r = Checker.deterministic s mode seed instances
     let baseline = [ for i in 1 .. d -> sprintf "mu_%d" i, m.LayerCushion i ] @ [ for i in 1 .. d -> sprintf "1/sqrt(h^%d)" (i - 1), 1.0 / sqrt (float lab.Net.Widths.[i - 1]) ]
@@ -476,7 +493,7 @@ let private checkD5 (ctx: VerifyContext) (lab: Lab) (s: Statement) (mode: CheckM
                     for sIdx in 0 .. t.Count - 1 ->
                         let xn = t.XNorm.[i].[sIdx]
                         let normJ, normJx = if j = i then sqrt (float net.Widths.[i]), xn else jf.[i, j].[off + sIdx], jx.[i, j].[off + sIdx]
-                        { Checker.instance (scalars [ "mu_to", muTo; "normJ_F", normJ; "normx_i", xn; "normJx", normJx ]) seed (sprintf "pair (%d,%d)" i j) with
+                        { Checker.instance (Bindings.ofScalars [ "mu_to", muTo; "normJ_F", normJ; "normx_i", xn; "normJx", normJx ]) seed (sprintf "pair (%d,%d)" i j) with
                             Layer = Some i; Sample = Some(off + sIdx) } ]
     let r = Checker.deterministic s mode seed instances
     let bindings =
@@ -494,7 +511,7 @@ let private checkD6 (ctx: VerifyContext) (lab: Lab) (s: Statement) (mode: CheckM
         [ for i in 1 .. d - 1 do
             for off, t in lab.Chunks do
                 for sIdx in 0 .. t.Count - 1 ->
-                    { Checker.instance (scalars [ "c", c; "normx_i", t.XNorm.[i].[sIdx]; "normPhi_i", t.PhiNorm.[i].[sIdx] ]) seed (sprintf "layer %d" i) with
+                    { Checker.instance (Bindings.ofScalars [ "c", c; "normx_i", t.XNorm.[i].[sIdx]; "normPhi_i", t.PhiNorm.[i].[sIdx] ]) seed (sprintf "layer %d" i) with
                         Layer = Some i; Sample = Some(off + sIdx) } ]
     let r = Checker.deterministic s mode seed instances
     let bindings = ("c", c) :: [ for i in 1 .. d - 1 -> sprintf "c_%d" i, m.Contraction i ] @ [ for i in 1 .. d - 1 -> sprintf "mean active fraction %d" i, Array.average m.ActiveFraction.[i] ]
@@ -526,14 +543,14 @@ let private checkD7 (ctx: VerifyContext) (lab: Lab) (s: Statement) (mode: CheckM
         let trials =
             lab.Draws |> Array.mapi (fun t dr ->
                 let res, eta, xi, xj = dr.Worst
-                { Checker.instance (scalars [ "rho_delta", lab.RhoCertified; "normRes", res; "normEta", eta; "normx_i", xi; "normx_j", xj; "delta", delta ]) dr.Seed "compression draw" with Trial = Some t })
+                { Checker.instance (Bindings.ofScalars [ "rho_delta", lab.RhoCertified; "normRes", res; "normEta", eta; "normx_i", xi; "normx_j", xj; "delta", delta ]) dr.Seed "compression draw" with Trial = Some t })
         let r = Checker.probabilistic s mode seed delta trials
         let d = lab.Net.Depth
         let flips = [ for k in 1 .. d - 1 -> sprintf "mean flip fraction layer %d" k, lab.Draws |> Array.averageBy (fun dr -> dr.Flips.[k - 1]) ]
         let noFlip = lab.Draws |> Array.filter (fun dr -> Double.IsPositiveInfinity dr.R) |> Array.length
         let inv = lab.Draws |> Array.map (fun dr -> if Double.IsPositiveInfinity dr.R then 0.0 else 1.0 / dr.R)
         let figures =
-            Figure.Histogram(sprintf "%s: 1/R per compression draw (R = min over i<j, x)" (modeName mode), "1/R", inv, [ "1/rho_delta (certified)", 1.0 / lab.RhoCertified; "1/(3d)", 1.0 / (3.0 * float d) ])
+            Figure.Histogram(sprintf "%s: 1/R per compression draw (R = min over i<j, x)" mode.StreamName, "1/R", inv, [ "1/rho_delta (certified)", 1.0 / lab.RhoCertified; "1/(3d)", 1.0 / (3.0 * float d) ])
             :: comparisonFigures ctx mode "1/R per sample (one compression draw, min over pairs)" [ 1 ] (fun c _ -> c.InverseSmoothness)
         let notes =
             [ sprintf "rhohat_delta = %.4g (empirical %g-quantile of R over %d draws, 99%% order-statistic CI [%.4g, %.4g]); certified rho_delta = %.4g; %s 3d = %d" lab.RhoHat delta lab.Draws.Length lab.RhoInterval.Lower lab.RhoInterval.Upper lab.RhoCertified (if lab.RhoCertified >= 3.0 * float d then ">=" else "<") (3 * d)
@@ -542,8 +559,8 @@ let private checkD7 (ctx: VerifyContext) (lab: Lab) (s: Statement) (mode: CheckM
         finish ctx lab s mode { r with Bindings = rhoBindings lab @ flips; Notes = r.Notes @ notes; Figures = figures }
 
 let private l3Bindings (lab: Lab) (dr: Draw) =
-    scalars [ "maxRelErr", dr.MaxRelErr; "epsilon", lab.Epsilon; "delta", delta; "rho_delta", lab.RhoCertified; "d", float lab.Net.Depth
-              "h", float (Array.max lab.Net.Widths.[1..]); "m", float lab.Data.Count ]
+    Bindings.ofScalars [ "maxRelErr", dr.MaxRelErr; "epsilon", lab.Epsilon; "delta", delta; "rho_delta", lab.RhoCertified; "d", float lab.Net.Depth
+                         "h", float (Array.max lab.Net.Widths.[1..]); "m", float lab.Data.Count ]
 
 let private checkL3 (ctx: VerifyContext) (lab: Lab) (s: Statement) (mode: CheckMode) =
     if lab.Plan.IsNone then noPlan ctx lab s mode
@@ -565,9 +582,9 @@ let private checkL3 (ctx: VerifyContext) (lab: Lab) (s: Statement) (mode: CheckM
         let hyp =
             sprintf "hypothesis rho_delta >= 3d: certified rho_delta = %.4g vs 3d = %d: %s" lab.RhoCertified (3 * d) (if lab.RhoCertified >= 3.0 * float d then "met" else "NOT met")
         let figures =
-            [ Figure.Lines(sprintf "%s: induction steps of Lemma 3 (fraction of (x, j >= i) with ||xhat^j_i - x^j|| > (i/d) eps ||x^j||)" (modeName mode), "step i (layers 1..i compressed)", "fraction of (x, j)",
+            [ Figure.Lines(sprintf "%s: induction steps of Lemma 3 (fraction of (x, j >= i) with ||xhat^j_i - x^j|| > (i/d) eps ||x^j||)" mode.StreamName, "step i (layers 1..i compressed)", "fraction of (x, j)",
                            [ "mean over draws", steps; "worst draw", worstStep ])
-              Figure.Histogram(sprintf "%s: max_x ||f_A - f_Atilde||/||f_A|| per draw, in units of eps" (modeName mode), "max relative error / eps", errs, [ "eps", 1.0 ]) ]
+              Figure.Histogram(sprintf "%s: max_x ||f_A - f_Atilde||/||f_A|| per draw, in units of eps" mode.StreamName, "max relative error / eps", errs, [ "eps", 1.0 ]) ]
         let bindings =
             [ "eps", lab.Epsilon; "sum k_i", p.TotalParameters; "stated count", p.StatedCount; "actual parameters", float lab.Mlp.Architecture.ParameterCount
               "median max relative error", (Stats.summary (lab.Draws |> Array.map (fun dr -> dr.MaxRelErr))).Median ]
@@ -580,7 +597,7 @@ let private checkL10 (ctx: VerifyContext) (lab: Lab) (s: Statement) (mode: Check
         let seed = seedOf ctx s mode
         let trials =
             lab.Draws |> Array.mapi (fun t dr ->
-                { Checker.instance (scalars [ "maxDiff", dr.MaxDiff; "gamma", lab.Gamma; "L0tilde", dr.L0; "Lhat_gamma", lab.LGamma; "delta", delta; "rho_delta", lab.RhoCertified; "d", float lab.Net.Depth ]) dr.Seed "compression draw" with
+                { Checker.instance (Bindings.ofScalars [ "maxDiff", dr.MaxDiff; "gamma", lab.Gamma; "L0tilde", dr.L0; "Lhat_gamma", lab.LGamma; "delta", delta; "rho_delta", lab.RhoCertified; "d", float lab.Net.Depth ]) dr.Seed "compression draw" with
                     Trial = Some t })
         let r = Checker.probabilistic s mode seed (delta / 2.0) trials
         let bindings =
@@ -631,13 +648,13 @@ let private checkRem1 (ctx: VerifyContext) (lab: Lab) (s: Statement) (mode: Chec
                             flippedCount <- flippedCount + 1
                             flippedDisc.Add rel
                         if not (flipped && requireNoFlip) then
-                            instances.Add { Checker.instance (scalars [ "relDisc", rel ]) rng.Seed (sprintf "layer %d compressed%s" i (if flipped then ", pattern flipped" else "")) with
+                            instances.Add { Checker.instance (Bindings.ofScalars [ "relDisc", rel ]) rng.Seed (sprintf "layer %d compressed%s" i (if flipped then ", pattern flipped" else "")) with
                                               Layer = Some i; Trial = Some t; Sample = Some(off + sIdx) }
             notes.Add(sprintf "layer %d: %d of %d (draw, x) flipped an activation pattern" i flippedCount total)
         let r = Checker.deterministic s mode seed instances
         let figures =
             if flippedDisc.Count = 0 then []
-            else [ Figure.Histogram(sprintf "%s: ||f_Ahat - U Ahat x||/||f|| on flipped points (what Lemma 2 does not cover)" (modeName mode), "relative discrepancy", flippedDisc.ToArray(), []) ]
+            else [ Figure.Histogram(sprintf "%s: ||f_Ahat - U Ahat x||/||f|| on flipped points (what Lemma 2 does not cover)" mode.StreamName, "relative discrepancy", flippedDisc.ToArray(), []) ]
         notes.Add(sprintf "Ahat^i: Gaussian surrogate at Lemma 3's eps_i with eps = 1, %d draws per layer" draws)
         finish ctx lab s mode { r with Notes = r.Notes @ List.ofSeq notes; Figures = figures }
 
@@ -666,7 +683,7 @@ let private table1 (ctx: VerifyContext) (lab: Lab) (mode: CheckMode) =
             [ string i; sprintf "%dx%d" net.Widths.[i] net.Widths.[i - 1]; sprintf "%.0f" actual; sprintf "%.6g" eff; sprintf "%.4g" (100.0 * eff / actual)
               (match lab.Plan with Some p -> sprintf "%.4g" p.HelperCounts.[i - 1] | None -> "undefined") ]
             @ [ for c in others -> sprintf "%.6g" (c.Measures.EffectiveParameters i) ] ]
-    Figure.Table(sprintf "%s: Table 1 analogue (effective parameters per layer; nuisance factors dropped)" (modeName mode), header, rows)
+    Figure.Table(sprintf "%s: Table 1 analogue (effective parameters per layer; nuisance factors dropped)" mode.StreamName, header, rows)
 
 let private checkT41 (ctx: VerifyContext) (lab: Lab) (s: Statement) (mode: CheckMode) =
     match lab.Plan with
@@ -678,7 +695,7 @@ let private checkT41 (ctx: VerifyContext) (lab: Lab) (s: Statement) (mode: Check
         let errors, total = heldOutError ctx pert
         let ci = Stats.clopperPearson errors total Checker.confidence
         let n = float lab.Data.Count
-        let b = scalars [ "L0tilde", ci.Lower; "Lhat_gamma", lab.LGamma; "q", p.TotalParameters; "r", 2.0 ** gridBits; "m", n; "delta", delta; "rho_delta", lab.RhoCertified; "d", float lab.Net.Depth ]
+        let b = Bindings.ofScalars [ "L0tilde", ci.Lower; "Lhat_gamma", lab.LGamma; "q", p.TotalParameters; "r", 2.0 ** gridBits; "m", n; "delta", delta; "rho_delta", lab.RhoCertified; "d", float lab.Net.Depth ]
         let rel = Statement.relation s.Conclusion
         let _, rhsExpr = Relation.sides rel
         let rhs = Eval.evaluate b rhsExpr |> Value.tryFloat |> Option.defaultValue nan
@@ -705,40 +722,18 @@ let private checkT41 (ctx: VerifyContext) (lab: Lab) (s: Statement) (mode: Check
 
 let private zetas = [ 0.001; 0.005; 0.01; 0.02; 0.05; 0.1 ]
 
-/// The model's own initialisation, when it can be regenerated: a GenBounds model file records its master seed, and
-/// training draws the initial weights from that seed's `init` stream before any data is seen, so A_init is a valid
-/// helper string (ARORA-D2). PyTorch files and in-process networks carry no seed.
-let private recordedInitialisation (ctx: VerifyContext) =
-    if not (IO.File.Exists ctx.ModelPath) then None
-    else
-        try
-            let struct (_, meta: GenBounds.IO.ModelMetadata) = GenBounds.IO.ModelFile.Load ctx.ModelPath
-            match Option.ofNullable meta.Seed, meta.CodeRevision with
-            | Some seed, rev when not (String.IsNullOrEmpty rev) -> Some(Trainer.Initialize(ctx.Network.Architecture, seed), seed, rev)
-            | _ -> None
-        with :? IO.InvalidDataException -> None
-
 /// R4.1 (i): Matrix-Project's error is proportional to the Frobenius norm of what it compresses, so compressing
 /// A − A_init instead of A reaches the same absolute error with k_i scaled by (‖A−A_init‖_F/‖A‖_F)².
-let private initialisationDelta (ctx: VerifyContext) (lab: Lab) (mode: CheckMode) =
-    match mode, recordedInitialisation ctx with
-    | CheckMode.RealNetwork, Some(init, seed, rev) ->
-        let ratios =
-            Array.init lab.Mlp.Layers.Length (fun l ->
-                let a, a0 = lab.Mlp.Layers.[l].Weight, init.Layers.[l].Weight
-                let mutable dd, aa = 0.0, 0.0
-                for t in 0 .. a.Length - 1 do
-                    let v = float a.[t]
-                    dd <- dd + (v - float a0.[t]) ** 2.0
-                    aa <- aa + v * v
-                sqrt (dd / aa))
+let private initialisationDelta (lab: Lab) (mode: CheckMode) =
+    match mode, lab.InitialisationRatios.Force() with
+    | CheckMode.RealNetwork, Some(seed, ratios) ->
         let scaled = lab.Plan |> Option.map (fun p -> Array.map2 (fun k r -> k * r * r) p.HelperCounts ratios |> Array.sum)
         let bindings =
             [ for l in 0 .. ratios.Length - 1 -> sprintf "||A_%d - A_init||_F / ||A_%d||_F" (l + 1) (l + 1), ratios.[l] ]
             @ (match lab.Plan, scaled with Some p, Some k -> [ "sum k_i (A)", p.TotalParameters; "sum k_i (A - A_init)", k ] | _ -> [])
         let note =
-            sprintf "A - A_init (R4.1 i): initialisation regenerated from the model's recorded seed %d (GenBounds' init stream; model written at revision %s); ||A - A_init||_F/||A||_F per layer = %s%s; a ratio >= 1 would mean the regenerated initialisation is not the model's"
-                seed rev (String.Join(", ", ratios |> Array.map (sprintf "%.3g")))
+            sprintf "A - A_init (R4.1 i): initialisation regenerated from the model's recorded seed %d (GenBounds' init stream); ||A - A_init||_F/||A||_F per layer = %s%s; a ratio >= 1 would mean the regenerated initialisation is not the model's"
+                seed (String.Join(", ", ratios |> Array.map (sprintf "%.3g")))
                 (match lab.Plan, scaled with
                  | Some p, Some k -> sprintf "; for the same absolute error Lemma 3's count drops from %.4g to %.4g (k_i times the squared ratio)" p.TotalParameters k
                  | _ -> "")
@@ -752,14 +747,14 @@ let private checkR41 (ctx: VerifyContext) (lab: Lab) (s: Statement) (mode: Check
     let n = float lab.Data.Count
     let p0 = m.TheoremProxy(lab.Gamma, 0.0)
     let instances =
-        [ for z in zetas -> { Checker.instance (scalars [ "proxy_zeta", m.TheoremProxy(lab.Gamma, z); "proxy_0", p0; "zeta", z ]) seed (sprintf "zeta = %g" z) with Trial = None } ]
+        [ for z in zetas -> { Checker.instance (Bindings.ofScalars [ "proxy_zeta", m.TheoremProxy(lab.Gamma, z); "proxy_0", p0; "zeta", z ]) seed (sprintf "zeta = %g" z) with Trial = None } ]
     let r = Checker.deterministic s mode seed instances
     let all = 0.0 :: zetas
     let figure =
-        Figure.Lines(sprintf "%s: bound terms vs outlier fraction zeta (Corollary A.1)" (modeName mode), "zeta", "value",
+        Figure.Lines(sprintf "%s: bound terms vs outlier fraction zeta (Corollary A.1)" mode.StreamName, "zeta", "value",
                      [ "sqrt(proxy(zeta)/m)", [| for z in all -> z, sqrt (m.TheoremProxy(lab.Gamma, z) / n) |]
                        "Lhat_gamma + 4 zeta + sqrt(proxy(zeta)/m)", [| for z in all -> z, lab.LGamma + 4.0 * z + sqrt (m.TheoremProxy(lab.Gamma, z) / n) |] ])
-    let deltaBindings, deltaNote = initialisationDelta ctx lab mode
+    let deltaBindings, deltaNote = initialisationDelta lab mode
     let bindings = [ for z in all -> sprintf "proxy(zeta=%g)" z, m.TheoremProxy(lab.Gamma, z) ] @ deltaBindings
     let notes =
         [ "each of max||f||, c, mu_i, mu_{i->} drops its own zeta fraction, so Corollary A.1 charges at most 4 zeta (plotted)"; deltaNote ]
@@ -781,7 +776,7 @@ let check (ctx: VerifyContext) (s: Statement) (mode: CheckMode) : CheckResult =
         | Checkability.NotYetCheckable reason -> Checker.notCheckable s mode 0UL reason
         | Checkability.Checkable ->
             let lab = labFor ctx mode
-            match originalId s with
+            match Statement.originalId s with
             | "ARORA-D3" -> checkD3 ctx lab s mode
             | "ARORA-D4" -> checkD4 ctx lab s mode
             | "ARORA-D5" -> checkD5 ctx lab s mode

@@ -40,9 +40,8 @@ let defaults (net: Mlp) (train: Dataset) (holdout: Dataset option) (provider: IL
     { Network = net; Train = train; Holdout = holdout; MasterSeed = 1UL; Trials = 1000; SpectralDraws = 30; ForwardTrials = 30
       Ds = [ 0.5; 1.0; 2.0 ]; Epsilon = 0.1; Provider = provider }
 
-let private modeName (m: CheckMode) = match m with CheckMode.Synthetic -> "synthetic" | CheckMode.RealNetwork -> "real"
 let private stream (ctx: Context) (id: string) (mode: CheckMode) (rest: string) =
-    let name = sprintf "verify/%s/%s/%s" id (modeName mode) rest
+    let name = sprintf "verify/%s/%s/%s" id mode.StreamName rest
     (SeedStreams ctx.MasterSeed).Stream name
 let private middleD (ctx: Context) = ctx.Ds |> List.sort |> fun ds -> ds.[ds.Length / 2]
 
@@ -78,7 +77,7 @@ let private fingerprint (ctx: Context) =
         sprintf "%s/%s/%d/%d/%d/%d/%A/%g" (c.Network.ContentHash()) (c.Train.ContentHash()) c.MasterSeed c.Trials c.SpectralDraws c.ForwardTrials c.Ds c.Epsilon)
 
 /// Work shared by a statement, its mutants and its two checks' common parts: a mutant draws from its original's streams
-/// (originalId), so its instances are the original's and only the relation evaluated on them differs. Values are pure
+/// (Statement.originalId), so its instances are the original's and only the relation evaluated on them differs. Values are pure
 /// functions of the context and the key, so sharing only saves time (clearCaches forgets them; the replay test proves it).
 let private memoCache = Collections.Generic.Dictionary<string, obj>()
 let private memo<'T> (ctx: Context) (key: string) (f: unit -> 'T) : 'T =
@@ -126,7 +125,6 @@ let private a31Failures (ctx: Context) (mode: CheckMode) =
 let private biasFailure (ctx: Context) (mode: CheckMode) =
     if mode = CheckMode.RealNetwork && ctx.Network.Architecture.Bias then [ "no biases (the network has bias vectors)" ] else []
 
-let private scalars (pairs: (string * float) list) = Bindings.ofScalars pairs
 
 /// The worst of per-setting results: any Violated, else any Inconclusive, else the first; trials add up.
 let private combine (s: Statement) (mode: CheckMode) (seed: uint64) (rs: CheckResult list) : CheckResult =
@@ -141,7 +139,6 @@ let private combine (s: Statement) (mode: CheckMode) (seed: uint64) (rs: CheckRe
         Notes = rs |> List.collect (fun r -> r.Notes) |> List.distinct
         Figures = rs |> List.collect (fun r -> r.Figures) }
 
-let private originalId (s: Statement) = match s.Mutation with Some m -> m.OriginalId | None -> s.Id
 
 let private effectSize = { Absolute = 1e-12; Relative = 0.02 }
 
@@ -149,20 +146,20 @@ let private effectSize = { Absolute = 1e-12; Relative = 0.02 }
 
 let private checkA31 (ctx: Context) (s: Statement) (mode: CheckMode) =
     let seed = (stream ctx s.Id mode "").Seed
-    let instances, figures, notes = memo ctx ("a31/" + modeName mode) (fun () ->
+    let instances, figures, notes = memo ctx ("a31/" + mode.StreamName) (fun () ->
       let figures = ResizeArray()
       let notes = ResizeArray()
       let instances =
         [ for l in 0 .. ctx.Network.Layers.Length - 1 ->
-            let rng = stream ctx (originalId s) mode (sprintf "layer-%d" l)
+            let rng = stream ctx (Statement.originalId s) mode (sprintf "layer-%d" l)
             let w = weightsFor ctx mode l rng
             let sd = sqrt (psiOf w)
             let z = w |> Array.map (fun x -> float x / sd)
             let ks, p = Stats.ksNormal z
             let theo, sample = Stats.qqPoints z 400
-            figures.Add(Figure.QQ(sprintf "%s layer %d: W/sqrt(Psi) vs N(0,1)" (modeName mode) (l + 1), theo, sample))
+            figures.Add(Figure.QQ(sprintf "%s layer %d: W/sqrt(Psi) vs N(0,1)" mode.StreamName (l + 1), theo, sample))
             notes.Add(sprintf "layer %d: KS %.4g (p %.3g), A^2 %.4g, excess kurtosis %.3g, mean/sd %.3g" (l + 1) ks p (Stats.andersonDarling z) (Stats.excessKurtosis z) (Array.average z))
-            { Checker.instance (scalars [ "KS", ks; "KS_{0.99}", Stats.ksCritical99 z.Length ]) rng.Seed (sprintf "layer %d" (l + 1)) with Layer = Some(l + 1) } ]
+            { Checker.instance (Bindings.ofScalars [ "KS", ks; "KS_{0.99}", Stats.ksCritical99 z.Length ]) rng.Seed (sprintf "layer %d" (l + 1)) with Layer = Some(l + 1) } ]
       instances, List.ofSeq figures, List.ofSeq notes)
     let r = Checker.deterministic s mode seed instances
     { r with Figures = figures; Notes = r.Notes @ notes }
@@ -185,17 +182,17 @@ let private checkAlg1 (ctx: Context) (s: Statement) (mode: CheckMode) =
     let seed = (stream ctx s.Id mode "").Seed
     let results =
         [ for d in ctx.Ds ->
-            let fractions, exact = memo ctx (sprintf "alg1/%s/%g" (modeName mode) d) (fun () ->
+            let fractions, exact = memo ctx (sprintf "alg1/%s/%g" mode.StreamName d) (fun () ->
               let fractions =
                 Array.init draws (fun t ->
-                    let rng = stream ctx (originalId s) mode (sprintf "d-%g/trial-%d" d t)
+                    let rng = stream ctx (Statement.originalId s) mode (sprintf "d-%g/trial-%d" d t)
                     let w = weightsFor ctx mode 0 rng
                     let mask = MagnitudePruning.SampleMask(ReadOnlySpan w, layer.Out, layer.In, d, psiOf w, DiagonalPolicy.Keep, rng.Split "mask")
                     offDiagonalKeepFraction mask)
-              let w0 = (stream ctx (originalId s) mode (sprintf "d-%g/trial-0" d)) |> weightsFor ctx mode 0
+              let w0 = (stream ctx (Statement.originalId s) mode (sprintf "d-%g/trial-0" d)) |> weightsFor ctx mode 0
               fractions, MagnitudePruning.ConditionalMoments(ReadOnlySpan w0, layer.Out, layer.In, d, psiOf w0, DiagonalPolicy.Keep).AveragePruneProbability)
             let witness = { Seed = seed; Trial = None; Layer = Some 1; Sample = None; Lhs = 0.0; Rhs = 0.0; Description = sprintf "d = %g" d }
-            let r = Checker.expectation s mode seed "E[keep]" fractions (scalars [ "d", d ]) witness
+            let r = Checker.expectation s mode seed "E[keep]" fractions (Bindings.ofScalars [ "d", d ]) witness
             { r with
                 Bindings = r.Bindings |> List.map (fun (k, v) -> sprintf "%s (d=%g)" k d, v)
                 Notes = [ sprintf "d = %g: %d draws of the off-diagonal keep fraction of a %dx%d layer; mean conditional keep probability of trial 0 given its weights = %.6g (sampler check)" d draws layer.Out layer.In (1.0 - exact) ] } ]
@@ -212,14 +209,14 @@ let private checkL41 (ctx: Context) (s: Statement) (mode: CheckMode) (power: int
         let n = 200_000
         let results =
             [ for d in ctx.Ds ->
-                let rng = stream ctx (originalId s) mode (sprintf "d-%g" d)
+                let rng = stream ctx (Statement.originalId s) mode (sprintf "d-%g" d)
                 let sample =
                     Array.init n (fun _ ->
                         let w = sqrt psi * rng.NextGaussian()
                         let delta = if rng.NextDouble() < exp (-w * w / (d * psi)) then w else 0.0
                         pown delta power)
                 let witness = { Seed = rng.Seed; Trial = None; Layer = None; Sample = None; Lhs = 0.0; Rhs = 0.0; Description = sprintf "d = %g, Psi = %.4g" d psi }
-                let r = Checker.expectation s mode seed key sample (scalars [ "d", d; "Psi", psi ]) witness
+                let r = Checker.expectation s mode seed key sample (Bindings.ofScalars [ "d", d; "Psi", psi ]) witness
                 { r with Notes = [ sprintf "%d i.i.d. entries per d (Psi of layer 1 = %.4g)" n psi ] } ]
         Checker.finish s [] (combine s mode seed results)
     | CheckMode.RealNetwork ->
@@ -236,7 +233,7 @@ let private checkL41 (ctx: Context) (s: Statement) (mode: CheckMode) (power: int
                         | 2 -> cm.AverageSecond
                         | _ -> cm.AverageFourth
                     let acc = if power = 1 then { Absolute = 0.01 * sqrt psi; Relative = 0.0 } else effectSize
-                    { Checker.instance (scalars [ key, value; "d", d; "Psi", psi ]) seed (sprintf "layer %d, d = %g" (l + 1) d) with Layer = Some(l + 1) }, acc ]
+                    { Checker.instance (Bindings.ofScalars [ key, value; "d", d; "Psi", psi ]) seed (sprintf "layer %d, d = %g" (l + 1) d) with Layer = Some(l + 1) }, acc ]
         let acc = snd (List.head instances)
         let r = Checker.deterministic { s with Tolerance = acc } mode seed (List.map fst instances)
         let note =
@@ -253,14 +250,14 @@ let private checkLD2 (ctx: Context) (s: Statement) (mode: CheckMode) =
     let count (w: float32[]) psi =
         let thr = sqrt (d * psi * log (1.0 / pi0))
         w |> Array.sumBy (fun x -> if abs (float x) <= thr then 1.0 else 0.0)
-    let bindings k = scalars [ "E[K]", k; "n", n; "pi_0", pi0; "d", d ]
+    let bindings k = Bindings.ofScalars [ "E[K]", k; "n", n; "pi_0", pi0; "d", d ]
     match mode with
     | CheckMode.Synthetic ->
         let psi = psiOf layer.Weight
         let draws = max 2 (min ctx.Trials 20)
-        let sample = Array.init draws (fun t -> let rng = stream ctx (originalId s) mode (sprintf "trial-%d" t) in count (weightsFor ctx mode 0 rng) psi)
+        let sample = Array.init draws (fun t -> let rng = stream ctx (Statement.originalId s) mode (sprintf "trial-%d" t) in count (weightsFor ctx mode 0 rng) psi)
         let witness = { Seed = seed; Trial = None; Layer = Some 1; Sample = None; Lhs = 0.0; Rhs = 0.0; Description = sprintf "K over %d draws of a Gaussian layer" draws }
-        Checker.finish s [] (Checker.expectation s mode seed "E[K]" sample (scalars [ "n", n; "pi_0", pi0; "d", d ]) witness)
+        Checker.finish s [] (Checker.expectation s mode seed "E[K]" sample (Bindings.ofScalars [ "n", n; "pi_0", pi0; "d", d ]) witness)
     | CheckMode.RealNetwork ->
         let k = count layer.Weight (psiOf layer.Weight)
         let r = Checker.deterministic { s with Tolerance = effectSize } mode seed [ { Checker.instance (bindings k) seed "layer 1" with Layer = Some 1 } ]
@@ -278,7 +275,7 @@ let private bracketBindings (m2: float[]) (m4: float[]) rows cols =
 /// the dominant cost of these statements, and every consumer needs the same law. Each draw has its own named stream.
 /// The norm is the upper end of the certified bracket: these statements bound it from above.
 let private spectralDraws (ctx: Context) (mode: CheckMode) (l: int) (d: float) (centred: bool) : (float * uint64)[] =
-    memo ctx (sprintf "spectral/%s/%d/%g/%b" (modeName mode) l d centred) (fun () ->
+    memo ctx (sprintf "spectral/%s/%d/%g/%b" mode.StreamName l d centred) (fun () ->
         let id = "spectral"
         let layer = ctx.Network.Layers.[l]
         Array.init (max 2 ctx.SpectralDraws) (fun t ->
@@ -348,7 +345,7 @@ let private checkL42 (ctx: Context) (s: Statement) (mode: CheckMode) =
         [ for l in 0 .. ctx.Network.Layers.Length - 1 ->
             let layer = ctx.Network.Layers.[l]
             let psi = psiOf layer.Weight
-            let b = scalars [ "epsilon", eps; "d", d; "Psi", psi; "h_l", float layer.Out; "h_{l-1}", float layer.In ]
+            let b = Bindings.ofScalars [ "epsilon", eps; "d", d; "Psi", psi; "h_l", float layer.Out; "h_{l-1}", float layer.In ]
             let draws = spectralDraws ctx mode l d false
             if mode = CheckMode.RealNetwork then
                 let meanNorm, wNorm =
@@ -395,7 +392,7 @@ let private layerSvd (ctx: Context) (mode: CheckMode) (tag: string) (l: int) (w:
 
 /// LB.2's instances: per perturbation the spectral norms and, per input, ||f_{W+U}(x) - f_W(x)|| and ||x||.
 let private lb2Instances (ctx: Context) (mode: CheckMode) =
-    memo ctx ("lb2/" + modeName mode) (fun () ->
+    memo ctx ("lb2/" + mode.StreamName) (fun () ->
         let L = ctx.Network.Layers.Length
         let ws = networkWeights ctx mode "lb2"
         let layers = ctx.Network.Layers
@@ -498,7 +495,7 @@ let private netTrials (ctx: Context) (mode: CheckMode) (realisedFor: int) =
         let gammas =
             Array.init L (fun l ->
                 let layer = layers.[l]
-                let b = scalars [ "d", d; "Psi", psis.[l]; "h_l", float layer.Out; "h_{l-1}", float layer.In ]
+                let b = Bindings.ofScalars [ "d", d; "Psi", psis.[l]; "h_l", float layer.Out; "h_{l-1}", float layer.In ]
                 Eval.evaluate b (Guha2023.gammaL Expr.one) |> Value.tryFloat |> Option.defaultValue nan)
         let realised =
             if t < realisedFor then
@@ -519,7 +516,7 @@ let private netTrials (ctx: Context) (mode: CheckMode) (realisedFor: int) =
 
 /// Both modes of every whole-network statement and its mutants reuse these trials.
 let private cached (ctx: Context) (mode: CheckMode) : NetTrial list =
-    memo ctx ("net-trials/" + modeName mode) (fun () -> netTrials ctx mode (min ctx.ForwardTrials 10))
+    memo ctx ("net-trials/" + mode.StreamName) (fun () -> netTrials ctx mode (min ctx.ForwardTrials 10))
 
 let private deltaOf (s: Statement) (b: Bindings) =
     match s.Conclusion with
@@ -549,7 +546,7 @@ let private checkD31 (ctx: Context) (s: Statement) (mode: CheckMode) =
     let seed = (stream ctx s.Id mode "").Seed
     let instances =
         trials |> List.mapi (fun t tr ->
-            { Checker.instance (scalars [ "maxAbsDiff", tr.MaxAbsDiff; "gamma", tr.GammaRealised.Value; "trueClassMaxDiff", tr.TrueClassDiff; "meanAbsDiff", tr.MeanAbsDiff ]) tr.Seed "" with Trial = Some t })
+            { Checker.instance (Bindings.ofScalars [ "maxAbsDiff", tr.MaxAbsDiff; "gamma", tr.GammaRealised.Value; "trueClassMaxDiff", tr.TrueClassDiff; "meanAbsDiff", tr.MeanAbsDiff ]) tr.Seed "" with Trial = Some t })
     let r = Checker.deterministic s mode seed instances
     Checker.finish s (biasFailure ctx mode) { r with Notes = r.Notes @ [ "gamma = the realised LB.2 bound gamma* (the code's needed margin); differences over all k coordinates" ] }
 
@@ -572,7 +569,7 @@ let private checkT31 (ctx: Context) (s: Statement) (mode: CheckMode) =
         let errors = margins gh holdout.Labels holdout.Count |> Array.filter (fun m -> m <= 0.0) |> Array.length
         let ci = Stats.clopperPearson errors holdout.Count Checker.confidence
         let b =
-            scalars [ "Lhat_gamma", lossAt gamma; "Lhat_2gamma", lossAt (2.0 * gamma); "q", tr.NonZeros; "r", float (max 2 tr.Levels); "m", float n; "delta", ctx.Epsilon ]
+            Bindings.ofScalars [ "Lhat_gamma", lossAt gamma; "Lhat_2gamma", lossAt (2.0 * gamma); "q", tr.NonZeros; "r", float (max 2 tr.Levels); "m", float n; "delta", ctx.Epsilon ]
         let _, rhsExpr = Relation.sides (Statement.relation s.Conclusion)
         let bound = Eval.evaluate b rhsExpr |> Value.tryFloat |> Option.defaultValue nan
         let verdict =
@@ -593,31 +590,31 @@ let private checkT31 (ctx: Context) (s: Statement) (mode: CheckMode) =
 let private checkL44a (ctx: Context) (s: Statement) (mode: CheckMode) =
     let seed = (stream ctx s.Id mode "").Seed
     let d = middleD ctx
-    let instances = memo ctx ("l44a/" + modeName mode) (fun () ->
+    let instances = memo ctx ("l44a/" + mode.StreamName) (fun () ->
         [ for l in 0 .. ctx.Network.Layers.Length - 1 do
             let layer = ctx.Network.Layers.[l]
             for t in 0 .. 4 ->
-                let rng = stream ctx (originalId s) mode (sprintf "layer-%d/trial-%d" l t)
+                let rng = stream ctx (Statement.originalId s) mode (sprintf "layer-%d/trial-%d" l t)
                 let w = weightsFor ctx mode l rng
                 let psi = psiOf w
                 let mask = MagnitudePruning.SampleMask(ReadOnlySpan w, layer.Out, layer.In, d, psi, DiagonalPolicy.Keep, rng.Split "mask")
                 let rho = sqrt psi / 10.0
                 let r = Rounding.Round(ReadOnlySpan(pruned w mask), rho)
-                { Checker.instance (scalars [ "normRoundF", r.FrobeniusError; "rho", rho; "J", float r.NonZeros ]) rng.Seed (sprintf "layer %d" (l + 1)) with Layer = Some(l + 1); Trial = Some t } ])
+                { Checker.instance (Bindings.ofScalars [ "normRoundF", r.FrobeniusError; "rho", rho; "J", float r.NonZeros ]) rng.Seed (sprintf "layer %d" (l + 1)) with Layer = Some(l + 1); Trial = Some t } ])
     Checker.deterministic s mode seed instances
 
 let private checkD51 (ctx: Context) (s: Statement) (mode: CheckMode) =
     let seed = (stream ctx s.Id mode "").Seed
     let d = middleD ctx
-    let instances = memo ctx ("d51/" + modeName mode) (fun () ->
+    let instances = memo ctx ("d51/" + mode.StreamName) (fun () ->
         [ for l in 0 .. ctx.Network.Layers.Length - 1 do
             let layer = ctx.Network.Layers.[l]
             for t in 0 .. (min ctx.Trials 20) - 1 ->
-                let rng = stream ctx (originalId s) mode (sprintf "layer-%d/trial-%d" l t)
+                let rng = stream ctx (Statement.originalId s) mode (sprintf "layer-%d/trial-%d" l t)
                 let w = weightsFor ctx mode l rng
                 let mask = MagnitudePruning.SampleMask(ReadOnlySpan w, layer.Out, layer.In, d, psiOf w, DiagonalPolicy.Keep, rng.Split "mask")
                 let p = SparsityStats.Profile(ReadOnlySpan(pruned w mask), layer.Out, layer.In)
-                { Checker.instance (scalars [ "zeroDiag", float p.ZeroDiagonal.Length; "j_r", float p.MaxRowCount; "j_c", float p.MaxColCount; "J", float p.NonZeros; "h_l", float layer.Out ]) rng.Seed (sprintf "layer %d" (l + 1)) with Layer = Some(l + 1); Trial = Some t } ])
+                { Checker.instance (Bindings.ofScalars [ "zeroDiag", float p.ZeroDiagonal.Length; "j_r", float p.MaxRowCount; "j_c", float p.MaxColCount; "J", float p.NonZeros; "h_l", float layer.Out ]) rng.Seed (sprintf "layer %d" (l + 1)) with Layer = Some(l + 1); Trial = Some t } ])
     let r = Checker.deterministic s mode seed instances
     { r with Notes = r.Notes @ [ sprintf "d = %g, diagonal kept (paper's rule); rectangular layers are not padded" d ] }
 
@@ -625,7 +622,7 @@ let private checkLE1 (ctx: Context) (s: Statement) (mode: CheckMode) =
     let seed = (stream ctx s.Id mode "").Seed
     let chi = MagnitudePruning.KeepProbabilityGaussian(middleD ctx)
     let delta = ctx.Epsilon
-    let instances, figures = memo ctx ("le1/" + modeName mode) (fun () ->
+    let instances, figures = memo ctx ("le1/" + mode.StreamName) (fun () ->
       let figures = ResizeArray()
       let instances =
         [ for l in 0 .. ctx.Network.Layers.Length - 1 do
@@ -636,16 +633,16 @@ let private checkLE1 (ctx: Context) (s: Statement) (mode: CheckMode) =
             let loads = Array.zeroCreate<int> bins
             let maxima = ResizeArray<float>()
             for t in 0 .. trials - 1 do
-                let rng = stream ctx (originalId s) mode (sprintf "layer-%d/trial-%d" l t)
+                let rng = stream ctx (Statement.originalId s) mode (sprintf "layer-%d/trial-%d" l t)
                 Array.fill loads 0 bins 0
                 for _ in 1 .. balls do
                     let b = rng.NextInt bins
                     loads.[b] <- loads.[b] + 1
                 let m = float (Array.max loads)
                 maxima.Add m
-                yield { Checker.instance (scalars [ "maxLoad", m; "n", float bins; "n_b", float balls; "delta", delta ]) rng.Seed (sprintf "layer %d dims" (l + 1)) with Layer = Some(l + 1); Trial = Some t }
+                yield { Checker.instance (Bindings.ofScalars [ "maxLoad", m; "n", float bins; "n_b", float balls; "delta", delta ]) rng.Seed (sprintf "layer %d dims" (l + 1)) with Layer = Some(l + 1); Trial = Some t }
             let mu = float balls / float bins
-            figures.Add(Figure.Histogram(sprintf "%s: max load, %d balls in %d bins" (modeName mode) balls bins, "max load", maxima.ToArray(),
+            figures.Add(Figure.Histogram(sprintf "%s: max load, %d balls in %d bins" mode.StreamName balls bins, "max load", maxima.ToArray(),
                                          [ "mean load", mu; "Bernstein bound", mu + SparsityStats.BallsIntoBinsDeviation(bins, float balls, delta) ])) ]
       instances, List.ofSeq figures)
     let r = Checker.probabilistic s mode seed delta instances
@@ -660,7 +657,7 @@ let private checkL51 (ctx: Context) (s: Statement) (mode: CheckMode) =
     let d = middleD ctx
     let chi = MagnitudePruning.KeepProbabilityGaussian d
     let third = ctx.Epsilon / 3.0
-    let instances, figures = memo ctx ("l51/" + modeName mode) (fun () ->
+    let instances, figures = memo ctx ("l51/" + mode.StreamName) (fun () ->
       let figures = ResizeArray()
       let instances =
         [ for l in 0 .. ctx.Network.Layers.Length - 1 do
@@ -676,9 +673,9 @@ let private checkL51 (ctx: Context) (s: Statement) (mode: CheckMode) =
             let rowC = Array.zeroCreate<int> rows
             let colC = Array.zeroCreate<int> cols
             let jrs = ResizeArray<float>()
-            let b0 = scalars [ "d", d; "Psi", psiOf layer.Weight; "h_l", float rows; "h_{l-1}", float cols; "epsilon_M", third; "delta_r", third; "delta_c", third ]
+            let b0 = Bindings.ofScalars [ "d", d; "Psi", psiOf layer.Weight; "h_l", float rows; "h_{l-1}", float cols; "epsilon_M", third; "delta_r", third; "delta_c", third ]
             for t in 0 .. trials - 1 do
-                let rng = stream ctx (originalId s) mode (sprintf "layer-%d/trial-%d" l t)
+                let rng = stream ctx (Statement.originalId s) mode (sprintf "layer-%d/trial-%d" l t)
                 Array.fill rowC 0 rows 0
                 Array.fill colC 0 cols 0
                 for i in 0 .. rows - 1 do
@@ -691,7 +688,7 @@ let private checkL51 (ctx: Context) (s: Statement) (mode: CheckMode) =
                 yield { Checker.instance (b0 |> Bindings.scalar "j_r" jr |> Bindings.scalar "j_c" (float (Array.max colC))) rng.Seed (sprintf "layer %d" (l + 1)) with Layer = Some(l + 1); Trial = Some t }
             let exactQ99 =
                 Seq.initInfinite id |> Seq.find (fun k -> SparsityStats.MaxLineCountCdf(rows, cols, min rows cols, chi, k) >= 0.99)
-            figures.Add(Figure.Histogram(sprintf "%s layer %d: observed j_r" (modeName mode) (l + 1), "j_r", jrs.ToArray(),
+            figures.Add(Figure.Histogram(sprintf "%s layer %d: observed j_r" mode.StreamName (l + 1), "j_r", jrs.ToArray(),
                                          [ "exact 99% quantile under A3.1", float exactQ99; "code predictor 3 chi h_in", 3.0 * chi * float cols ])) ]
       instances, List.ofSeq figures)
     let r = Checker.probabilistic s mode seed ctx.Epsilon instances
@@ -719,7 +716,7 @@ let ld3HighPruneProbability (d: float) (pi0: float) =
 /// integrated out): Bin(K, r). Two binomial draws replace a fresh 784k-entry layer per trial, so every trial is run.
 /// Real: the prune probabilities of the trained layer are fixed; each trial draws one uniform per high entry.
 let private ld3Trials (ctx: Context) (mode: CheckMode) (d: float) (pi0: float) (delta: float) =
-    memo ctx (sprintf "ld3/%s/%g/%g/%g" (modeName mode) d pi0 delta) (fun () ->
+    memo ctx (sprintf "ld3/%s/%g/%g/%g" mode.StreamName d pi0 delta) (fun () ->
         let layer = ctx.Network.Layers.[0]
         // k' = the largest with P(Bin(k, π₀) ≥ k') ≥ 1 − δ, i.e. the smallest x with P(Bin(k, π₀) ≤ x) > δ.
         let kPrime k = Stats.smallestSatisfying (fun x -> Stats.binomialCdf k pi0 x > delta) 0 k
@@ -757,7 +754,7 @@ let private checkLD3 (ctx: Context) (s: Statement) (mode: CheckMode) =
     let trials = ld3Trials ctx mode d pi0 delta
     let instances =
         trials |> Array.mapi (fun t (prunedHigh, k', k, trialSeed) ->
-            { Checker.instance (scalars [ "prunedHigh", prunedHigh; "k'", k'; "k", k; "delta", delta ]) trialSeed "layer 1" with Trial = Some t })
+            { Checker.instance (Bindings.ofScalars [ "prunedHigh", prunedHigh; "k'", k'; "k", k; "delta", delta ]) trialSeed "layer 1" with Trial = Some t })
     let r = Checker.probabilistic s mode seed delta instances
     let how =
         match mode with
@@ -800,7 +797,7 @@ let private checkLC1 (ctx: Context) (s: Statement) (mode: CheckMode) =
                     Seq.max (seq { for i in 0 .. n - 1 do
                                     let xn = rowNorm x i layer.In
                                     if xn > 0.0 then yield rowNorm y i layer.Out / (norm * xn) })
-                yield { Checker.instance (scalars [ "ratioMax", ratio; "m", float n; "h_l", float layer.Out; "h_{l-1}", float layer.In ]) seed (sprintf "layer %d" (l + 1)) with Layer = Some(l + 1) } ]
+                yield { Checker.instance (Bindings.ofScalars [ "ratioMax", ratio; "m", float n; "h_l", float layer.Out; "h_{l-1}", float layer.In ]) seed (sprintf "layer %d" (l + 1)) with Layer = Some(l + 1) } ]
     let r = Checker.deterministic s mode seed instances
     { r with Notes = r.Notes @ [ "only layers with h_l < h_{l-1}; synthetic inputs uniform on the sphere (the paper's example of Condition C.1)" ] }
 
@@ -808,7 +805,7 @@ let private checkLC1 (ctx: Context) (s: Statement) (mode: CheckMode) =
 /// statement and its mutant. One pass over the projections: each |<v_k, x/||x||>| falls in the bucket of the largest
 /// grid point it reaches, and tails are suffix sums (the comparisons are the same as counting per t).
 let private cc1Tails (ctx: Context) (mode: CheckMode) : (int * float * float * float) list =
-    memo ctx ("cc1/" + modeName mode) (fun () ->
+    memo ctx ("cc1/" + mode.StreamName) (fun () ->
         let ws = networkWeights ctx mode "cc1" |> Array.map toDouble
         let n = ctx.Train.Count
         let grid = [| for i in 1 .. 20 -> 0.05 * float i |]
@@ -859,7 +856,7 @@ let private checkCC1 (ctx: Context) (s: Statement) (mode: CheckMode) =
         let verdict = if value > 10.0 then Verdict.Inconclusive(sprintf "smallest c_1 = 10^%.3g at c_2 = 1/2 > 10: suspicious (the condition fails for these inputs)" worst) else Verdict.Held
         Checker.finish s [] { Checker.blank s mode seed with Verdict = verdict; Constant = Some est; Trials = perLayer.Length; Bindings = [ "c_2", c2; "log10 c_1", worst ]; Notes = [ "every right singular vector of W^l, t on a grid 0.05..1, inputs with x = 0 skipped" ] }
     | [] ->
-        let instances = perLayer |> List.map (fun (l, tail, dim, t) -> { Checker.instance (scalars [ "tail", tail; "n", float dim; "t", t; "c_2", c2 ]) seed (sprintf "layer %d, t = %g" (l + 1) t) with Layer = Some(l + 1) })
+        let instances = perLayer |> List.map (fun (l, tail, dim, t) -> { Checker.instance (Bindings.ofScalars [ "tail", tail; "n", float dim; "t", t; "c_2", c2 ]) seed (sprintf "layer %d, t = %g" (l + 1) t) with Layer = Some(l + 1) })
         Checker.deterministic s mode seed instances
 
 // ---------------------------------------------------------------- dispatch
@@ -876,7 +873,7 @@ let check (ctx: Context) (s: Statement) (mode: CheckMode) : CheckResult =
         match s.Checkability with
         | Checkability.NotYetCheckable reason -> Checker.notCheckable s mode 0UL reason
         | Checkability.Checkable ->
-            match originalId s with
+            match Statement.originalId s with
             | "GUHA-A3.1" -> checkA31 ctx s mode
             | "GUHA-ALG1" -> checkAlg1 ctx s mode
             | "GUHA-L4.1a" -> checkL41 ctx s mode 1

@@ -11,6 +11,9 @@ open GenBounds.Symbolic
 type VerifyContext =
     { Network: Mlp
       ModelPath: string
+      /// The master seed a GenBounds model file records (None for files from elsewhere, e.g. PyTorch). Training draws
+      /// the initial weights from this seed before any data is seen, so checks may regenerate A_init as a helper string.
+      ModelSeed: uint64 option
       /// The training samples the checks use (a seeded subset of the training set when `--samples` is given).
       Train: Dataset
       Test: Dataset

@@ -12,6 +12,9 @@ type CheckMode =
 
     member m.Label = match m with Synthetic -> "synthetic" | RealNetwork -> "real network"
 
+    /// The mode's segment in seed-stream names ("verify/<id>/<segment>/…"); changing it changes every replay seed.
+    member m.StreamName = match m with Synthetic -> "synthetic" | RealNetwork -> "real"
+
 /// A two-sided interval with its confidence level and the method that produced it (e.g. "Clopper–Pearson").
 type Interval = { Lower: float; Upper: float; Confidence: float; Method: string }
 

@@ -330,6 +330,7 @@ let ``the registry resolves papers and lemmas by id and runs only what was selec
     let ctx =
         { Network = GenBounds.Networks.Mlp(GenBounds.Networks.MlpArchitecture([| 2; 2 |], false))
           ModelPath = "tiny.safetensors"
+          ModelSeed = None
           Train = GenBounds.Data.Dataset("tiny", [| 0f; 1f; 1f; 0f |], [| 0; 1 |], 2, 2)
           Test = GenBounds.Data.Dataset("tiny-test", [| 0f; 1f |], [| 0 |], 2, 2)
           LinearAlgebra = GenBounds.LinearAlgebra.LinearAlgebraProviders.Default
