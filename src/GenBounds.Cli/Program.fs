@@ -16,7 +16,7 @@ let private commands: (CommandSpec * (Parsed -> JsonObject) * (JsonObject -> uni
     [ Train.spec, Train.run, text [ "model"; "architecture"; "parameters"; "train_accuracy"; "test_accuracy"; "epoch_seconds"; "wall_seconds" ]
       Eval.evalSpec, Eval.runEval, text [ "model"; "architecture"; "train_accuracy"; "test_accuracy"; "train_loss"; "test_loss"; "min_train_margin"; "wall_seconds" ]
       Eval.infoSpec, Eval.runInfo, (fun o -> printJson o)
-      Measure.spec, Measure.run, text [ "model"; "samples"; "jacobians"; "activation_contraction"; "min_margin"; "interlayer_smoothness_rho"; "theorem_4_1_proxy"; "out"; "wall_seconds" ]
+      Measure.spec, Measure.run, text [ "model"; "samples"; "jacobians"; "activation_contraction"; "min_margin"; "interlayer_smoothness"; "theorem_4_1_proxy"; "out"; "wall_seconds" ]
       Verify.spec, Verify.run, Verify.show ]
 
 let private mainUsage () =
@@ -61,6 +61,9 @@ let main argv =
                 | :? InvalidDataException as e ->
                     eprintfn "genbounds %s: %s" cmd e.Message
                     1
+                | GenBounds.Verification.Checker.ExperimentError msg ->
+                    eprintfn "genbounds %s: internal error in an experiment (a defect of the verifier, not of your model): %s" cmd msg
+                    3
                 | e ->
                     eprintfn "genbounds %s: internal error: %s\n%s" cmd e.Message e.StackTrace
                     3

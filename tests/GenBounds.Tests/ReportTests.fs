@@ -82,6 +82,9 @@ let private baseResult id mode verdict =
       Layer = Some 1
       Notes = [ "note on " + id ]
       Figures = []
+      Settings = []
+      Caps = []
+      OutOfScope = 0
       Seconds = 0.25 }
 
 let private results =
@@ -99,6 +102,7 @@ let private results =
           Figures = [ lines; table ] }
       baseResult "GUHA-LB.1" CheckMode.RealNetwork (Verdict.HypothesisNotMet("weights i.i.d. Gaussian", Some true))
       { baseResult "TEST-D.1" CheckMode.RealNetwork (Verdict.Vacuous "bound >= 1 on a 0/1 loss") with Slack = None; Failures = None }
+      { baseResult "TEST-D.1" CheckMode.Synthetic (Verdict.Measured "holds by construction") with Slack = None }
       { baseResult "TEST-P.1" CheckMode.Synthetic (Verdict.NotCheckable "needs the sketch-recovery LP") with Interval = None; Delta = None; Trials = 0 }
       { baseResult mutant.Id CheckMode.Synthetic (Verdict.Violated { witness with Trial = Some 3 }) with MutantRejected = Some true }
       { baseResult "GUHA-L4.2~mutant-no-gaussian" CheckMode.Synthetic Verdict.Held with MutantRejected = Some false } ]
@@ -115,6 +119,9 @@ let private report =
           Blas = "OpenBLAS"
           BlasThreads = 1
           Trials = 1000
+          Limits = [ "spectral-draws", 30.0 ]
+          TestHash = "789abc"
+          ModelSeed = Some 1UL
           Started = DateTimeOffset(2025, 1, 2, 3, 4, 5, TimeSpan.Zero)
           Papers = [ "guha2023" ] }
       Statements = statements
@@ -140,7 +147,7 @@ let private markupOnly (page: string) =
 
 [<Fact>]
 let ``report.json lists every statement and every result with N, interval and seed`` () =
-    use doc = JsonDocument.Parse(ReportWriter.toJsonText report)
+    use doc = JsonDocument.Parse(ReportJson.toJsonText report)
     let root = doc.RootElement
     Assert.Equal("guha2023", root.GetProperty("context").GetProperty("papers").[0].GetString())
     Assert.Equal("1", root.GetProperty("context").GetProperty("master_seed").GetString())
@@ -174,7 +181,7 @@ let ``report.json lists every statement and every result with N, interval and se
     let summary = root.GetProperty("summary")
     let verdicts = summary.GetProperty("verdicts")
 
-    for label in ReportWriter.verdictLabels do
+    for label in ReportFormat.verdictLabels do
         Assert.Equal(1, verdicts.GetProperty(label).GetInt32())
 
     Assert.Equal(1, summary.GetProperty("mutants").GetProperty("rejected").GetInt32())
@@ -182,7 +189,7 @@ let ``report.json lists every statement and every result with N, interval and se
 
 [<Fact>]
 let ``report.md shows LaTeX, provenance flags, the summary table and replay seeds`` () =
-    let md = ReportWriter.toMarkdown report
+    let md = ReportMarkdown.toMarkdown report
 
     for s in statements do
         Assert.Contains("$$\n" + Statement.toLatex s + "\n$$", md)
@@ -204,7 +211,7 @@ let ``report.md shows LaTeX, provenance flags, the summary table and replay seed
 
 [<Fact>]
 let ``report.html inlines the Vega scripts, renders formulas as MathML, escapes text and references nothing online`` () =
-    let page = ReportWriter.toHtml scripts.Value report
+    let page = ReportHtml.toHtml scripts.Value report
     Assert.StartsWith("<!DOCTYPE html>", page)
     Assert.Contains(scripts.Value.Vega, page)
     Assert.Contains(scripts.Value.VegaLite, page)
@@ -214,7 +221,7 @@ let ``report.html inlines the Vega scripts, renders formulas as MathML, escapes 
     for i in 0 .. figureCount - 1 do
         Assert.Contains(sprintf "<div class=\"figure\" id=\"figure-%d\"></div>" i, page)
 
-    for label in ReportWriter.verdictLabels do
+    for label in ReportFormat.verdictLabels do
         Assert.Contains(sprintf "class=\"verdict v-%s\"" (label.Replace(' ', '-')), page)
 
     let markup = markupOnly page
@@ -229,15 +236,15 @@ let ``report.html inlines the Vega scripts, renders formulas as MathML, escapes 
 
 [<Fact>]
 let ``every figure kind becomes a layered Vega-Lite spec without non-finite values`` () =
-    let qqSpec = ReportWriter.vegaLiteSpec qq
+    let qqSpec = ReportVega.vegaLiteSpec qq
     Assert.Equal(2, qqSpec["layer"].AsArray().Count)
     Assert.Equal("line", qqSpec.["layer"].[1].["mark"].["type"].GetValue<string>())
-    let h = ReportWriter.vegaLiteSpec histogram
+    let h = ReportVega.vegaLiteSpec histogram
     Assert.Contains("1 non-finite values omitted", h.["title"].GetValue<string>())
     let bars = h.["layer"].[0].["data"].["values"].AsArray()
     Assert.Equal(500, bars |> Seq.sumBy (fun b -> b.["count"].GetValue<int>()))
     Assert.Equal(2, h.["layer"].[1].["data"].["values"].AsArray().Count)
-    let l = ReportWriter.vegaLiteSpec lines
+    let l = ReportVega.vegaLiteSpec lines
     Assert.Equal(20, l.["layer"].[0].["data"].["values"].AsArray().Count)
     Assert.Equal("series", l.["layer"].[0].["encoding"].["color"].["field"].GetValue<string>())
 
@@ -289,63 +296,53 @@ let ``missing Vega scripts fail with the set-up command`` () =
     finally
         Directory.Delete(root, true)
 
-// ------------------------------------------------------------------ registry
+// ------------------------------------------------------------------ papers: selection and runs
 
-let private paper: PaperChecker =
+/// A test paper whose experiment binds x from its own stream: the registration is all a paper needs.
+let private paper: Paper =
+    let exp =
+        Experiment.create [ "x" ] (fun lab run ->
+            Evidence.ofInstances [ Evidence.instance (Bindings.ofScalars [ "x", 0.5 ]) (run.Stream(lab, "only")).Seed "one" ])
     { Id = "test2025"
       Title = "A test paper"
-      Statements = [ derived; pending ]
-      Check =
-        fun ctx progress ->
-            // deliberately ignores ctx.Lemmas: Registry.run must still drop what was not asked for
-            [ derived; pending ]
-            |> List.mapi (fun i s ->
-                progress s.Id i 2
-                { baseResult s.Id CheckMode.RealNetwork Verdict.Held with Trials = ctx.Trials; Seed = ctx.Seeds.Stream(s.Id).Seed }) }
+      Lemmas = [ Lemma.create { derived with Conclusion = Conclusion.Deterministic(Operators.sym "x" <=. Operators.num 1) } [] exp; Lemma.notYet pending ] }
 
 [<Fact>]
-let ``the registry resolves papers and lemmas by id and runs only what was selected`` () =
-    Assert.Equal(Ok [ "test2025" ], Registry.resolvePapers [ paper ] [ "TEST2025" ] |> Result.map (List.map (fun p -> p.Id)))
-    Assert.Equal(Ok [ "test2025" ], Registry.resolvePapers [ paper ] [] |> Result.map (List.map (fun p -> p.Id)))
+let ``papers and lemmas are resolved by id and a run checks only what was selected, in both modes`` () =
+    Assert.Equal(Ok [ "test2025" ], Paper.resolve [ paper ] [ "TEST2025" ] |> Result.map (List.map (fun p -> p.Id)))
+    Assert.Equal(Ok [ "test2025" ], Paper.resolve [ paper ] [] |> Result.map (List.map (fun p -> p.Id)))
 
-    match Registry.resolvePapers [ paper ] [ "guha2023" ] with
+    match Paper.resolve [ paper ] [ "guha2023" ] with
     | Error msg -> Assert.Equal("unknown paper 'guha2023' (registered: test2025)", msg)
     | Ok _ -> failwith "an unknown paper was accepted"
 
-    match Registry.resolvePapers [] [] with
-    | Error msg -> Assert.Contains("no paper checkers are registered", msg)
+    match Paper.resolve [] [] with
+    | Error msg -> Assert.Contains("no papers are registered", msg)
     | Ok _ -> failwith "an empty registry was accepted"
 
-    match Registry.resolveLemmas [ paper ] [ "TEST-X.9" ] with
+    match Paper.resolveLemmas [ paper ] [ "TEST-X.9" ] with
     | Error msg -> Assert.StartsWith("unknown lemma 'TEST-X.9' (not a statement of test2025", msg)
     | Ok _ -> failwith "an unknown lemma was accepted"
 
     let lemmas =
-        match Registry.resolveLemmas [ paper ] (Registry.parseIds " test-d.1 , ") with
+        match Paper.resolveLemmas [ paper ] [ "test-d.1~mutant-anything" ] with
         | Ok ls -> ls
         | Error msg -> failwith msg
 
     Assert.Equal<Set<string>>(set [ "TEST-D.1" ], lemmas)
-
-    let ctx =
-        { Network = GenBounds.Networks.Mlp(GenBounds.Networks.MlpArchitecture([| 2; 2 |], false))
-          ModelPath = "tiny.safetensors"
-          ModelSeed = None
-          Train = GenBounds.Data.Dataset("tiny", [| 0f; 1f; 1f; 0f |], [| 0; 1 |], 2, 2)
-          Test = GenBounds.Data.Dataset("tiny-test", [| 0f; 1f |], [| 0 |], 2, 2)
-          LinearAlgebra = GenBounds.LinearAlgebra.LinearAlgebraProviders.Default
-          Trials = 7
-          Seeds = GenBounds.Random.SeedStreams(5UL)
-          Lemmas = lemmas }
-
+    let lab =
+        Lab.create (GenBounds.Networks.Mlp(GenBounds.Networks.MlpArchitecture([| 2; 2 |], false))) None
+            (GenBounds.Data.Dataset("tiny", [| 0f; 1f; 1f; 0f |], [| 0; 1 |], 2, 2)) (GenBounds.Data.Dataset("tiny-test", [| 0f; 1f |], [| 0 |], 2, 2))
+            GenBounds.LinearAlgebra.LinearAlgebraProviders.Default 5UL (Budget.create 7)
     let seen = ResizeArray()
-    let stmts, rs = Registry.run [ paper ] ctx (fun id i n -> seen.Add(sprintf "%s %d/%d" id i n))
+    let stmts, rs = Paper.run lab [ paper ] lemmas (fun id i n -> seen.Add(sprintf "%s %d/%d" id i n))
     Assert.Equal<string list>([ "TEST-D.1" ], stmts |> List.map (fun s -> s.Id))
-    Assert.Equal<string list>([ "TEST-D.1" ], rs |> List.map (fun r -> r.StatementId))
-    Assert.Equal(7, rs.Head.Trials)
-    Assert.Equal<string list>([ "TEST-D.1 0/2"; "TEST-P.1 1/2" ], List.ofSeq seen)
-    Assert.True(Registry.selects lemmas "TEST-D.1~mutant-x")
-    Assert.False(Registry.selects lemmas "TEST-P.1")
+    Assert.Equal<string list>([ "TEST-D.1"; "TEST-D.1" ], rs |> List.map (fun r -> r.StatementId))
+    Assert.Equal<string list>([ "synthetic"; "real network" ], rs |> List.map (fun r -> r.Mode.Label))
+    Assert.All(rs, fun r -> Assert.Equal(Verdict.Held, r.Verdict))
+    Assert.Equal<string list>([ "TEST-D.1 0/2"; "TEST-D.1 1/2" ], List.ofSeq seen)
+    // The result's seed is its own stream's; the instance drew from "verify/test2025/TEST-D.1/<mode>/only".
+    Assert.Equal((lab.Seeds.Stream "verify/test2025/TEST-D.1/synthetic").Seed, rs.Head.Seed)
 
 // ------------------------------------------------------------------ headless Chromium
 

@@ -48,6 +48,9 @@ type Verdict =
     | Vacuous of reason: string
     /// Catalogued but not checkable yet (e.g. needs the sketch-recovery LP).
     | NotCheckable of reason: string
+    /// A definition whose check holds by construction (its quantity is bound as the extreme of the very ratios it
+    /// compares): the values were measured; nothing was tested.
+    | Measured of what: string
 
     member v.Label =
         match v with
@@ -57,6 +60,18 @@ type Verdict =
         | HypothesisNotMet _ -> "hypothesis not met"
         | Vacuous _ -> "vacuous"
         | NotCheckable _ -> "not yet checkable"
+        | Measured _ -> "measured definition"
+
+    /// How bad a verdict is when several settings of one check are combined: the worst setting decides.
+    member v.Severity =
+        match v with
+        | Violated _ -> 5
+        | Inconclusive _ -> 4
+        | HypothesisNotMet _ -> 3
+        | NotCheckable _ -> 2
+        | Vacuous _ -> 1
+        | Held
+        | Measured _ -> 0
 
 /// The smallest value of a universal constant consistent with the data, with its interval and its trend over
 /// dimension (a constant that grows with dimension is not universal).
@@ -83,6 +98,18 @@ type Figure =
     /// Markdown table and an HTML table, not as a chart.
     | Table of title: string * header: string list * rows: string list list
 
+/// One setting of a multi-setting check (e.g. one (ε, η, shape) of Algorithm 1): the row of the report's table.
+type SettingResult =
+    { Label: string
+      Verdict: Verdict
+      /// N of the setting (instances or trials).
+      Trials: int
+      Failures: int
+      Interval: Interval option
+      Delta: float option
+      /// The setting's smallest universal constant, when the statement has one.
+      Constant: float option }
+
 /// The result of checking one statement (or one mutant) in one mode.
 type CheckResult =
     { /// Statement id; a mutant's id carries "~mutant-…".
@@ -93,8 +120,10 @@ type CheckResult =
       MutantRejected: bool option
       /// N: trials (probabilistic), instances (deterministic: samples × layers × perturbations), or draws.
       Trials: int
-      /// Failure count F for probabilistic claims.
+      /// Failure count F: failing trials (probabilistic), failing instances (deterministic), held-out errors (risk).
       Failures: int option
+      /// Instances outside the claim's scope (Hypothesis.Restriction), not counted in N.
+      OutOfScope: int
       /// Clopper–Pearson interval of the failure probability, or the CI of an expectation.
       Interval: Interval option
       /// δ of a "with probability ≥ 1−δ" claim.
@@ -109,6 +138,10 @@ type CheckResult =
       Layer: int option
       Notes: string list
       Figures: Figure list
+      /// Per-setting rows (empty for a single-setting check).
+      Settings: SettingResult list
+      /// Every place where the trial budget capped N below what was asked for, with the reason.
+      Caps: string list
       Seconds: float }
 
 /// What a report was computed from: model, data, seeds and code, so that it can be reproduced.
@@ -123,6 +156,12 @@ type ReportContext =
       Blas: string
       BlasThreads: int
       Trials: int
+      /// The trial budget's limits (name, value) in force.
+      Limits: (string * float) list
+      /// Content hash of the held-out data.
+      TestHash: string
+      /// The master seed the model file records (None for files from elsewhere).
+      ModelSeed: uint64 option
       Started: DateTimeOffset
       Papers: string list }
 
