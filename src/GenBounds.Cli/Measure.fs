@@ -30,7 +30,7 @@ let spec =
           opt "gamma" "G" "margin for the Theorem 4.1 proxy (default: the minimum training margin, if positive)" None
           opt "seed" "N" "master seed (streams: measure/attenuation, measure/smoothness)" (Some "1")
           opt "out" "DIR" "folder for measures.json and per-sample.csv (default reports/measures-MODEL)" None ]
-        @ dataOptions @ [ threadOption; jsonFlag ] }
+        @ dataOptions @ [ threadOption; jsonFlag; quietFlag ] }
 
 let private dist (d: Distribution) =
     obj [ "count", jint (int64 d.Count); "mean", jnum d.Mean; "min", jnum d.Min; "q05", jnum d.Q05; "median", jnum d.Median; "q95", jnum d.Q95; "max", jnum d.Max ]
@@ -59,10 +59,11 @@ let run (p: Parsed) =
             Attenuation = not (p.Has "no-attenuation"),
             Rng = seeds.Stream "measure/attenuation",
             Provider = la)
-    let m = NetworkMeasures.Compute(net, data.Features, data.Count, data.Labels, options)
     let out =
         p.TryGet "out" |> Option.defaultWith (fun () ->
             Path.Combine(repoRoot (), "reports", "measures-" + Path.GetFileNameWithoutExtension path))
+    ensureWritable "--out" (Path.Combine(out, "measures.json"))
+    let m = NetworkMeasures.Compute(net, data.Features, data.Count, data.Labels, options)
     let layers = JsonArray()
     for l in m.Layers zeta do
         layers.Add(

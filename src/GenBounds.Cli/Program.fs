@@ -7,20 +7,16 @@ open System.Text.Json.Nodes
 open GenBounds.Cli.Args
 open GenBounds.Cli.Common
 
-let private commands: (CommandSpec * (Parsed -> JsonObject) * (JsonObject -> unit)) list =
-    let text (keys: string list) (o: JsonObject) =
-        for k in keys do
-            match o[k] with
-            | null -> ()
-            | v -> printfn "%-16s %s" (k + ":") (v.ToJsonString().Trim('"'))
-    [ Train.spec, Train.run, text [ "model"; "architecture"; "parameters"; "train_accuracy"; "test_accuracy"; "epoch_seconds"; "wall_seconds" ]
-      Eval.evalSpec, Eval.runEval, text [ "model"; "architecture"; "train_accuracy"; "test_accuracy"; "train_loss"; "test_loss"; "min_train_margin"; "wall_seconds" ]
-      Eval.infoSpec, Eval.runInfo, (fun o -> printJson o)
-      Measure.spec, Measure.run, text [ "model"; "samples"; "jacobians"; "activation_contraction"; "min_margin"; "interlayer_smoothness"; "theorem_4_1_proxy"; "out"; "wall_seconds" ]
-      Verify.spec, Verify.run, Verify.show ]
+/// Every command: its spec and what it does; the result is printed as text (every fact, one per line) or as --json.
+let private commands: (CommandSpec * (Parsed -> JsonObject)) list =
+    [ Train.spec, Train.run
+      Eval.evalSpec, Eval.runEval
+      Eval.infoSpec, Eval.runInfo
+      Measure.spec, Measure.run
+      Verify.spec, Verify.run ]
 
 let private mainUsage () =
-    let lines = commands |> List.map (fun (s, _, _) -> sprintf "  %-10s %s" s.Name s.Summary)
+    let lines = commands |> List.map (fun (s, _) -> sprintf "  %-10s %s" s.Name s.Summary)
     "usage: genbounds COMMAND [options]   (genbounds COMMAND --help for details)\ncommands:\n" + String.Join("\n", lines)
 
 [<EntryPoint>]
@@ -31,11 +27,11 @@ let main argv =
         printfn "%s" (mainUsage ())
         (if argv.IsEmpty then 2 else 0)
     | cmd :: rest ->
-        match commands |> List.tryFind (fun (s, _, _) -> s.Name = cmd) with
+        match commands |> List.tryFind (fun (s, _) -> s.Name = cmd) with
         | None ->
             eprintfn "genbounds: unknown command '%s'\n%s" cmd (mainUsage ())
             2
-        | Some (spec, run, show) ->
+        | Some (spec, run) ->
             if List.contains "--help" rest || List.contains "-h" rest then
                 printf "%s" (usage spec)
                 0
@@ -43,7 +39,7 @@ let main argv =
                 try
                     let parsed = parse spec rest
                     let result = run parsed
-                    if parsed.Has "json" then printJson result else show result
+                    if parsed.Has "json" then printJson result else printText result
                     0
                 with
                 | UsageError msg ->

@@ -23,7 +23,7 @@ let spec =
           opt "limits" "NAME=V,..." (sprintf "trial-budget limits, e.g. network-work=2e12,spectral-draws=100 (known: %s)" (String.Join(", ", Budget.specs |> List.map (fun l -> sprintf "%s=%g" l.Name l.Default)))) None
           opt "out" "DIR" "report folder (default reports/MODEL-NAME)" None
           opt "js" "DIR" "folder with vega.min.js, vega-lite.min.js, vega-embed.min.js (default .cache/js)" None ]
-        @ dataOptions @ [ threadOption; jsonFlag ] }
+        @ dataOptions @ [ threadOption; jsonFlag; quietFlag ] }
 
 /// A comma list of ids ("a, b,c" → ["a"; "b"; "c"]).
 let private parseIds (ids: string) =
@@ -77,6 +77,10 @@ let runWith (registered: Paper list) (p: Parsed) =
         with :? FileNotFoundException as e ->
             raise (InputError e.Message)
 
+    let out =
+        p.TryGet "out" |> Option.defaultWith (fun () -> Path.Combine("reports", Path.GetFileNameWithoutExtension path))
+    // The report is written to a temporary folder beside `out` and renamed: that folder must be writable.
+    ensureWritable "--out" out
     let net, meta = Eval.loadModel path
     let la = provider p
     let train0, test = loadData p
@@ -96,7 +100,7 @@ let runWith (registered: Paper list) (p: Parsed) =
     let modelSeed = if String.IsNullOrEmpty meta.CodeRevision then None else Option.ofNullable meta.Seed
     let lab = Lab.create net modelSeed train test la seed budget
 
-    let bar = Progress.Bar("verify", Progress.Bar.Enabled && not (p.Has "json"))
+    let bar = Progress.Bar("verify", Progress.modeFor (p.Has "quiet"))
     let statements, results = Paper.run lab selected lemmas (fun id doneCount total -> bar.Update(doneCount, total, id))
     bar.Finish()
 
@@ -121,9 +125,6 @@ let runWith (registered: Paper list) (p: Parsed) =
           Results = results
           Seconds = sw.Elapsed.TotalSeconds }
 
-    let out =
-        p.TryGet "out" |> Option.defaultWith (fun () -> Path.Combine("reports", Path.GetFileNameWithoutExtension path))
-
     let paths = ReportWriter.write scripts report out
     let summary = ReportFormat.summarize report
 
@@ -144,19 +145,3 @@ let runWith (registered: Paper list) (p: Parsed) =
 
 /// `genbounds verify` with every registered paper.
 let run (p: Parsed) = runWith Papers.all p
-
-/// Text output: report paths, verdict counts and mutants.
-let show (o: Text.Json.Nodes.JsonObject) =
-    for k in [ "model"; "papers"; "statements"; "results" ] do
-        printfn "%-18s %s" (k + ":") (o[k].ToJsonString().Trim('"'))
-
-    match o["verdicts"] with
-    | :? Text.Json.Nodes.JsonObject as v ->
-        for kv in v do
-            printfn "  %-16s %s" (kv.Key + ":") (kv.Value.ToJsonString())
-    | _ -> ()
-
-    printfn "%-18s %s/%s" "mutants rejected:" (o["mutants_rejected"].ToJsonString()) (o["mutants"].ToJsonString())
-
-    for k in [ "report_md"; "report_html"; "wall_seconds" ] do
-        printfn "%-18s %s" (k + ":") (o[k].ToJsonString().Trim('"'))
