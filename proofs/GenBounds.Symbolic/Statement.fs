@@ -209,6 +209,9 @@ type Statement =
       Mutation: Mutation option
       /// What kind of entry this is (claim, assumption, definition, probe).
       Role: Role
+      /// "where" clauses: named sub-expressions of the formulas, in order (a later one may use an earlier one). They
+      /// render as their own lines, so long bounds stay readable, and the checker evaluates them on every instance.
+      Definitions: (string * Expr) list
       /// Parameters of the claim as data (e.g. the helper constant C of k = C ln(1/η)/ε²): the checker binds them on
       /// every instance, experiments read them with Statement.parameter, and a mutant may change them.
       Parameters: (string * float) list
@@ -253,6 +256,7 @@ module Statement =
           Notes = []
           Mutation = None
           Role = Role.Claim
+          Definitions = []
           Parameters = []
           ByConstruction = None
           KnownFalse = None
@@ -359,7 +363,9 @@ module Statement =
             | Conclusion.WithUniversalConstant(inner, _) -> fromConclusion inner
             | c -> Relation.symbols (relation c)
 
-        Set.unionMany (fromConclusion s.Conclusion :: fromHypotheses)
+        let defined = s.Definitions |> List.map fst |> Set.ofList
+        let fromDefinitions = s.Definitions |> List.map (snd >> Expr.symbols)
+        Set.difference (Set.unionMany (fromConclusion s.Conclusion :: fromHypotheses @ fromDefinitions)) defined
 
     /// The names an experiment must bind: every symbol of the statement except its parameters and universal constants
     /// (the checker supplies the first and solves for the second).
@@ -397,6 +403,11 @@ module Statement =
             (match s.Role with Role.Claim -> "" | r -> " " + r.Label + ",")
             + (match s.ByConstruction with Some _ -> " holds by construction," | None -> "")
         sprintf "%s:%s %s [%s] (%s, %s%s).%s" s.Id role s.Name tags s.Citation.Source s.Citation.Section eq mutant
+
+    let private definitionLines (n: Notation) (s: Statement) =
+        s.Definitions
+        |> List.mapi (fun i (name, e) ->
+            Layout.Row [ Layout.Text(if i = 0 then "where " else "and "); Layout.ofExprWith n (Symbol name); Layout.Op Op.Eq; Layout.ofExprWith n e ])
 
     /// The statement as one layout: header, informal statement, variables, each hypothesis, then
     /// ⟹ conclusion, then notes; every writer renders it.
@@ -444,9 +455,35 @@ module Statement =
             @ parameters
             @ hypotheses
             @ [ Layout.Row [ Layout.Op Op.Implies; conclusionLayout n s.Conclusion ] ]
+            @ definitionLines n s
             @ checkability
             @ (s.Notes |> List.map (fun note -> Layout.Text("Note: " + note)))
         )
+
+    /// The mathematical part alone, one line each: parameters, relational hypotheses, ⟹ conclusion (the prose —
+    /// header, informal statement, variable descriptions, named assumptions, notes — belongs to the surrounding
+    /// document, where it can wrap).
+    let formulaLayout (s: Statement) : Layout =
+        let n = notation s
+        let full = layout s
+        let parameterLines =
+            match full with
+            | Layout.Lines ls -> ls |> List.filter (function Layout.Row(Layout.Text "Parameters: " :: _) -> true | _ -> false)
+            | _ -> []
+        let hypotheses =
+            s.Hypotheses
+            |> List.choose (fun h ->
+                match h with
+                | Hypothesis.Condition r -> Some(Layout.Row [ Layout.Text "Assume "; Relation.layoutWith n r ])
+                | Hypothesis.Restriction r -> Some(Layout.Row [ Layout.Text "For every instance with "; Relation.layoutWith n r ])
+                | Hypothesis.NamedAssumption _ -> None)
+        Layout.Lines(parameterLines @ hypotheses @ [ Layout.Row [ Layout.Op Op.Implies; conclusionLayout n s.Conclusion ] ] @ definitionLines n s)
+
+    /// The mathematical part as a MathML document (see formulaLayout).
+    let toFormulaMathML (s: Statement) = MathML.ofLayoutDocument (formulaLayout s)
+
+    /// The mathematical part as a LaTeX aligned block (see formulaLayout).
+    let toFormulaLatex (s: Statement) = Latex.ofLayout (formulaLayout s)
 
     /// The statement as a LaTeX aligned block (math mode).
     let toLatex (s: Statement) = Latex.ofLayout (layout s)

@@ -116,7 +116,7 @@ let private report =
           DataHash = "def456"
           CodeRevision = "0123abcd"
           MasterSeed = 1UL
-          Blas = "OpenBLAS"
+          Blas = "OpenBLAS (SkylakeX kernels, 2 threads)"
           BlasThreads = 1
           Trials = 1000
           Limits = [ "spectral-draws", 30.0 ]
@@ -192,20 +192,27 @@ let ``report.md shows LaTeX, provenance flags, the summary table and replay seed
     let md = ReportMarkdown.toMarkdown report
 
     for s in statements do
-        Assert.Contains("$$\n" + Statement.toLatex s + "\n$$", md)
+        Assert.Contains("$$\n" + Statement.toFormulaLatex s + "\n$$", md)
         Assert.Contains("## " + s.Id + " — " + s.Name, md)
 
     Assert.Contains("`RECON` **reconstructed**", md)
     Assert.Contains("`DERIVED` **derived**", md)
     Assert.Contains("`UNVERIFIED` **unverified**", md)
-    Assert.Contains("| GUHA-L4.2 | Per-layer pruning error | held | violated |", md)
-    Assert.Contains("| TEST-P.1 | Sketch recovery | not yet checkable | — |", md)
+    Assert.Contains("| [GUHA-L4-2](#s-GUHA-L4-2) | Per-layer pruning error | claim | held | violated |".Replace("[GUHA-L4-2]", "[GUHA-L4.2]"), md)
+    Assert.Contains("| [TEST-P.1](#s-TEST-P-1) | Sketch recovery | claim | not yet checkable | — |", md)
     Assert.Contains("trial 17, layer 1, sample 42: LHS = 3.5, RHS = 2.25", md)
     Assert.Contains("replay seed 18446744073709551557", md)
     Assert.Contains("[0.0012, 0.0093] (95% Clopper–Pearson)", md)
     Assert.Contains("mutants rejected: 1/2", md)
     Assert.Contains("  | layer | effective | actual |\n  |---|---|---|\n  | 1 | 1644.87 | 1728 |\n  | 2 | 5052.15 | 262144 |", md)
     Assert.Contains("mutant **NOT rejected**", md)
+    // Findings come first: the violated statement with its witness, hypothesis not met, vacuous bound, surviving mutant.
+    let findings = md.Substring(md.IndexOf "## Findings", md.IndexOf "## Summary" - md.IndexOf "## Findings")
+    Assert.Contains("**violated** [GUHA-L4.2](#s-GUHA-L4-2) (real network)", findings)
+    Assert.Contains("**hypothesis not met** [GUHA-LB.1](#s-GUHA-LB-1) (real network): weights i.i.d. Gaussian; the conclusion held anyway", findings)
+    Assert.Contains("**vacuous bound** [TEST-D.1]", findings)
+    Assert.Contains("**mutant not rejected** [GUHA-L4.2~mutant-no-gaussian]", findings)
+    Assert.True(md.IndexOf "## Findings" < md.IndexOf "## Statements" && md.IndexOf "## Statements" < md.IndexOf "## Mutants")
     // the unlisted mutant's result goes with its base statement
     Assert.Contains("**GUHA-L4.2~mutant-no-gaussian** — synthetic: **held**", md)
 
@@ -217,6 +224,12 @@ let ``report.html inlines the Vega scripts, renders formulas as MathML, escapes 
     Assert.Contains(scripts.Value.VegaLite, page)
     Assert.Contains(scripts.Value.VegaEmbed, page)
     Assert.Equal(statements.Length, Regex.Matches(page, "<math display=\"block\"").Count)
+    // The findings, then statements, then mutants: a rejected mutant is a green "rejected", a surviving one red.
+    Assert.True(page.IndexOf "id=\"findings\"" < page.IndexOf "<h2>Statements</h2>" && page.IndexOf "<h2>Statements</h2>" < page.IndexOf "<h2>Mutants</h2>")
+    Assert.Contains("<span class=\"verdict v-held\">rejected</span>", page)
+    Assert.Contains("<span class=\"verdict v-violated\">NOT rejected</span>", page)
+    // The BLAS row names the threads once.
+    Assert.DoesNotMatch("threads\\) \\(\\d+ threads", page)
 
     for i in 0 .. figureCount - 1 do
         Assert.Contains(sprintf "<div class=\"figure\" id=\"figure-%d\"></div>" i, page)
@@ -247,6 +260,8 @@ let ``every figure kind becomes a layered Vega-Lite spec without non-finite valu
     let l = ReportVega.vegaLiteSpec lines
     Assert.Equal(20, l.["layer"].[0].["data"].["values"].AsArray().Count)
     Assert.Equal("series", l.["layer"].[0].["encoding"].["color"].["field"].GetValue<string>())
+    // integer x (layers, steps) gets integer ticks
+    Assert.Equal(1, l.["layer"].[0].["encoding"].["x"].["axis"].["tickMinStep"].GetValue<int>())
 
 // ------------------------------------------------------------------ atomic folder writes
 
@@ -390,7 +405,11 @@ let ``headless Chromium renders every figure and formula of report.html offline`
         Assert.Contains("<caption>Table 1 analogue &lt;/script&gt;</caption>", dom)
         Assert.Contains("<td>262144</td>", dom)
         Assert.DoesNotMatch("class=\"[^\"]*figure-error", dom)
-        Assert.Equal(statements.Length, Regex.Matches(dom, "<math").Count)
+        // Every formula box (plus one glyph per variable) renders; no box is wider than its content allows, and no
+        // <mtext> piece keeps a boundary space that MathML would collapse (the page records both on <body>).
+        Assert.Contains(sprintf "data-formula-boxes=\"%d\"" statements.Length, dom)
+        Assert.Contains("data-formula-overflow=\"\"", dom)
+        Assert.Contains("data-mtext-bare-spaces=\"0\"", dom)
 
         let png = Path.Combine(outDir, "..", "report-screenshot.png") |> Path.GetFullPath
         if File.Exists png then File.Delete png

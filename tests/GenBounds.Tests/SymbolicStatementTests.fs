@@ -117,3 +117,20 @@ let ``domains check membership with open and integer ends`` () =
     Assert.False(Domain.contains Domain.positiveInteger 2.5)
     Assert.False(Domain.contains Domain.anyReal nan)
     Assert.Equal("real (0, 1]", Domain.format Domain.confidence)
+
+[<Fact>]
+let ``MathML keeps the spaces around text pieces and the formula holds only mathematics`` () =
+    let s =
+        { perLayer with
+            Hypotheses = [ Hypothesis.Condition(sym "k" >=. sym "m"); Hypothesis.NamedAssumption("A", "a long prose assumption") ]
+            Definitions = [ "m", sym "h_l" * 2 ] }
+    let mathml = Statement.toFormulaMathML s
+    Assert.Contains("<mtext>Assume\u00A0</mtext>", mathml)
+    Assert.Contains("<mtext>where\u00A0</mtext>", mathml)
+    Assert.DoesNotContain("a long prose assumption", mathml)
+    Assert.DoesNotContain(s.Informal, mathml)
+    Assert.DoesNotContain("Note:", mathml)
+    Assert.DoesNotMatch("<mtext>[ ]|[ ]</mtext>", mathml)
+    // "where" definitions are evaluated by the checker: they are not symbols an experiment must bind.
+    Assert.DoesNotContain("m", Statement.experimentSymbols s)
+    Assert.Contains("h_l", Statement.experimentSymbols s)

@@ -53,9 +53,9 @@ let le1Mutants =
 /// GUHA-L5.1 (Lemma 5.1, reconstructed): pruned layers are distributed sparse with the Markov + balls-into-bins bounds.
 let l51 =
     let epsM, dr, dc = sym "epsilon_M", sym "delta_r", sym "delta_c"
-    let nBar = chi d * hOut * hIn / epsM
-    let rowBound = nBar / hOut + bernsteinDeviation (nBar / hOut) hOut dr
-    let colBound = nBar / hIn + bernsteinDeviation (nBar / hIn) hIn dc
+    let nBar = sym "Nbar"
+    let rowBound = nBar / hOut + sym "t_r"
+    let colBound = nBar / hIn + sym "t_c"
     { Statement.create "GUHA-L5.1" "Pruned layers are distributed sparse" (cite "§5.4, App. E.3" (Some "Lemma 5.1")) [ Provenance.Recon ]
         "With probability at least 1 - eps_M - delta_r - delta_c the pruned layer has at most Nbar/h_l + t_r nonzeros per row and Nbar/h_{l-1} + t_c per column."
         (Conclusion.WithProbability(maxOf [ sym "j_r" - rowBound; sym "j_c" - colBound ] <=. Expr.zero, epsM + dr + dc, "W^l and the mask")) with
@@ -66,6 +66,10 @@ let l51 =
               Statement.var "delta_r" "row balls-into-bins failure probability" Domain.confidence
               Statement.var "delta_c" "column failure probability" Domain.confidence ]
             @ pruning @ widths
+        Definitions =
+            [ "Nbar", chi d * hOut * hIn / epsM
+              "t_r", bernsteinDeviation (nBar / hOut) hOut dr
+              "t_c", bernsteinDeviation (nBar / hIn) hIn dc ]
         Hypotheses = [ gaussianWeights; algorithm1; Hypothesis.NamedAssumption("LE.1", "balls-into-bins bound, explicit Bernstein form") ]
         Notes =
             [ "RECON: Markov on the nonzero count (Nbar = chi(d) h_l h_{l-1}/eps_M), then Lemma E.1 for rows and columns, union bound."

@@ -22,8 +22,10 @@ exception ExperimentError of string
 
 let private floatOf (v: Value) = Value.tryFloat v |> Option.defaultValue nan
 
+/// The instance's bindings with the statement's parameters and, in order, the values of its "where" definitions.
 let private withParameters (s: Statement) (b: Bindings) =
-    s.Parameters |> List.fold (fun acc (n, v) -> Bindings.scalar n v acc) b
+    let b = s.Parameters |> List.fold (fun acc (n, v) -> Bindings.scalar n v acc) b
+    s.Definitions |> List.fold (fun acc (n, e) -> Bindings.scalar n (Eval.evaluate acc e |> floatOf) acc) b
 
 /// The innermost relation and the claim kind it sits in, with the universal constant if any.
 let rec private shape (c: Conclusion) =
@@ -306,9 +308,14 @@ let private constantVerdict (name: string) (exactScaling: bool) (perSetting: (Se
         elif exactScaling && grows = Some true then
             let endSetting, endPoint, endCi, _ = perSetting |> List.filter (fun (st, _, _, _) -> st.Dimension = Some(List.max dims)) |> List.head
             let endLower = lowerOf endPoint endCi
+            let seed =
+                match endSetting.Observation with
+                | Observation.Instances(i :: _) -> i.Seed
+                | Observation.Moments(_, _, _, w) | Observation.HeldOutRisk(_, _, _, _, w) -> w.Seed
+                | Observation.Instances [] -> 0UL
             if endLower > 0.0 then
                 Verdict.Violated
-                    { Seed = 0UL; Trial = None; Layer = None; Sample = None; Lhs = endLower; Rhs = suspiciousConstant
+                    { Seed = seed; Trial = None; Layer = None; Sample = None; Lhs = endLower; Rhs = suspiciousConstant
                       Description =
                         sprintf "the smallest %s grows along an exact scaling family that can be pushed arbitrarily far (x%.4g from the first to '%s', where it is at least %.4g), so no constant satisfies the claim" name growth endSetting.Label endLower }
             else Verdict.Inconclusive(sprintf "the smallest %s grows along an exact scaling family (x%.4g), but the bounded quantity is not positive with confidence here, so there is no witness" name growth)

@@ -97,6 +97,8 @@ type Figure =
     /// A small table of labelled rows (e.g. Arora Table 1: effective vs actual parameters per layer); rendered as a
     /// Markdown table and an HTML table, not as a chart.
     | Table of title: string * header: string list * rows: string list list
+    /// Failure rates per setting with their intervals and the claimed δ (a multi-setting probabilistic check).
+    | Rates of title: string * rows: (string * float * float * float * float) list
 
 /// One setting of a multi-setting check (e.g. one (ε, η, shape) of Algorithm 1): the row of the report's table.
 type SettingResult =

@@ -159,3 +159,78 @@ module ReportFormat =
               s.Delta |> Option.map (fun d -> "delta " + fmt d)
               s.Constant |> Option.map (fun c -> "smallest constant " + fmt c) ]
         String.Join("; ", List.choose id parts)
+
+    /// What kind of finding a line of the report's first section is.
+    type FindingKind =
+        /// A statement of the paper whose printed form the verifier refutes, as the catalog expects (a paper defect).
+        | PaperDefect
+        /// A statement found violated that the catalog does not expect to be false: a new finding or a bug.
+        | Violation
+        /// A modelling assumption of the paper that the network does not satisfy.
+        | AssumptionRejected
+        /// A hypothesis of the statement fails on this network.
+        | HypothesisNotMet
+        /// A bound that cannot be violated (≥ 1 on a probability).
+        | VacuousBound
+        /// A mutant that is false on purpose survived: the check cannot fail where it should.
+        | WeakCheck
+
+        /// The heading of the kind.
+        member k.Heading =
+            match k with
+            | PaperDefect -> "paper defect detected"
+            | Violation -> "violated"
+            | AssumptionRejected -> "assumption rejected"
+            | HypothesisNotMet -> "hypothesis not met"
+            | VacuousBound -> "vacuous bound"
+            | WeakCheck -> "mutant not rejected"
+
+    /// One line of the findings: its kind, the statement, the modes and what was found.
+    type Finding = { Kind: FindingKind; StatementId: string; Modes: CheckMode list; Text: string }
+
+    /// The findings of a report, most important first: paper defects and unexpected violations with their witnesses,
+    /// unmet hypotheses with whether the conclusion held anyway, vacuous bounds with their value, and surviving
+    /// false-on-purpose mutants. Results of one statement with the same finding in both modes are merged.
+    let findings (report: Report) : Finding list =
+        let byId = report.Statements |> List.map (fun s -> s.Id, s) |> Map.ofList
+        // One line each: the detail is in the statement's section, a click away.
+        let short (t: string) = if t.Length <= 160 then t else t.Substring(0, 157).TrimEnd() + "..."
+        let one (r: CheckResult) =
+            match byId.TryFind r.StatementId with
+            | None when r.MutantRejected = Some false -> Some(WeakCheck, sprintf "the check says %s" r.Verdict.Label)
+            | None -> None
+            | Some s ->
+                match s.Mutation, r.Verdict with
+                | None, Verdict.Violated w ->
+                    let kind = if s.KnownFalse.IsSome then PaperDefect elif s.Role = Role.Assumption then AssumptionRejected else Violation
+                    Some(kind, sprintf "%s (replay seed %s)" (short w.Description) (seedText w.Seed))
+                | None, Verdict.HypothesisNotMet(h, anyway) ->
+                    Some(HypothesisNotMet, short h + (match anyway with Some true -> "; the conclusion held anyway" | Some false -> "; the conclusion failed too" | None -> ""))
+                | None, Verdict.Vacuous reason ->
+                    let value = r.Bindings |> List.tryFind (fun (k, _) -> k.Contains "bound") |> Option.map (fun (k, v) -> sprintf " (%s = %s)" k (fmt v)) |> Option.defaultValue ""
+                    Some(VacuousBound, short reason + value)
+                | Some m, _ when m.Kind = MutantKind.FalseOnPurpose && r.MutantRejected = Some false ->
+                    Some(WeakCheck, sprintf "%s; the check says %s" m.Description r.Verdict.Label)
+                | _ -> None
+        let order = function Violation -> 0 | WeakCheck -> 1 | PaperDefect -> 2 | AssumptionRejected -> 3 | HypothesisNotMet -> 4 | VacuousBound -> 5
+        report.Results
+        |> List.choose (fun r -> one r |> Option.map (fun (k, t) -> (k, r.StatementId), (r.Mode, t)))
+        |> List.groupBy fst
+        |> List.map (fun ((k, id), xs) ->
+            let modes = xs |> List.map (snd >> fst)
+            let texts = xs |> List.map (snd >> snd) |> List.distinct
+            { Kind = k; StatementId = id; Modes = modes
+              Text = (if texts.Length = 1 then texts.Head else sprintf "%s: %s (the other mode differs; see the section)" modes.Head.Label texts.Head) })
+        |> List.sortBy (fun f -> order f.Kind)
+
+    /// The statements of a report that are not mutants, and the mutants.
+    let statementsAndMutants (report: Report) =
+        report.Statements |> List.partition (fun s -> s.Mutation.IsNone)
+
+    /// A statement's variables as (name, description with shape and domain).
+    let variableRows (s: Statement) =
+        s.Variables |> List.map (fun v -> v.Name, sprintf "%s (%A, %s)" v.Description v.Shape (Domain.format v.Domain))
+
+    /// A statement's named assumptions as (id, description).
+    let assumptionRows (s: Statement) =
+        s.Hypotheses |> List.choose (function Hypothesis.NamedAssumption(id, d) -> Some(id, d) | _ -> None)

@@ -47,6 +47,11 @@ code { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: .92e
 .v-vacuous { background: #e0e0e0; color: #424242; }
 .v-not-yet-checkable { background: #eeeeee; color: #757575; font-style: italic; }
 .v-measured-definition { background: #e3f2fd; color: #0d47a1; }
+.v-paper-defect { background: #ffe0b2; color: #8a3c00; }
+ul.findings { padding-left: 1.2em; }
+ul.findings li { margin: .25em 0; }
+table.vars td { padding: 0 .8em 0 0; vertical-align: top; }
+main { max-width: 1100px; }
 .tag { display: inline-block; border: 1px solid #999; border-radius: .3em; padding: 0 .4em; margin-right: .3em; font-size: .85em; }
 .flag { background: #fff3c4; border-color: #c9a400; font-weight: 600; }
 .formula mtd { text-align: left; }
@@ -64,12 +69,11 @@ code { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: .92e
     let resultHtml (sb: StringBuilder) (figureIds: ResizeArray<string * Figure>) (r: CheckResult) =
         let add (s: string) = sb.Append(s) |> ignore
         add "<div class=\"result\">"
-        add (sprintf "<h4><code>%s</code> — %s: <span class=\"verdict %s\">%s</span>" (html r.StatementId) (html r.Mode.Label) (verdictClass r.Verdict.Label) (html r.Verdict.Label))
-
+        // A mutant's verdict is read through whether it was rejected: a rejected mutant is the check working (green).
         match r.MutantRejected with
-        | Some true -> add " <span class=\"verdict v-held\">mutant rejected</span>"
-        | Some false -> add " <span class=\"verdict v-violated\">mutant NOT rejected</span>"
-        | None -> ()
+        | Some true -> add (sprintf "<h4><code>%s</code> — %s: <span class=\"verdict v-held\">rejected</span> <span class=\"muted\">(%s)</span>" (html r.StatementId) (html r.Mode.Label) (html r.Verdict.Label))
+        | Some false -> add (sprintf "<h4><code>%s</code> — %s: <span class=\"verdict v-violated\">NOT rejected</span> <span class=\"muted\">(%s)</span>" (html r.StatementId) (html r.Mode.Label) (html r.Verdict.Label))
+        | None -> add (sprintf "<h4><code>%s</code> — %s: <span class=\"verdict %s\">%s</span>" (html r.StatementId) (html r.Mode.Label) (verdictClass r.Verdict.Label) (html r.Verdict.Label))
 
         add "</h4><dl>"
         let row (k: string) (v: string) = add (sprintf "<dt>%s</dt><dd>%s</dd>" (html k) v)
@@ -102,6 +106,12 @@ code { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: .92e
                          (st.Interval |> Option.map (intervalText >> html) |> Option.defaultValue "")
                          (st.Delta |> Option.map fmt |> Option.defaultValue "") (st.Constant |> Option.map fmt |> Option.defaultValue ""))
             add "</table>"
+            match ReportVega.settingsFigure r with
+            | Some f ->
+                let id = sprintf "figure-%d" figureIds.Count
+                figureIds.Add((id, f))
+                add (sprintf "<div class=\"figure\" id=\"%s\"></div>" id)
+            | None -> ()
 
         for f in r.Figures do
             match f with
@@ -138,41 +148,64 @@ code { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: .92e
             add (inlineScript source)
             add "</script>\n"
 
-        add "</head>\n<body>\n<h1>GenBounds verification report</h1>\n"
-        add (sprintf "<p>Papers: %s</p>\n" (html (String.Join(", ", report.Context.Papers))))
-        add "<h2>Context</h2>\n<table>"
+        add "</head>\n<body>\n<main>\n<h1>GenBounds verification report</h1>\n"
+        let c = report.Context
+        add (sprintf "<p>Papers: <b>%s</b> · model <code>%s</code> (%s) · data %s · seed %s · %d trials · %s s</p>\n"
+                 (html (String.Join(", ", c.Papers))) (html (Path.GetFileName c.ModelPath)) (html c.Architecture) (html c.DataName) (html (seedText c.MasterSeed)) c.Trials (html (fmt report.Seconds)))
+        add "<h2 id=\"findings\">Findings</h2>\n"
+        match findings report with
+        | [] -> add "<p class=\"muted\">No violations, unmet hypotheses, vacuous bounds or surviving mutants.</p>\n"
+        | fs ->
+            add "<ul class=\"findings\">"
+            for f in fs do
+                let cls = match f.Kind with PaperDefect -> "v-paper-defect" | Violation | WeakCheck -> "v-violated" | AssumptionRejected | HypothesisNotMet -> "v-hypothesis-not-met" | VacuousBound -> "v-vacuous"
+                add (sprintf "<li><span class=\"verdict %s\">%s</span> <a href=\"#%s\"><code>%s</code></a> <span class=\"muted\">(%s)</span> %s</li>"
+                         cls (html f.Kind.Heading) (html ("s-" + Paper.baseId f.StatementId)) (html f.StatementId) (html (String.Join(", ", f.Modes |> List.map (fun m -> m.Label)))) (html f.Text))
+            add "</ul>\n"
 
-        for (k, v) in contextRows report.Context report.Seconds do
-            add (sprintf "<tr><th>%s</th><td><code>%s</code></td></tr>" (html k) (html v))
-
-        add "</table>\n<h2>Summary</h2>\n<p>"
+        add "<h2>Summary</h2>\n<p>"
 
         for (l, n) in summary.Verdicts do
             add (sprintf "<span class=\"verdict %s\">%s: %d</span> " (verdictClass l) (html l) n)
 
         add (sprintf "— mutants rejected: <b>%d/%d</b></p>\n" summary.MutantsRejected summary.Mutants)
-        add "<table class=\"summary\"><tr><th>statement</th><th>name</th>"
-
-        for m in modes do
-            add (sprintf "<th>%s</th>" (html m.Label))
-
+        let originals, mutants = statementsAndMutants report
+        add "<h2>Statements</h2>\n<table class=\"summary\"><tr><th>statement</th><th>name</th><th>role</th>"
+        for m in modes do add (sprintf "<th>%s</th>" (html m.Label))
         add "</tr>"
-
-        for s in report.Statements do
-            add (sprintf "<tr><td><a href=\"#%s\"><code>%s</code></a></td><td>%s</td>" (html ("s-" + s.Id)) (html s.Id) (html s.Name))
-
+        for s in originals do
+            add (sprintf "<tr><td><a href=\"#%s\"><code>%s</code></a></td><td>%s</td><td>%s</td>" (html ("s-" + s.Id)) (html s.Id) (html s.Name) (html s.Role.Label))
             for m in modes do
                 match cellVerdicts report.Results s.Id m with
                 | [] -> add "<td class=\"muted\">—</td>"
                 | vs ->
                     add "<td>"
-                    for v in vs do
-                        add (sprintf "<span class=\"verdict %s\">%s</span> " (verdictClass v) (html v))
+                    for v in vs do add (sprintf "<span class=\"verdict %s\">%s</span> " (verdictClass v) (html v))
                     add "</td>"
-
             add "</tr>"
-
         add "</table>\n"
+
+        if not mutants.IsEmpty then
+            add "<h2>Mutants</h2>\n<p class=\"muted\">Each mutant is its statement broken on purpose; the checker must reject it. A diagnostic mutant only reports a discrepancy.</p>\n"
+            add "<table class=\"summary\"><tr><th>mutant</th><th>kind</th><th>what is broken</th>"
+            for m in modes do add (sprintf "<th>%s</th>" (html m.Label))
+            add "</tr>"
+            for m in mutants do
+                let mu = m.Mutation.Value
+                add (sprintf "<tr><td><a href=\"#%s\"><code>%s</code></a></td><td>%s</td><td>%s</td>" (html ("s-" + mu.OriginalId)) (html m.Id) (html mu.Kind.Label) (html mu.Description))
+                for mode in modes do
+                    match report.Results |> List.tryFind (fun r -> r.StatementId = m.Id && r.Mode = mode) with
+                    | Some r when r.MutantRejected = Some true -> add "<td><span class=\"verdict v-held\">rejected</span></td>"
+                    | Some _ when mu.Kind = MutantKind.Diagnostic -> add "<td><span class=\"verdict v-vacuous\">not rejected (diagnostic)</span></td>"
+                    | Some _ -> add "<td><span class=\"verdict v-violated\">NOT rejected</span></td>"
+                    | None -> add "<td class=\"muted\">—</td>"
+                add "</tr>"
+            add "</table>\n"
+
+        add "<details><summary>Context</summary>\n<table>"
+        for (k, v) in contextRows report.Context report.Seconds do
+            add (sprintf "<tr><th>%s</th><td><code>%s</code></td></tr>" (html k) (html v))
+        add "</table></details>\n"
 
         for (statement, results) in sections report do
             match statement with
@@ -188,10 +221,25 @@ code { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: .92e
                 add "</p>\n"
                 s.Mutation |> Option.iter (fun m -> add (sprintf "<p>Mutant of <code>%s</code>: %s</p>\n" (html m.OriginalId) (html m.Description)))
                 add (sprintf "<p>%s</p>\n" (html s.Informal))
-                // MathML Core renders natively in current browsers, so formulas need no script or network access.
+                // MathML Core renders natively in current browsers, so formulas need no script or network access. The
+                // formula holds only mathematics; variables, assumptions and notes are prose here, where they can wrap.
                 add "<div class=\"formula\">"
-                add ((Statement.toMathML s).Replace("<math ", "<math display=\"block\" "))
+                add ((Statement.toFormulaMathML s).Replace("<math ", "<math display=\"block\" "))
                 add "</div>\n"
+
+                let vars = variableRows s
+                if not vars.IsEmpty then
+                    add "<table class=\"vars\">"
+                    let glyphs = s.Variables |> List.map (fun v -> v.Name, (Layout.ofExprWith (Statement.notation s) (Symbol v.Name)) |> MathML.ofLayoutDocument) |> Map.ofList
+                    for name, d in vars do
+                        add (sprintf "<tr><td>%s</td><td>%s</td></tr>" (glyphs.[name]) (html d))
+                    add "</table>\n"
+
+                for id, d in assumptionRows s do
+                    add (sprintf "<p>Assumption <b>(%s)</b>: %s</p>\n" (html id) (html d))
+
+                s.ByConstruction |> Option.iter (fun why -> add (sprintf "<p><b>Holds by construction:</b> %s</p>\n" (html why)))
+                s.KnownFalse |> Option.iter (fun why -> add (sprintf "<p><b>Known to be false as printed:</b> %s</p>\n" (html why)))
 
                 match s.Checkability with
                 | Checkability.NotYetCheckable reason -> add (sprintf "<p><b>Not yet checkable:</b> %s</p>\n" (html reason))
@@ -208,6 +256,7 @@ code { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: .92e
 
             add "</section>\n"
 
+        add "</main>\n"
         let specs = JsonObject()
 
         for (id, f) in figures do
@@ -223,6 +272,14 @@ for (const [id, spec] of Object.entries(genboundsFigures)) {
   vegaEmbed(el, spec, { mode: "vega-lite", renderer: "svg", actions: false })
     .catch(err => { el.classList.add("figure-error"); el.textContent = "figure failed to render: " + err; });
 }
+// Self-check of the layout, recorded on <body> (the rendering test reads it): formula boxes whose content is wider
+// than the box, and <mtext> pieces whose boundary spaces MathML would collapse.
+window.addEventListener("load", () => {
+  const boxes = [...document.querySelectorAll(".formula")];
+  document.body.dataset.formulaOverflow = boxes.filter(b => b.scrollWidth > b.clientWidth + 1).map(b => b.closest("section")?.id ?? "?").join(" ");
+  document.body.dataset.formulaBoxes = String(boxes.length);
+  document.body.dataset.mtextBareSpaces = String([...document.querySelectorAll("mtext")].filter(t => /^ | $/.test(t.textContent)).length);
+});
 </script>
 </body>
 </html>

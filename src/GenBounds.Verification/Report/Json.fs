@@ -91,6 +91,10 @@ module ReportJson =
             jobj
                 [ "kind", jstr "lines"; "title", jstr title; "x_label", jstr xLabel; "y_label", jstr yLabel
                   "series", jarr (series |> List.map s) ]
+        | Figure.Rates(title, rows) ->
+            jobj
+                [ "kind", jstr "rates"; "title", jstr title
+                  "rows", jarr (rows |> List.map (fun (l, r, lo, hi, d) -> jobj [ "setting", jstr l; "rate", jnum r; "lower", jnum lo; "upper", jnum hi; "delta", jnum d ] :> JsonNode)) ]
         | Figure.Table(title, header, rows) ->
             let strs (xs: string list) = jarr (xs |> List.map jstr)
             jobj [ "kind", jstr "table"; "title", jstr title; "header", strs header; "rows", jarr (rows |> List.map (fun r -> strs r :> JsonNode)) ]

@@ -18,6 +18,9 @@ module ReportMarkdown =
 
     let modes = [ CheckMode.Synthetic; CheckMode.RealNetwork ]
 
+    /// The link target of a statement's section.
+    let anchor (id: string) = "s-" + id.Replace(".", "-").Replace("~", "-")
+
     /// The verdicts of a statement's own results in one mode, e.g. "held" or "held, violated".
     let cellVerdicts (results: CheckResult list) (id: string) (mode: CheckMode) =
         results
@@ -33,7 +36,7 @@ module ReportMarkdown =
           "data hash", c.DataHash
           "code revision", c.CodeRevision
           "master seed", seedText c.MasterSeed
-          "BLAS", sprintf "%s (%d threads)" c.Blas c.BlasThreads
+          "BLAS", (if c.Blas.Contains "thread" then c.Blas else sprintf "%s (%d threads)" c.Blas c.BlasThreads)
           "trials", string c.Trials
           "started", c.Started.ToString("u", inv)
           "papers", String.Join(", ", c.Papers)
@@ -86,6 +89,15 @@ module ReportMarkdown =
             line (sprintf "| %s | %s |" k (mdCell v))
 
         line ""
+        line "## Findings"
+        line ""
+        match findings report with
+        | [] -> line "No violations, unmet hypotheses, vacuous bounds or surviving mutants."
+        | fs ->
+            for f in fs do
+                line (sprintf "- **%s** [%s](#%s) (%s): %s" f.Kind.Heading f.StatementId (anchor f.StatementId) (String.Join(", ", f.Modes |> List.map (fun m -> m.Label))) (mdCell f.Text))
+
+        line ""
         line "## Summary"
         line ""
         line (
@@ -93,11 +105,14 @@ module ReportMarkdown =
             + sprintf "; mutants rejected: %d/%d" summary.MutantsRejected summary.Mutants
         )
 
+        let originals, mutants = statementsAndMutants report
         line ""
-        line ("| statement | name | " + String.Join(" | ", modes |> List.map (fun m -> m.Label)) + " |")
-        line ("|---|---|" + String.Join("", modes |> List.map (fun _ -> "---|")))
+        line "## Statements"
+        line ""
+        line ("| statement | name | role | " + String.Join(" | ", modes |> List.map (fun m -> m.Label)) + " |")
+        line ("|---|---|---|" + String.Join("", modes |> List.map (fun _ -> "---|")))
 
-        for s in report.Statements do
+        for s in originals do
             let cells =
                 modes
                 |> List.map (fun m ->
@@ -105,13 +120,34 @@ module ReportMarkdown =
                     | [] -> "—"
                     | vs -> String.Join(", ", vs))
 
-            line (sprintf "| %s | %s | %s |" (mdCell s.Id) (mdCell s.Name) (String.Join(" | ", cells |> List.map mdCell)))
+            line (sprintf "| [%s](#%s) | %s | %s | %s |" (mdCell s.Id) (anchor s.Id) (mdCell s.Name) s.Role.Label (String.Join(" | ", cells |> List.map mdCell)))
+
+        if not mutants.IsEmpty then
+            line ""
+            line "## Mutants"
+            line ""
+            line "A mutant is its statement broken on purpose: the checker must reject it (a diagnostic mutant only reports a discrepancy)."
+            line ""
+            line ("| mutant | kind | what is broken | " + String.Join(" | ", modes |> List.map (fun m -> m.Label)) + " |")
+            line ("|---|---|---|" + String.Join("", modes |> List.map (fun _ -> "---|")))
+            for m in mutants do
+                let mu = m.Mutation.Value
+                let cells =
+                    modes |> List.map (fun mode ->
+                        match report.Results |> List.tryFind (fun r -> r.StatementId = m.Id && r.Mode = mode) with
+                        | Some r when r.MutantRejected = Some true -> "rejected"
+                        | Some _ when mu.Kind = MutantKind.Diagnostic -> "not rejected (diagnostic)"
+                        | Some _ -> "**NOT rejected**"
+                        | None -> "—")
+                line (sprintf "| %s | %s | %s | %s |" (mdCell m.Id) mu.Kind.Label (mdCell mu.Description) (String.Join(" | ", cells)))
 
         for (statement, results) in sections report do
             line ""
 
             match statement with
             | Some s ->
+                line (sprintf "<a id=\"%s\"></a>" (anchor s.Id))
+                line ""
                 line (sprintf "## %s — %s" s.Id s.Name)
                 line ""
                 line ("*" + citationText s.Citation + "*")
@@ -133,8 +169,14 @@ module ReportMarkdown =
                 line s.Informal
                 line ""
                 line "$$"
-                line (Statement.toLatex s)
+                line (Statement.toFormulaLatex s)
                 line "$$"
+
+                for name, d in variableRows s do
+                    line (sprintf "- `%s`: %s" name d)
+
+                for id, d in assumptionRows s do
+                    line (sprintf "- Assumption (%s): %s" id d)
 
                 match s.Checkability with
                 | Checkability.NotYetCheckable reason -> line (sprintf "\n**Not yet checkable:** %s" reason)

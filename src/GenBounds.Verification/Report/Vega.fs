@@ -119,17 +119,36 @@ module ReportVega =
                 |> List.collect (fun (name, ps) ->
                     finitePairs ps |> Array.map (fun (x, y) -> jobj [ "series", jstr name; "x", jnum x; "y", jnum y ]) |> List.ofArray)
 
+            // Integer x values (layers, steps) get integer ticks, not 1.0, 1.1, ...
+            let integral = series |> List.forall (fun (_, ps) -> ps |> Array.forall (fun (x, _) -> not (Double.IsFinite x) || Math.Round x = x))
+            let xField =
+                if integral then jobj [ "field", jstr "x"; "type", jstr "quantitative"; "axis", jobj [ "title", jstr xLabel; "tickMinStep", jint 1; "format", jstr "d" ] ]
+                else field "x" "quantitative" xLabel
             let lines =
                 jobj
                     [ "data", values rows
                       "mark", jobj [ "type", jstr "line"; "point", jbool true ]
                       "encoding",
                       jobj
-                          [ "x", field "x" "quantitative" xLabel
+                          [ "x", xField
                             "y", field "y" "quantitative" yLabel
                             "color", jobj [ "field", jstr "series"; "type", jstr "nominal"; "legend", jobj [ "title", jstr "series" ] ] ] ]
 
             baseSpec (title + omittedNote (total - rows.Length)) [ lines ]
+        | Figure.Rates(title, rows) ->
+            let data =
+                rows |> List.map (fun (l, r, lo, hi, d) -> jobj [ "setting", jstr l; "rate", jnum r; "lower", jnum lo; "upper", jnum hi; "delta", jnum d ])
+            // A node has one parent: every layer gets its own x encoding.
+            let x () = jobj [ "field", jstr "setting"; "type", jstr "nominal"; "sort", null; "axis", jobj [ "title", null; "labelAngle", jint -30; "labelLimit", jint 260 ] ]
+            let bars =
+                jobj [ "mark", jobj [ "type", jstr "rule"; "color", jstr "#555" ]
+                       "encoding", jobj [ "x", x (); "y", jobj [ "field", jstr "lower"; "type", jstr "quantitative"; "axis", jobj [ "title", jstr "failure rate (99% Clopper-Pearson)" ] ]; "y2", jobj [ "field", jstr "upper" ] ] ]
+            let points = jobj [ "mark", jobj [ "type", jstr "point"; "filled", jbool true ]; "encoding", jobj [ "x", x (); "y", jobj [ "field", jstr "rate"; "type", jstr "quantitative" ] ] ]
+            let deltas = jobj [ "mark", jobj [ "type", jstr "tick"; "color", jstr "#b71c1c"; "thickness", jint 2 ]; "encoding", jobj [ "x", x (); "y", jobj [ "field", jstr "delta"; "type", jstr "quantitative" ] ] ]
+            let spec = baseSpec title []
+            spec["data"] <- values data
+            spec["layer"] <- jarr [ bars :> JsonNode; points; deltas ]
+            spec
         | Figure.Table(title, header, rows) ->
             // The report renders tables as HTML; this text-mark spec exists so that every figure has a chart form.
             let lines = String.Join(" | ", header) :: (rows |> List.map (fun r -> String.Join(" | ", r)))
@@ -141,3 +160,12 @@ module ReportVega =
                       "encoding", jobj [ "y", jobj [ "field", jstr "row"; "type", jstr "ordinal"; "axis", null ]; "text", jobj [ "field", jstr "text"; "type", jstr "nominal" ] ] ]
             baseSpec title [ text ]
 
+    /// The failure rates of a multi-setting probabilistic result as a figure (red ticks: the claimed δ), or None.
+    let settingsFigure (r: CheckResult) : Figure option =
+        let rows =
+            r.Settings
+            |> List.choose (fun st ->
+                match st.Interval, st.Delta with
+                | Some ci, Some d when st.Trials > 0 -> Some(st.Label, float st.Failures / float st.Trials, ci.Lower, ci.Upper, d)
+                | _ -> None)
+        if rows.Length >= 2 then Some(Figure.Rates(sprintf "%s (%s): failure rate per setting vs delta" r.StatementId r.Mode.Label, rows)) else None
