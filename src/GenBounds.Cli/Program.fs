@@ -1,4 +1,5 @@
-/// Entry point of the `genbounds` command. Exit codes: 0 success, 1 bad input file or data, 2 bad arguments, 3 internal error.
+/// Entry point of the `genbounds` command. Exit codes: 0 success, 1 bad input file or data, 2 bad arguments, 3 internal
+/// error, 4 regressions against a baseline (`diff`, `verify --baseline`).
 module GenBounds.Cli.Program
 
 open System
@@ -13,7 +14,8 @@ let private commands: (CommandSpec * (Parsed -> JsonObject)) list =
       Eval.evalSpec, Eval.runEval
       Eval.infoSpec, Eval.runInfo
       Measure.spec, Measure.run
-      Verify.spec, Verify.run ]
+      Verify.spec, Verify.run
+      Diff.spec, Diff.run ]
 
 let private mainUsage () =
     let lines = commands |> List.map (fun (s, _) -> sprintf "  %-10s %s" s.Name s.Summary)
@@ -42,6 +44,10 @@ let main argv =
                     if parsed.Has "json" then printJson result else printText result
                     0
                 with
+                | Diff.Regressed result ->
+                    if argv |> List.contains "--json" then printJson result else printText result
+                    eprintfn "genbounds %s: regressions against the baseline (exit %d)" cmd GenBounds.Verification.ReportDiff.regressionExitCode
+                    GenBounds.Verification.ReportDiff.regressionExitCode
                 | UsageError msg ->
                     eprintfn "genbounds %s: %s\n\n%s" cmd msg (usage spec)
                     2

@@ -22,6 +22,7 @@ let spec =
           opt "samples" "N" "check on a seeded random subset of N training samples (default: all)" None
           opt "limits" "NAME=V,..." (sprintf "trial-budget limits, e.g. network-work=2e12,spectral-draws=100 (known: %s)" (String.Join(", ", Budget.specs |> List.map (fun l -> sprintf "%s=%g" l.Name l.Default)))) None
           opt "out" "DIR" "report folder (default reports/MODEL-NAME)" None
+          opt "baseline" "REPORT" (sprintf "compare with an earlier report (folder or report.json) like `genbounds diff`; exit %d when something regressed" ReportDiff.regressionExitCode) None
           opt "js" "DIR" "folder with vega.min.js, vega-lite.min.js, vega-embed.min.js (default .cache/js)" None ]
         @ dataOptions @ [ threadOption; jsonFlag; quietFlag ] }
 
@@ -81,6 +82,8 @@ let runWith (registered: Paper list) (p: Parsed) =
         p.TryGet "out" |> Option.defaultWith (fun () -> Path.Combine("reports", Path.GetFileNameWithoutExtension path))
     // The report is written to a temporary folder beside `out` and renamed: that folder must be writable.
     ensureWritable "--out" out
+    // A baseline that cannot be read fails now, not after the run.
+    let baseline = p.TryGet "baseline" |> Option.map (fun b -> b, (try ReportDiff.entries (ReportDiff.load b) with :? IOException | :? InvalidDataException as e -> raise (InputError e.Message)))
     let net, meta = Eval.loadModel path
     let la = provider p
     let train0, test = loadData p
@@ -128,20 +131,28 @@ let runWith (registered: Paper list) (p: Parsed) =
     let paths = ReportWriter.write scripts report out
     let summary = ReportFormat.summarize report
 
-    obj [ "command", jstr "verify"
-          "model", jstr report.Context.ModelPath
-          "model_hash", jstr report.Context.ModelHash
-          "papers", jstr (String.Join(",", report.Context.Papers))
-          "statements", jint (int64 summary.Statements)
-          "results", jint (int64 summary.Results)
-          "verdicts", obj (summary.Verdicts |> List.map (fun (l, n) -> l, jint (int64 n)))
-          "mutants_rejected", jint (int64 summary.MutantsRejected)
-          "mutants", jint (int64 summary.Mutants)
-          "report", jstr paths.Folder
-          "report_json", jstr paths.Json
-          "report_md", jstr paths.Markdown
-          "report_html", jstr paths.Html
-          "wall_seconds", jnum sw.Elapsed.TotalSeconds ]
+    let result =
+        obj [ "command", jstr "verify"
+              "model", jstr report.Context.ModelPath
+              "model_hash", jstr report.Context.ModelHash
+              "papers", jstr (String.Join(",", report.Context.Papers))
+              "statements", jint (int64 summary.Statements)
+              "results", jint (int64 summary.Results)
+              "verdicts", obj (summary.Verdicts |> List.map (fun (l, n) -> l, jint (int64 n)))
+              "mutants_rejected", jint (int64 summary.MutantsRejected)
+              "mutants", jint (int64 summary.Mutants)
+              "report", jstr paths.Folder
+              "report_json", jstr paths.Json
+              "report_md", jstr paths.Markdown
+              "report_html", jstr paths.Html
+              "wall_seconds", jnum sw.Elapsed.TotalSeconds ]
+    match baseline with
+    | None -> result
+    | Some(basePath, before) ->
+        let cs = ReportDiff.compare 0.05 before (ReportDiff.entries (ReportDiff.load paths.Json))
+        result["baseline"] <- Diff.result basePath paths.Json cs
+        if cs |> List.exists ReportDiff.isRegression then raise (Diff.Regressed result)
+        result
 
 /// `genbounds verify` with every registered paper.
 let run (p: Parsed) = runWith Papers.all p
