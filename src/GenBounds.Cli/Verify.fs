@@ -21,6 +21,7 @@ let spec =
           opt "seed" "N" "master seed (each check replays from its own named stream)" (Some "1")
           opt "samples" "N" "check on a seeded random subset of N training samples (default: all)" None
           opt "limits" "NAME=V,..." (sprintf "trial-budget limits, e.g. network-work=2e12,spectral-draws=100 (known: %s)" (String.Join(", ", Budget.specs |> List.map (fun l -> sprintf "%s=%g" l.Name l.Default)))) None
+          opt "lemmas-file" "SCRIPT" "an F# script defining `papers : Paper list` (see examples/ and the README); its papers are checked (with --paper also registered ones)" None
           opt "out" "DIR" "report folder (default reports/MODEL-NAME)" None
           opt "baseline" "REPORT" (sprintf "compare with an earlier report (folder or report.json) like `genbounds diff`; exit %d when something regressed" ReportDiff.regressionExitCode) None
           opt "js" "DIR" "folder with vega.min.js, vega-lite.min.js, vega-embed.min.js (default .cache/js)" None ]
@@ -61,8 +62,11 @@ let runWith (registered: Paper list) (p: Parsed) =
     let seed = p.UInt64 "seed"
     let paperIds = p.TryGet "paper" |> Option.map parseIds |> Option.defaultValue []
 
+    // A lemmas script is compiled first: a script that does not compile stops the run before anything is written.
+    let scripted = p.TryGet "lemmas-file" |> Option.map LemmaScripts.load |> Option.defaultValue []
     let selected =
-        match Paper.resolve registered paperIds with
+        match Paper.resolve (registered @ scripted) paperIds with
+        | Ok _ when paperIds.IsEmpty && not scripted.IsEmpty -> scripted
         | Ok ps -> ps
         | Error msg -> raise (UsageError msg)
 
@@ -107,26 +111,7 @@ let runWith (registered: Paper list) (p: Parsed) =
     let statements, results = Paper.run lab selected lemmas (fun id doneCount total -> bar.Update(doneCount, total, id))
     bar.Finish()
 
-    let report =
-        { Context =
-            { ModelPath = Path.GetFullPath path
-              ModelHash = lab.ModelHash
-              Architecture = net.Architecture.ToString()
-              DataName = train.Name
-              DataHash = lab.TrainHash
-              CodeRevision = GenBounds.Runtime.CodeRevision.Current
-              MasterSeed = seed
-              Blas = la.Name
-              BlasThreads = blasThreads ()
-              Trials = budget.Trials
-              Limits = budget.Limits |> Map.toList
-              TestHash = lab.TestHash
-              ModelSeed = modelSeed
-              Started = started
-              Papers = selected |> List.map (fun pc -> pc.Id) }
-          Statements = statements
-          Results = results
-          Seconds = sw.Elapsed.TotalSeconds }
+    let report = Workbench.report lab path selected statements results started sw.Elapsed.TotalSeconds
 
     let paths = ReportWriter.write scripts report out
     let summary = ReportFormat.summarize report
