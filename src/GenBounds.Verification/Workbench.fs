@@ -168,14 +168,28 @@ let main (argv: string[]) (papers: Paper list) : int =
         | Ok(None, _) ->
             eprintfn "usage: dotnet fsi SCRIPT.fsx MODEL [--trials N] [--samples N] [--seed N] [--out DIR]"
             2
-        | Ok(Some model, _) when not (File.Exists model) ->
-            eprintfn "model file not found: %s" model
-            1
         | Ok(Some model, opts) ->
-            let count (k: string) (d: int) = match opts.TryFind k with Some v -> int v | None -> d
-            let lab = labOf model (Some(count "--samples" 1000)) (count "--trials" 200) (opts.TryFind "--seed" |> Option.map uint64 |> Option.defaultValue 1UL)
-            let r = check lab model papers
-            let out = opts.TryFind "--out" |> Option.defaultValue (Path.Combine("reports", (List.head papers).Id))
-            let paths = write r out
-            printfn "%s\nreport: %s" (summary r) paths.Html
-            0
+            let number (k: string) (d: uint64) =
+                match opts.TryFind k with
+                | None -> Ok d
+                | Some v ->
+                    match UInt64.TryParse v with
+                    | true, n when n > 0UL || k = "--seed" -> Ok n
+                    | _ -> Error(sprintf "%s expects a %s integer, got '%s'" k (if k = "--seed" then "non-negative" else "positive") v)
+            match number "--samples" 1000UL, number "--trials" 200UL, number "--seed" 1UL with
+            | Error e, _, _ | _, Error e, _ | _, _, Error e ->
+                eprintfn "%s" e
+                2
+            | _ when not (File.Exists model) ->
+                eprintfn "model file not found: %s" model
+                1
+            | Ok samples, Ok trials, _ when samples > uint64 Int32.MaxValue || trials > uint64 Int32.MaxValue ->
+                eprintfn "--samples and --trials must be at most %d" Int32.MaxValue
+                2
+            | Ok samples, Ok trials, Ok seed ->
+                let lab = labOf model (Some(int samples)) (int trials) seed
+                let r = check lab model papers
+                let out = opts.TryFind "--out" |> Option.defaultValue (Path.Combine("reports", (List.head papers).Id))
+                let paths = write r out
+                printfn "%s\nreport: %s" (summary r) paths.Html
+                0

@@ -82,3 +82,27 @@ let ``a lemmas script that does not compile is reported with file and line, and 
         Assert.Empty(Directory.GetDirectories dir)
     finally
         Directory.Delete(dir, true)
+
+/// The script shown in the README's "Check your own lemma" section (its first F# block).
+let private readmeSnippet () =
+    let lines = File.ReadAllLines(Path.Combine(root, "README.md"))
+    let section = lines |> Array.findIndex (fun l -> l = "## Check your own lemma")
+    let start = (lines |> Array.skip section |> Array.findIndex (fun l -> l = "```fsharp")) + section + 1
+    let stop = (lines |> Array.skip start |> Array.findIndex (fun l -> l = "```")) + start
+    String.Join("\n", lines.[start .. stop - 1])
+
+[<Fact>]
+[<Trait("Category", "Mnist")>]
+let ``the README's own-lemma script runs under verify --lemmas-file: its claim holds and its mutant is rejected`` () =
+    let dir = Path.Combine(Path.GetTempPath(), "genbounds-readme-" + Guid.NewGuid().ToString("N"))
+    Directory.CreateDirectory dir |> ignore
+    try
+        let script = Path.Combine(dir, "mine.fsx")
+        File.WriteAllText(script, readmeSnippet ())
+        let out = Path.Combine(dir, "report")
+        let result =
+            GenBounds.Cli.Verify.run (GenBounds.Cli.Args.parse GenBounds.Cli.Verify.spec [ model.Force().Path; "--lemmas-file"; script; "--samples"; "200"; "--out"; out; "--quiet" ])
+        Assert.Equal("mine", result["papers"].GetValue<string>())
+        assertPromised out
+    finally
+        Directory.Delete(dir, true)
