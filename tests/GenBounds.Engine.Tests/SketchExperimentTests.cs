@@ -40,7 +40,7 @@ public class SketchExperimentTests
     [Fact]
     public void The_joint_decoder_option_runs_the_joint_program()
     {
-        var o = new SketchExperimentOptions { Sizes = [12], SketchConstants = [0.2, 3.0], Trials = 4, Decoder = SketchDecoder.Joint, TargetFailureRate = 0.5 };
+        var o = new SketchExperimentOptions { Sizes = [12], SketchConstants = [0.2, 3.0], DegreeConstant = 2, Trials = 4, Decoder = SketchDecoder.Joint, TargetFailureRate = 0.5 };
         var r = SketchExperiment.Run(new SyntheticSketchSource(2), o);
         Assert.Equal(4, r.Cells[0].Failures);
         Assert.Equal(0, r.Cells[1].Failures);
