@@ -8,7 +8,7 @@ namespace GenBounds.Benchmarks;
 
 /// <summary>
 /// Sketch + two-stage ℓ1 recovery speed (GUHA-EQ1 / T5.1). Modes:
-/// <c>recover [p] [density] [s] [cdelta] [threads] [model]</c>: one pruned p×p layer (magnitude pruning to the given density of a
+/// <c>recover [p] [density] [s | cs=C] [cdelta] [threads] [model]</c>: one pruned p×p layer (magnitude pruning to the given density of a
 /// N(0, 1/p) matrix, or of layer 1 of a model file when given) sketched with s×p matrices and recovered; prints one line
 /// per run with sizes, j, error and seconds.
 /// <c>mc [trials] [threads] [sizes] [constants] [j]</c>: the T5.1 Monte Carlo on synthetic (j, j)-sparse matrices; prints the table.
@@ -31,7 +31,7 @@ public static class SketchBenchmark
     {
         int p = args.Length > 0 ? int.Parse(args[0]) : 1000;
         double density = args.Length > 1 ? double.Parse(args[1]) : 0.1;
-        int s = args.Length > 2 ? int.Parse(args[2]) : p;
+        string sideArg = args.Length > 2 ? args[2] : "cs=1";
         double cDelta = args.Length > 3 ? double.Parse(args[3]) : 1.0;
         int threads = args.Length > 4 ? int.Parse(args[4]) : Environment.ProcessorCount;
         string? model = args.Length > 5 ? args[5] : null;
@@ -54,6 +54,8 @@ public static class SketchBenchmark
         var masks = IterativePruning.PruneRound(one, NetworkMasks.Ones(one.Architecture), 1 - density, PruningScope.LayerWise).Masks;
         var x = Array.ConvertAll(masks.Layers[0].Apply(w), v => (double)v);
         int j = DistributedSparse.MaxLineCount(x, p, p);
+        // "cs=C": the theorem's side s = ⌈C·√(j·p)·ln p⌉ for the measured j; a plain number: that side.
+        int s = sideArg.StartsWith("cs=", StringComparison.Ordinal) ? SketchSizing.Side(double.Parse(sideArg[3..]), j, p) : int.Parse(sideArg);
         int deg = SketchSizing.Degree(cDelta, p, s);
         var a = Sketching.SampleBipartite(s, p, deg, BipartiteConvention.RightRegular, new Rng(SeedStreams.Derive(1, "bench/A")));
         var b = Sketching.SampleBipartite(s, p, deg, BipartiteConvention.RightRegular, new Rng(SeedStreams.Derive(1, "bench/B")));

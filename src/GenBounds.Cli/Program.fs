@@ -20,6 +20,7 @@ let private commands: (CommandSpec * (Parsed -> JsonObject) * (JsonObject -> uni
       Verify.spec, Verify.run, Verify.show
       Prune.spec, Prune.run, Prune.show
       Sketch.spec, Sketch.run, Sketch.show
+      SketchMc.spec, SketchMc.run, SketchMc.show
       Reproduce.spec, Reproduce.run, Reproduce.show ]
 
 let private mainUsage () =

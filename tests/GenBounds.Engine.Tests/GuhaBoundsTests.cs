@@ -158,4 +158,19 @@ public class GuhaBoundsTests
         Assert.Equal(Math.Sqrt((300 * chi * Math.Pow(Math.Log(30), 2) + 90 * chi * Math.Pow(Math.Log(30), 2)) / 300), a.ComplexityTerm, 9);
         Assert.Equal(a.MarginLoss + a.ComplexityTerm, a.Bound, 12);
     }
+
+    [Fact]
+    public void The_needed_margin_is_the_product_formula_and_vanishes_for_an_unperturbed_network()
+    {
+        var net = Mlp.InitializeDefault(new MlpArchitecture([7, 5, 3], bias: false), new Rng(11));
+        var pert = net.Clone();
+        pert.Layers[0].Weight[3] = 0; pert.Layers[1].Weight[1] += 0.5f;
+        var la = new ManagedLinearAlgebraProvider();
+        double n0 = la.SingularValues(net.Layers[0].WeightAsDouble(), 5, 7)[0], n1 = la.SingularValues(net.Layers[1].WeightAsDouble(), 3, 5)[0];
+        var d0 = new double[35]; d0[3] = net.Layers[0].Weight[3];
+        var d1 = new double[15]; d1[1] = -0.5;
+        double expected = Math.E * 2.0 * n0 * n1 * (Math.Abs(d0[3]) / n0 + 0.5 / n1) * 0.7;
+        Assert.Equal(expected, GuhaCodeProxy.NeededMargin(net, pert, 2.0, [1.0, 0.7], la), 9);
+        Assert.Equal(0.0, GuhaCodeProxy.NeededMargin(net, net.Clone(), 2.0, [1.0, 1.0], la));
+    }
 }

@@ -129,4 +129,16 @@ public class LotteryTicketTests
         Assert.NotEqual(r1.Ticket.ValidationLoss, r1.Reinit!.ValidationLoss);
         Assert.Equal(r1.Ticket.Steps, r1.Reinit.Steps);
     }
+
+    [Theory]
+    [InlineData(3, 0.513)]
+    [InlineData(6, 0.263)]
+    [InlineData(7, 0.211)]
+    [InlineData(9, 0.135)]
+    [InlineData(15, 0.036)]
+    [InlineData(16, 0.029)]
+    public void The_reference_schedule_reproduces_the_papers_fractions_remaining(int rounds, double published)
+    {
+        Assert.Equal(published, Math.Round(LotteryReference.RemainingAfter(rounds), 3), 3);
+    }
 }

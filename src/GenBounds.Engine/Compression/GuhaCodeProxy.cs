@@ -53,21 +53,12 @@ public static class GuhaCodeProxy
         }
         var kappas = network.Layers.Select(l => Kappa(l.In, l.Out, m)).ToArray();
         var norms = network.Layers.Select(l => la.SingularValues(l.WeightAsDouble(), l.Out, l.In)[0]).ToArray();
-        double prodNorms = norms.Aggregate(1.0, (a, b) => a * b), prodKappa = kappas.Aggregate(1.0, (a, b) => a * b);
         int evals = 0;
         (double Needed, Mlp Pruned) Perturb(double d, Rng r)
         {
             if (d == 0) return (0, network);   // the code's alpha = 0 divides by zero and keeps every weight: no perturbation
             var pruned = MagnitudePruning.Prune(network, d, r, DiagonalPolicy.Prune).Network;
-            double sum = 0;
-            for (int l = 0; l < network.Layers.Length; l++)
-            {
-                var w = network.Layers[l].Weight; var h = pruned.Layers[l].Weight;
-                var diff = new double[w.Length];
-                for (int i = 0; i < w.Length; i++) diff[i] = (double)w[i] - h[i];
-                sum += la.SingularValues(diff, network.Layers[l].Out, network.Layers[l].In)[0] / norms[l];
-            }
-            return (Math.E * maxNorm * sum * prodNorms * prodKappa, pruned);
+            return (NeededMargin(network, pruned, maxNorm, kappas, la, norms), pruned);
         }
         double d = 0; bool bracketed = true;
         if (gammaMin > 0)
@@ -83,6 +74,30 @@ public static class GuhaCodeProxy
         double complexity = Math.Sqrt(count / m);
         double testError = Evaluation.Evaluate(prunedNet, test, la).Margins.Count(x => x < 0) / (double)test.Count;
         return new CodeProxyResult(gammaMin, d, bracketed, evals, needed, marginLoss, complexity, marginLoss + complexity, testError, kappas, maxNorm, m);
+    }
+
+    /// <summary>
+    /// γ* = e·max‖x‖·Π_l‖W_l‖₂·Σ_l ‖W_l − W′_l‖₂/‖W_l‖₂·Π_l κ_l for a perturbed copy W′ of the network (pruned, or pruned and
+    /// rounded): the margin the perturbation bound needs (GUHA-L4.3's code variant; GUHA-LC.3/LC.4 with κ, GUHA-LB.2/L4.3 with
+    /// every κ_l = 1). Spectral norms are exact (LAPACK SVD). <paramref name="norms"/> may pass precomputed ‖W_l‖₂.
+    /// </summary>
+    public static double NeededMargin(Mlp network, Mlp perturbed, double maxInputNorm, IReadOnlyList<double> kappas, ILinearAlgebraProvider? la = null,
+        IReadOnlyList<double>? norms = null)
+    {
+        la ??= LinearAlgebraProviders.Default;
+        if (!network.Architecture.Equals(perturbed.Architecture)) throw new ArgumentException("the perturbed network has another architecture");
+        if (kappas.Count != network.Layers.Length) throw new ArgumentException($"{kappas.Count} κ values for {network.Layers.Length} layers");
+        norms ??= network.Layers.Select(l => la.SingularValues(l.WeightAsDouble(), l.Out, l.In)[0]).ToArray();
+        double sum = 0, prod = 1, kappa = 1;
+        for (int l = 0; l < network.Layers.Length; l++)
+        {
+            var w = network.Layers[l].Weight; var h = perturbed.Layers[l].Weight;
+            var diff = new double[w.Length];
+            for (int i = 0; i < w.Length; i++) diff[i] = (double)w[i] - h[i];
+            sum += la.SingularValues(diff, network.Layers[l].Out, network.Layers[l].In)[0] / norms[l];
+            prod *= norms[l]; kappa *= kappas[l];
+        }
+        return Math.E * maxInputNorm * sum * prod * kappa;
     }
 
     /// <summary>
