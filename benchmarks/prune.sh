@@ -11,7 +11,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 trials=${1:-200}
 dotnet build benchmarks/GenBounds.Benchmarks -c Release -v q -nologo >/dev/null
-B="dotnet benchmarks/GenBounds.Benchmarks/bin/Release/net10.0/GenBounds.Benchmarks.dll"
+# Run a private copy, so a rebuild of the tree during the (long) run cannot replace the binaries under it.
+bin=$(mktemp -d); trap 'rm -rf "$bin"' EXIT
+cp -r benchmarks/GenBounds.Benchmarks/bin/Release/net10.0/. "$bin/"
+B="dotnet $bin/GenBounds.Benchmarks.dll"
 mkdir -p benchmarks/results
 log=benchmarks/results/prune-$(date +%Y%m%d-%H%M%S).log
 timed() { local s e; s=$(date +%s.%N); "$@" >>"$log" 2>&1; e=$(date +%s.%N); echo "$e - $s" | bc; }
