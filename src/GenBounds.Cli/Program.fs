@@ -8,17 +8,23 @@ open System.Text.Json.Nodes
 open GenBounds.Cli.Args
 open GenBounds.Cli.Common
 
-/// Every command: its spec and what it does; the result is printed as text (every fact, one per line) or as --json.
-let private commands: (CommandSpec * (Parsed -> JsonObject)) list =
-    [ Train.spec, Train.run
-      Eval.evalSpec, Eval.runEval
-      Eval.infoSpec, Eval.runInfo
-      Measure.spec, Measure.run
-      Verify.spec, Verify.run
-      Diff.spec, Diff.run ]
+/// Every command: its spec, what it does, and how its result reads as text: by default every fact of the JSON result,
+/// one per line; commands whose result is a table print the table instead, and their full results are in the files
+/// they write and in --json.
+let private commands: (CommandSpec * (Parsed -> JsonObject) * (JsonObject -> unit) option) list =
+    [ Train.spec, Train.run, None
+      Eval.evalSpec, Eval.runEval, None
+      Eval.infoSpec, Eval.runInfo, None
+      Measure.spec, Measure.run, None
+      Verify.spec, Verify.run, None
+      Diff.spec, Diff.run, None
+      Prune.spec, Prune.run, Some Prune.show
+      Sketch.spec, Sketch.run, Some Sketch.show
+      SketchMc.spec, SketchMc.run, Some SketchMc.show
+      Reproduce.spec, Reproduce.run, Some Reproduce.show ]
 
 let private mainUsage () =
-    let lines = commands |> List.map (fun (s, _) -> sprintf "  %-10s %s" s.Name s.Summary)
+    let lines = commands |> List.map (fun (s, _, _) -> sprintf "  %-10s %s" s.Name s.Summary)
     "usage: genbounds COMMAND [options]   (genbounds COMMAND --help for details)\ncommands:\n" + String.Join("\n", lines)
 
 [<EntryPoint>]
@@ -29,11 +35,11 @@ let main argv =
         printfn "%s" (mainUsage ())
         (if argv.IsEmpty then 2 else 0)
     | cmd :: rest ->
-        match commands |> List.tryFind (fun (s, _) -> s.Name = cmd) with
+        match commands |> List.tryFind (fun (s, _, _) -> s.Name = cmd) with
         | None ->
             eprintfn "genbounds: unknown command '%s'\n%s" cmd (mainUsage ())
             2
-        | Some (spec, run) ->
+        | Some (spec, run, show) ->
             if List.contains "--help" rest || List.contains "-h" rest then
                 printf "%s" (usage spec)
                 0
@@ -41,7 +47,7 @@ let main argv =
                 try
                     let parsed = parse spec rest
                     let result = run parsed
-                    if parsed.Has "json" then printJson result else printText result
+                    if parsed.Has "json" then printJson result else (defaultArg show printText) result
                     0
                 with
                 | Diff.Regressed result ->

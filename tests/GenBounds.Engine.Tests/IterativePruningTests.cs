@@ -76,4 +76,31 @@ public class IterativePruningTests
         Assert.True(r2.Masks.IsSubsetOf(r1.Masks));
         Assert.Equal((long)Math.Ceiling(0.5 * r1.Masks.KeptCount), r1.Masks.KeptCount - r2.Masks.KeptCount);
     }
+
+    [Fact]
+    public void Per_layer_fractions_remove_the_ceiling_of_each_layers_own_fraction_of_its_survivors()
+    {
+        var net = Net();
+        var masks = NetworkMasks.Ones(net.Architecture);
+        var fractions = new[] { 0.2, 0.1 };
+        for (int round = 0; round < 4; round++)
+        {
+            var r = IterativePruning.PruneRound(net, masks, fractions);
+            for (int l = 0; l < 2; l++)
+            {
+                long before = masks.Layers[l].KeptCount;
+                Assert.Equal((long)Math.Ceiling(fractions[l] * before), before - r.Masks.Layers[l].KeptCount);
+                Assert.Equal(before - r.Masks.Layers[l].KeptCount, r.PrunedThisRound[l]);
+                var w = net.Layers[l].Weight;
+                for (int i = 0; i < w.Length; i++)
+                {
+                    if (r.Masks.Layers[l].Values[i] == 1) Assert.True(Math.Abs(w[i]) >= r.Thresholds[l]);
+                    else if (masks.Layers[l].Values[i] == 1) Assert.True(Math.Abs(w[i]) <= r.Thresholds[l]);
+                }
+            }
+            Assert.True(r.Masks.IsSubsetOf(masks));
+            masks = r.Masks;
+        }
+        Assert.Throws<ArgumentException>(() => IterativePruning.PruneRound(net, masks, [0.2]));
+    }
 }

@@ -71,6 +71,30 @@ public static class IterativePruning
     }
 
     /// <summary>
+    /// One layer-wise round with its own fraction per layer (Frankle &amp; Carbin prune the output layer at half the rate):
+    /// layer l loses ⌈fractions[l]·(its surviving weights)⌉ of its smallest-magnitude survivors. Ties at the cut are split by
+    /// row-major position, as in <see cref="PruneRound(Mlp, NetworkMasks, double, PruningScope)"/>.
+    /// </summary>
+    public static PruningRound PruneRound(Mlp network, NetworkMasks current, IReadOnlyList<double> fractions)
+    {
+        if (fractions.Count != network.Layers.Length) throw new ArgumentException($"{fractions.Count} fractions for {network.Layers.Length} layers");
+        if (!network.Architecture.Equals(current.Architecture)) throw new ArgumentException("masks and network have different architectures");
+        var masks = new Mask[fractions.Count];
+        var thresholds = new double[fractions.Count];
+        var pruned = new long[fractions.Count];
+        for (int l = 0; l < fractions.Count; l++)
+        {
+            // A one-layer view keeps a single ranking routine for every scope.
+            var arch = new MlpArchitecture([network.Layers[l].In, network.Layers[l].Out], bias: false);
+            var one = new Mlp(arch);
+            network.Layers[l].Weight.CopyTo(one.Layers[0].Weight, 0);
+            var r = PruneRound(one, new NetworkMasks(arch, [current.Layers[l]]), fractions[l], PruningScope.LayerWise);
+            masks[l] = r.Masks.Layers[0]; thresholds[l] = r.Thresholds[0]; pruned[l] = r.PrunedThisRound[0];
+        }
+        return new PruningRound(new NetworkMasks(network.Architecture, masks), thresholds, pruned);
+    }
+
+    /// <summary>
     /// <paramref name="rounds"/> rounds on fixed weights (no retraining in between), starting from all-keep masks; returns every round.
     /// After r rounds of fraction q the density is about (1 − q)^r.
     /// </summary>

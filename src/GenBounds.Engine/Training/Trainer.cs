@@ -31,11 +31,21 @@ public sealed class Trainer
     private readonly float[][]? _pw, _pb;              // prior parameters
     private readonly float[] _xBatch;
     private readonly int[] _yBatch;
+    private readonly float[]?[]? _masks;                // per layer 1 keep / 0 pruned, or null for unmasked training
 
     /// <summary>Prepares training of <paramref name="net"/> (updated in place).</summary>
-    public Trainer(Mlp net, TrainingOptions options, ILinearAlgebraProvider la)
+    public Trainer(Mlp net, TrainingOptions options, ILinearAlgebraProvider la) : this(net, options, la, masks: null) { }
+
+    /// <summary>
+    /// Prepares training of <paramref name="net"/> (updated in place) under pruning <paramref name="masks"/>: the pruned weights
+    /// are set to 0 now and, with their optimiser state, stay exactly 0 after every step (iterative magnitude pruning with
+    /// retraining). Biases are never masked. With null masks this is the unmasked trainer, bit for bit.
+    /// </summary>
+    public Trainer(Mlp net, TrainingOptions options, ILinearAlgebraProvider la, Compression.NetworkMasks? masks)
     {
         options.Validate();
+        if (masks is not null && !masks.Architecture.Equals(net.Architecture))
+            throw new ArgumentException($"masks are for {masks.Architecture}, the network is {net.Architecture}");
         if (options.Prior is { } prior && !prior.Architecture.Equals(net.Architecture))
             throw new ArgumentException($"prior architecture {prior.Architecture} differs from the network's {net.Architecture}");
         _net = net; _o = options;
@@ -51,6 +61,18 @@ public sealed class Trainer
             _pw = options.Prior!.Layers.Select(l => l.Weight).ToArray();
             _pb = options.Prior!.Layers.Select(l => l.Bias ?? Array.Empty<float>()).ToArray();
         }
+        if (masks is not null)
+        {
+            _masks = new float[]?[L];
+            for (int l = 0; l < L; l++)
+            {
+                var mv = masks.Layers[l].Values;
+                var f = new float[mv.Length];
+                for (int i = 0; i < f.Length; i++) f[i] = mv[i];
+                for (int i = 0; i < f.Length; i++) if (mv[i] == 0) _w[l][i] = 0f;
+                _masks[l] = f;
+            }
+        }
         _xBatch = new float[options.BatchSize * sizes[0]];
         _yBatch = new int[options.BatchSize];
         Seeds = new SeedStreams(options.Seed);
@@ -62,6 +84,8 @@ public sealed class Trainer
     public long Step { get; private set; }
     /// <summary>Epochs completed so far.</summary>
     public int EpochsDone { get; private set; }
+    /// <summary>Called after every optimiser step with the step count (e.g. to capture the weights of an early iteration for rewinding).</summary>
+    public Action<long>? AfterStep { get; set; }
 
     /// <summary>A freshly initialised network (PyTorch default init) from the <c>init</c> stream of <paramref name="seed"/>.</summary>
     public static Mlp Initialize(MlpArchitecture architecture, ulong seed) =>
@@ -99,6 +123,7 @@ public sealed class Trainer
             Step++;
             var adam = _o.Optimizer == OptimizerKind.Adam ? OptimizerSteps.AdamCoefficients.For(_o, Step, _w.Length) : default;
             _bp.Backward(_w, _xBatch, batch, l => StepLayer(l, adam));
+            AfterStep?.Invoke(Step);
             long t4 = System.Diagnostics.Stopwatch.GetTimestamp();
             tGather += t1 - t0; tForward += t2 - t1; tLoss += t3 - t2; tBackward += t4 - t3;
             if (progress is not null && (bi % 20 == 0 || bi == batches - 1))
@@ -129,16 +154,19 @@ public sealed class Trainer
     {
         var gw = _bp.WeightGradients[l]; var gb = _bp.BiasGradients[l];
         ReadOnlySpan<float> pw = _pw is null ? default : _pw[l], pb = _pb is null ? default : _pb[l];
+        var mask = _masks?[l];
         if (_o.Optimizer == OptimizerKind.Adam)
         {
-            OptimizerSteps.Adam(_w[l], gw, _m[l], _v[l], pw, adam);
+            if (mask is null) OptimizerSteps.Adam(_w[l], gw, _m[l], _v[l], pw, adam);
+            else OptimizerSteps.AdamMasked(_w[l], gw, _m[l], _v[l], pw, mask, adam);
             if (_b[l].Length > 0) OptimizerSteps.Adam(_b[l], gb, _mb[l], _vb[l], pb, adam);
         }
         else
         {
             float lr = (float)_o.LearningRate, mu = (float)_o.Momentum, wd = (float)_o.WeightDecay;
             float pk = OptimizerSteps.PriorGradientCoefficient(_o, _w.Length);
-            OptimizerSteps.Sgd(_w[l], gw, _m[l], pw, lr, mu, wd, pk, Step == 1);
+            if (mask is null) OptimizerSteps.Sgd(_w[l], gw, _m[l], pw, lr, mu, wd, pk, Step == 1);
+            else OptimizerSteps.SgdMasked(_w[l], gw, _m[l], pw, mask, lr, mu, wd, pk, Step == 1);
             if (_b[l].Length > 0) OptimizerSteps.Sgd(_b[l], gb, _mb[l], pb, lr, mu, wd, pk, Step == 1);
         }
     }
