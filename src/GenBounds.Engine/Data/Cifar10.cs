@@ -75,6 +75,6 @@ public static class Cifar10
                 for (int j = 0; j < Dimension; j++) dst[j] = table[record[1 + j]];
             }
         }
-        return new Dataset(name, features, labels, Dimension, Classes);
+        return new Dataset(name, features, labels, Dimension, Classes) { ImageShape = new Networks.TensorShape(3, 32, 32) };
     }
 }

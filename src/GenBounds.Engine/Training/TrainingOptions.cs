@@ -41,6 +41,8 @@ public sealed record TrainingOptions
     [Description("lambda of the L2 penalty toward the prior network")] public double PriorPenalty { get; init; }
     /// <summary>Reference network of the prior penalty (same architecture), or null.</summary>
     public Networks.Mlp? Prior { get; init; }
+    /// <summary>Reference network of the prior penalty for any sequential network (takes precedence over <see cref="Prior"/>), or null.</summary>
+    public Networks.Network? PriorNetwork { get; init; }
     /// <summary>Master seed; split into the named streams <c>init</c> and <c>data-order</c>.</summary>
     [Description("master seed")] public ulong Seed { get; init; } = 1;
 
@@ -55,7 +57,7 @@ public sealed record TrainingOptions
         if (Beta1 < 0 || Beta1 >= 1 || Beta2 < 0 || Beta2 >= 1) throw new ArgumentException("Adam betas must be in [0, 1)");
         if (!(Epsilon > 0)) throw new ArgumentException("Adam epsilon must be positive");
         if (PriorPenalty < 0) throw new ArgumentException("prior penalty must be ≥ 0");
-        if (PriorPenalty > 0 && Prior is null) throw new ArgumentException("a prior penalty needs a prior network");
+        if (PriorPenalty > 0 && Prior is null && PriorNetwork is null) throw new ArgumentException("a prior penalty needs a prior network");
     }
 
     /// <summary>One-line description recorded in model metadata, e.g. <c>adam(lr=0.001, b1=0.9, b2=0.999, eps=1e-08, wd=0) batch=128</c>.</summary>
