@@ -24,6 +24,18 @@ let dataOptions =
 let threadOption = opt "threads" "N" "BLAS threads (OpenBLAS)" None
 let jsonFlag = flag "json" "print one JSON object on stdout instead of text"
 
+/// Shape of one sample of the data set named by --data, known before the files are read (so that --arch errors come first).
+let dataShape (p: Parsed) : GenBounds.Networks.TensorShape =
+    match (p.Get "data").ToLowerInvariant() with
+    | "mnist" -> GenBounds.Networks.TensorShape(1, Mnist.Side, Mnist.Side)
+    | "cifar10" | "cifar-10" -> GenBounds.Networks.TensorShape(3, 32, 32)
+    | other -> raise (UsageError(sprintf "unknown data set '%s' (expected mnist or cifar10)" other))
+
+/// Parses an --arch value against the data's sample shape (exit 2 with the grammar on a bad string).
+let parseArchitecture (p: Parsed) (text: string) (bias: bool) : GenBounds.Networks.NetworkArchitecture =
+    try GenBounds.Networks.NetworkArchitecture.Parse(text, System.Nullable(dataShape p), bias)
+    with :? FormatException as e -> raise (UsageError e.Message)
+
 /// Loads the (train, test) pair named by --data/--data-dir.
 let loadData (p: Parsed) : Dataset * Dataset =
     let name = (p.Get "data").ToLowerInvariant()
