@@ -117,6 +117,27 @@ public class ConvKernelTests
     }
 
     [Fact]
+    public void The_2x2_fast_path_picks_the_first_maximum_even_with_many_ties()
+    {
+        var rng = new Rng(5);
+        int planes = 7, h = 9, w = 8;                   // odd height: the last row is outside every window
+        var x = new float[planes * h * w];
+        for (int i = 0; i < x.Length; i++) x[i] = rng.NextInt(3);
+        var y = new float[planes * 4 * 4]; var arg = new int[y.Length];
+        Pooling.MaxForward<float>(x, planes, h, w, 2, 2, y, arg);
+        for (int q = 0; q < planes; q++)
+            for (int oy = 0; oy < 4; oy++)
+                for (int ox = 0; ox < 4; ox++)
+                {
+                    int o = (q * 4 + oy) * 4 + ox, best = -1;
+                    foreach (int i in new[] { 2 * oy * w + 2 * ox, 2 * oy * w + 2 * ox + 1, (2 * oy + 1) * w + 2 * ox, (2 * oy + 1) * w + 2 * ox + 1 })
+                        if (best < 0 || x[q * h * w + i] > x[q * h * w + best]) best = i;
+                    Assert.Equal(best, arg[o]);
+                    Assert.Equal(x[q * h * w + best], y[o]);
+                }
+    }
+
+    [Fact]
     public void Layout_conversions_are_inverse_transposes()
     {
         var rng = new Rng(3);

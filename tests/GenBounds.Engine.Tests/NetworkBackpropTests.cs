@@ -143,18 +143,22 @@ public class NetworkBackpropTests
     }
 
     [Fact]
-    public void Patch_matrices_stored_or_recomputed_give_identical_gradients()
+    public void Convolutions_give_the_same_results_whatever_the_sample_block_size()
     {
         var arch = NetworkArchitecture.Parse("2x9x7:conv3k3s2p1-avgpool2s1-conv4k2-fc5");
         var net = Network.InitializeDefault(arch, new Rng(1));
-        var rng = new Rng(2); int batch = 6;
-        var x = new float[batch * arch.InputShape.Size]; rng.FillGaussian(x);
+        var (w, b) = NaiveNetwork.Parameters(net);
+        var rng = new Rng(2); int batch = 7;
+        var x = new double[batch * arch.InputShape.Size]; rng.FillGaussian(x);
         var y = Enumerable.Range(0, batch).Select(_ => rng.NextInt(5)).ToArray();
-        var w = net.WeightLayers.Select(l => l.Weight).ToArray(); var b = net.WeightLayers.Select(l => l.Bias).ToArray();
-        var stored = new NetworkBackprop<float>(LinearAlgebraProviders.Default, arch, batch);
-        var recomputed = new NetworkBackprop<float>(LinearAlgebraProviders.Default, arch, batch, maxStoredPatchBytes: 0);
-        Assert.True(stored.StoresPatchMatrices); Assert.False(recomputed.StoresPatchMatrices);
-        foreach (var bp in new[] { stored, recomputed }) { bp.Forward(w, b, x, batch); bp.CrossEntropy(y, batch, out _); bp.Backward(w, x, batch); }
-        for (int k = 0; k < w.Length; k++) Assert.Equal(stored.WeightGradients[k], recomputed.WeightGradients[k]);
+        var one = new NetworkBackprop<double>(LinearAlgebraProviders.Default, arch, batch, patchBlockBytes: 1);
+        var all = new NetworkBackprop<double>(LinearAlgebraProviders.Default, arch, batch, patchBlockBytes: 1L << 30);
+        Assert.All(one.ConvolutionBlocks, v => Assert.Equal(1, v));
+        Assert.All(all.ConvolutionBlocks, v => Assert.Equal(batch, v));
+        var logits = new List<double[]>();
+        foreach (var bp in new[] { one, all }) { logits.Add(bp.Forward(w, b, x, batch).ToArray()); bp.CrossEntropy(y, batch, out _); bp.Backward(w, x, batch); }
+        for (int i = 0; i < logits[0].Length; i++) Assert.Equal(logits[0][i], logits[1][i], 12);
+        for (int k = 0; k < w.Length; k++)
+            for (int i = 0; i < w[k].Length; i++) Assert.Equal(one.WeightGradients[k][i], all.WeightGradients[k][i], 12);
     }
 }

@@ -24,7 +24,7 @@ public static class Evaluation
         Trainer.CheckData(net.Architecture, data);
         int n = data.Count, k = net.OutputSize, d = data.Dimension;
         chunk = Math.Max(1, Math.Min(chunk, n));
-        var bp = new NetworkBackprop<float>(la, net.Architecture, chunk, maxStoredPatchBytes: 0);
+        var bp = new NetworkBackprop<float>(la, net.Architecture, chunk);
         var w = net.WeightLayers.Select(l => l.Weight).ToArray();
         var b = net.WeightLayers.Select(l => l.Bias).ToArray();
         var margins = new double[n];

@@ -20,8 +20,8 @@ public sealed class NetworkBackprop<T> where T : unmanaged, IFloatingPointIeee75
 {
     private readonly ILinearAlgebraProvider _la;
     private readonly Step[] _steps;
-    private readonly T[] _scratchCols = [];      // shared patch matrix (layers that recompute it) and ∂cols
-    private readonly T[] _scratchGrad;
+    private readonly T[] _scratchCols;           // one block's patch matrix
+    private readonly T[] _scratchGrad;           // one block's ∂cols
 
     private sealed class Step
     {
@@ -33,20 +33,21 @@ public sealed class NetworkBackprop<T> where T : unmanaged, IFloatingPointIeee75
         public int Weight = -1;
         public bool NeedInputGrad;
         public T[] Output = [], Grad = [];
-        public T[]? Cols;          // stored patch matrix of a convolution (null: recomputed into the shared scratch)
+        public int Block = 1;      // samples per patch-matrix block of a convolution
         public int[]? Argmax;
         public long Ticks;
     }
 
     /// <summary>
-    /// Buffers for batches of up to <paramref name="maxBatch"/> samples. Convolutions keep their patch matrices from the
-    /// forward pass for the backward pass while all of them together take at most <paramref name="maxStoredPatchBytes"/>;
-    /// otherwise they are rebuilt in the backward pass (less memory, one more unfold per layer).
+    /// Buffers for batches of up to <paramref name="maxBatch"/> samples. Convolutions run over blocks of samples whose patch
+    /// matrix takes about <paramref name="patchBlockBytes"/> (so it stays in cache between the unfold and the GEMM); the backward
+    /// pass rebuilds each block's patch matrix instead of keeping the batch's, and accumulates ∂W over the blocks in order.
     /// </summary>
-    public NetworkBackprop(ILinearAlgebraProvider la, NetworkArchitecture architecture, int maxBatch, long maxStoredPatchBytes = 256L << 20)
+    public NetworkBackprop(ILinearAlgebraProvider la, NetworkArchitecture architecture, int maxBatch, long patchBlockBytes = 1L << 20)
     {
         if (typeof(T) != typeof(float) && typeof(T) != typeof(double)) throw new NotSupportedException("NetworkBackprop supports float and double");
         if (maxBatch <= 0) throw new ArgumentOutOfRangeException(nameof(maxBatch));
+        if (patchBlockBytes <= 0) throw new ArgumentOutOfRangeException(nameof(patchBlockBytes));
         ArgumentNullException.ThrowIfNull(architecture);
         _la = la; Architecture = architecture; MaxBatch = maxBatch;
         var steps = new List<Step>();
@@ -72,34 +73,29 @@ public sealed class NetworkBackprop<T> where T : unmanaged, IFloatingPointIeee75
         }
         _steps = steps.ToArray();
         WeightGradients = new T[weights][]; BiasGradients = new T[weights][];
-        long stored = 0, scratch = 0;
+        long scratch = 0;
         foreach (var st in _steps.Where(s => s.Weight >= 0))
         {
             int rows = st.Spec is DenseSpec d ? d.Outputs : ((Conv2dSpec)st.Spec).OutChannels;
             WeightGradients[st.Weight] = new T[checked((int)architecture.WeightCount(st.Module))];
             BiasGradients[st.Weight] = architecture.Bias ? new T[rows] : [];
-            if (st.Spec is Conv2dSpec)
+            if (st.Spec is Conv2dSpec c)
             {
-                var g = Geometry(st, maxBatch);
-                long size = (long)g.PatchSize * g.Columns;
-                if (!g.IsIdentity) stored += size;
-                scratch = Math.Max(scratch, size);
+                long perSample = (long)st.In.Channels * c.KernelHeight * c.KernelWidth * st.Out.Locations;
+                st.Block = (int)Math.Clamp(patchBlockBytes / (perSample * Marshal.SizeOf<T>()), 1, maxBatch);
+                scratch = Math.Max(scratch, perSample * st.Block);
             }
         }
-        bool store = stored * Marshal.SizeOf<T>() <= maxStoredPatchBytes;
-        foreach (var st in _steps.Where(s => s.Spec is Conv2dSpec))
-            if (store && !Geometry(st, maxBatch).IsIdentity) st.Cols = new T[(long)Geometry(st, maxBatch).PatchSize * Geometry(st, maxBatch).Columns];
+        _scratchCols = new T[scratch];
         _scratchGrad = new T[scratch];
-        if (!store) _scratchCols = new T[scratch];
-        StoresPatchMatrices = store;
     }
 
     /// <summary>The network shape.</summary>
     public NetworkArchitecture Architecture { get; }
     /// <summary>Largest batch the buffers hold.</summary>
     public int MaxBatch { get; }
-    /// <summary>Whether convolution patch matrices are kept between the forward and the backward pass.</summary>
-    public bool StoresPatchMatrices { get; }
+    /// <summary>Samples per patch-matrix block of each convolution (in module order).</summary>
+    public IReadOnlyList<int> ConvolutionBlocks => _steps.Where(s => s.Spec is Conv2dSpec).Select(s => s.Block).ToArray();
     /// <summary>∂loss/∂W_k after <see cref="Backward"/>, per weight layer k (PyTorch layout).</summary>
     public T[][] WeightGradients { get; }
     /// <summary>∂loss/∂b_k after <see cref="Backward"/> (empty arrays for bias-free nets).</summary>
@@ -112,20 +108,22 @@ public sealed class NetworkBackprop<T> where T : unmanaged, IFloatingPointIeee75
     /// <summary>Zeroes <see cref="Ticks"/>.</summary>
     public void ResetTimers() { foreach (var s in _steps) s.Ticks = 0; }
 
-    private static ConvGeometry Geometry(Step st, int batch)
+    // Geometry of samples r0..r0+nb−1 of a batch of `batch` (the strides are those of the whole batch) and the input offset of sample r0.
+    private static (ConvGeometry G, int Offset) Geometry(Step st, int batch, int r0, int nb)
     {
         var c = (Conv2dSpec)st.Spec;
+        long plane = (long)st.In.Height * st.In.Width;
         return st.InChannelMajor
-            ? ConvGeometry.ChannelMajor(st.In.Channels, batch, st.In.Height, st.In.Width, c.KernelHeight, c.KernelWidth, c.Stride, c.Padding)
-            : ConvGeometry.SampleMajor(st.In.Channels, batch, st.In.Height, st.In.Width, c.KernelHeight, c.KernelWidth, c.Stride, c.Padding);
+            ? (new ConvGeometry(st.In.Channels, nb, st.In.Height, st.In.Width, c.KernelHeight, c.KernelWidth, c.Stride, c.Padding, batch * plane, plane), (int)(r0 * plane))
+            : (new ConvGeometry(st.In.Channels, nb, st.In.Height, st.In.Width, c.KernelHeight, c.KernelWidth, c.Stride, c.Padding, plane, st.In.Channels * plane), (int)(r0 * st.In.Channels * plane));
     }
 
-    private void Gemm(Transpose ta, Transpose tb, int m, int n, int k, ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb, Span<T> c, int ldc)
+    private void Gemm(Transpose ta, Transpose tb, int m, int n, int k, ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb, Span<T> c, int ldc, bool accumulate = false)
     {
         if (typeof(T) == typeof(float))
-            _la.Gemm(ta, tb, m, n, k, 1f, MemoryMarshal.Cast<T, float>(a), lda, MemoryMarshal.Cast<T, float>(b), ldb, 0f, MemoryMarshal.Cast<T, float>(c), ldc);
+            _la.Gemm(ta, tb, m, n, k, 1f, MemoryMarshal.Cast<T, float>(a), lda, MemoryMarshal.Cast<T, float>(b), ldb, accumulate ? 1f : 0f, MemoryMarshal.Cast<T, float>(c), ldc);
         else
-            _la.Gemm(ta, tb, m, n, k, 1.0, MemoryMarshal.Cast<T, double>(a), lda, MemoryMarshal.Cast<T, double>(b), ldb, 0.0, MemoryMarshal.Cast<T, double>(c), ldc);
+            _la.Gemm(ta, tb, m, n, k, 1.0, MemoryMarshal.Cast<T, double>(a), lda, MemoryMarshal.Cast<T, double>(b), ldb, accumulate ? 1.0 : 0.0, MemoryMarshal.Cast<T, double>(c), ldc);
     }
 
     /// <summary>
@@ -158,14 +156,19 @@ public sealed class NetworkBackprop<T> where T : unmanaged, IFloatingPointIeee75
                 }
                 case Conv2dSpec c:
                 {
-                    var g = Geometry(st, batch);
-                    ReadOnlySpan<T> cols = g.IsIdentity ? input : Unfold(st, g, input);
-                    int k = g.PatchSize, n = g.Columns;
-                    Gemm(Transpose.No, Transpose.No, c.OutChannels, n, k, weights[st.Weight], k, cols, n, y, n);
+                    int lo = st.Out.Locations, ld = batch * lo;
+                    for (int r0 = 0; r0 < batch; r0 += st.Block)
+                    {
+                        int nb = Math.Min(st.Block, batch - r0);
+                        var (g, off) = Geometry(st, batch, r0, nb);
+                        var cols = _scratchCols.AsSpan(0, g.PatchSize * g.Columns);
+                        Im2Col.Unfold(g, input[off..], cols);
+                        Gemm(Transpose.No, Transpose.No, c.OutChannels, g.Columns, g.PatchSize, weights[st.Weight], g.PatchSize, cols, g.Columns, y[(r0 * lo)..], ld);
+                    }
                     var b = biases[st.Weight];
                     for (int o = 0; o < c.OutChannels; o++)
                     {
-                        var row = y.Slice(o * n, n);
+                        var row = y.Slice(o * ld, ld);
                         if (b is not null) TensorPrimitives.Add<T>(row, b[o], row);
                         if (st.FusedRelu) TensorPrimitives.Max<T>(row, T.Zero, row);
                     }
@@ -190,13 +193,6 @@ public sealed class NetworkBackprop<T> where T : unmanaged, IFloatingPointIeee75
             input = y;
         }
         return input;
-    }
-
-    private ReadOnlySpan<T> Unfold(Step st, in ConvGeometry g, ReadOnlySpan<T> input)
-    {
-        var cols = (st.Cols ?? _scratchCols).AsSpan(0, g.PatchSize * g.Columns);
-        Im2Col.Unfold(g, input, cols);
-        return cols;
     }
 
     /// <summary>
@@ -262,22 +258,25 @@ public sealed class NetworkBackprop<T> where T : unmanaged, IFloatingPointIeee75
                 }
                 case Conv2dSpec c:
                 {
-                    var g = Geometry(st, batch);
-                    int k = g.PatchSize, n = g.Columns;
-                    ReadOnlySpan<T> cols = g.IsIdentity ? input : st.Cols is { } stored ? stored.AsSpan(0, k * n) : Unfold(st, g, input);
-                    Gemm(Transpose.No, Transpose.Yes, c.OutChannels, k, n, grad, n, cols, n, WeightGradients[st.Weight], k);
-                    if (Architecture.Bias)
-                        for (int o = 0; o < c.OutChannels; o++) BiasGradients[st.Weight][o] = TensorPrimitives.Sum<T>(grad.Slice(o * n, n));
-                    if (st.NeedInputGrad)
+                    int lo = st.Out.Locations, ld = batch * lo;
+                    for (int r0 = 0; r0 < batch; r0 += st.Block)
                     {
-                        if (g.IsIdentity) Gemm(Transpose.Yes, Transpose.No, k, n, c.OutChannels, weights[st.Weight], k, grad, n, gradIn, n);
-                        else
+                        int nb = Math.Min(st.Block, batch - r0);
+                        var (g, off) = Geometry(st, batch, r0, nb);
+                        int k = g.PatchSize, n = g.Columns;
+                        var cols = _scratchCols.AsSpan(0, k * n);
+                        Im2Col.Unfold(g, input[off..], cols);
+                        var gy = grad[(r0 * lo)..];
+                        Gemm(Transpose.No, Transpose.Yes, c.OutChannels, k, n, gy, ld, cols, n, WeightGradients[st.Weight], k, accumulate: r0 > 0);
+                        if (st.NeedInputGrad)
                         {
                             var dcols = _scratchGrad.AsSpan(0, k * n);
-                            Gemm(Transpose.Yes, Transpose.No, k, n, c.OutChannels, weights[st.Weight], k, grad, n, dcols, n);
-                            Im2Col.Col2Im(g, dcols, gradIn);
+                            Gemm(Transpose.Yes, Transpose.No, k, n, c.OutChannels, weights[st.Weight], k, gy, ld, dcols, n);
+                            Im2Col.Col2Im(g, dcols, gradIn[off..]);
                         }
                     }
+                    if (Architecture.Bias)
+                        for (int o = 0; o < c.OutChannels; o++) BiasGradients[st.Weight][o] = TensorPrimitives.Sum<T>(grad.Slice(o * ld, ld));
                     break;
                 }
                 case Pool2dSpec p when st.NeedInputGrad:

@@ -10,8 +10,9 @@ public static class Pooling
 {
     /// <summary>
     /// Max pooling; <paramref name="argmax"/> receives, per output, the index of the chosen input within its plane (the first
-    /// maximum in row-major window order, a NaN wins, as PyTorch's CPU kernel), which the backward pass and the measures'
+    /// maximum in row-major window order, the last NaN wins, as PyTorch's CPU kernel), which the backward pass and the measures'
     /// linearisation use.
+    /// <para>PyTorch's rule: a value replaces the running maximum when it is larger or NaN.</para>
     /// </summary>
     public static void MaxForward<T>(ReadOnlySpan<T> input, int planes, int h, int w, int k, int s, Span<T> output, Span<int> argmax)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -19,6 +20,7 @@ public static class Pooling
         int ho = (h - k) / s + 1, wo = (w - k) / s + 1;
         Check(input.Length, output.Length, planes, h, w, ho, wo);
         if (argmax.Length < planes * ho * wo) throw new ArgumentException("max pooling: argmax buffer too small");
+        if (k == 2 && s == 2) { MaxForward2x2(input, planes, h, w, output, argmax); return; }
         for (int q = 0; q < planes; q++)
         {
             var src = input.Slice(q * h * w, h * w);
@@ -34,12 +36,44 @@ public static class Pooling
                         for (int v = 0; v < k; v++)
                         {
                             T val = src[r + v];
-                            if (val > max || T.IsNaN(val) && !T.IsNaN(max)) { max = val; best = r + v; }
+                            if (val > max || T.IsNaN(val)) { max = val; best = r + v; }
                         }
                     }
                     output[o] = max;
                     argmax[o] = best;
                 }
+        }
+    }
+
+    // The common 2×2/2 window without branches on the data (random comparisons mispredict): the maximum by max
+    // instructions, then the first window entry equal to it, in row-major order, by integer arithmetic. This is the general
+    // loop's choice for all finite inputs; with a NaN in the window the output is NaN as there, the recorded choice may differ.
+    private static void MaxForward2x2<T>(ReadOnlySpan<T> input, int planes, int h, int w, Span<T> output, Span<int> argmax)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int ho = h / 2, wo = w / 2;
+        ref T src = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(input);
+        ref T dst = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(output);
+        ref int arg = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(argmax);
+        int o = 0;
+        for (int q = 0; q < planes; q++)
+        {
+            int plane = q * h * w;
+            for (int y = 0; y < ho; y++)
+            {
+                int r0 = 2 * y * w, r1 = r0 + w;
+                for (int x = 0; x < wo; x++, o++)
+                {
+                    int i0 = r0 + 2 * x, i2 = r1 + 2 * x;
+                    T a = System.Runtime.CompilerServices.Unsafe.Add(ref src, plane + i0), b = System.Runtime.CompilerServices.Unsafe.Add(ref src, plane + i0 + 1);
+                    T c = System.Runtime.CompilerServices.Unsafe.Add(ref src, plane + i2), d = System.Runtime.CompilerServices.Unsafe.Add(ref src, plane + i2 + 1);
+                    T m = T.Max(T.Max(a, b), T.Max(c, d));
+                    int na = a == m ? 0 : 1, nb = b == m ? 0 : 1, nc = c == m ? 0 : 1;
+                    int off = na * (1 - nb) + na * nb * ((1 - nc) * (i2 - i0) + nc * (i2 - i0 + 1));
+                    System.Runtime.CompilerServices.Unsafe.Add(ref dst, o) = m;
+                    System.Runtime.CompilerServices.Unsafe.Add(ref arg, o) = i0 + off;
+                }
+            }
         }
     }
 
