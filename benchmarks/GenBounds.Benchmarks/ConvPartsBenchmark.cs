@@ -31,6 +31,11 @@ public static class ConvPartsBenchmark
             Time($"gemm dW {o}x{g.PatchSize}x{g.Columns}", () => la.Gemm(Transpose.No, Transpose.Yes, o, g.PatchSize, g.Columns, 1f, y, g.Columns, cols, g.Columns, 0f, dw, g.PatchSize));
             Time($"gemm dcols {g.PatchSize}x{g.Columns}x{o}", () => la.Gemm(Transpose.Yes, Transpose.No, g.PatchSize, g.Columns, o, 1f, w, g.PatchSize, y, g.Columns, 0f, cols, g.Columns));
             Time($"fold {c}x{h}x{h} k{k} p{p}", () => Im2Col.Col2Im<float>(g, cols, x));
+            int bs = 16, bc = bs * g.OutHeight * g.OutWidth;
+            Time($"  block{bs}: gemm fwd {o}x{bc}x{g.PatchSize} x{n / bs}", () => { for (int b = 0; b < n / bs; b++) la.Gemm(Transpose.No, Transpose.No, o, bc, g.PatchSize, 1f, w, g.PatchSize, cols.AsSpan(b * bc), g.Columns, 0f, y.AsSpan(b * bc), g.Columns); });
+            Time($"  block{bs}: gemm dW x{n / bs}", () => { for (int b = 0; b < n / bs; b++) la.Gemm(Transpose.No, Transpose.Yes, o, g.PatchSize, bc, 1f, y.AsSpan(b * bc), g.Columns, cols.AsSpan(b * bc), g.Columns, b > 0 ? 1f : 0f, dw, g.PatchSize); });
+            var yt = new float[g.Columns * o];
+            Time($"  transposed fwd {g.Columns}x{o}x{g.PatchSize}", () => la.Gemm(Transpose.Yes, Transpose.Yes, g.Columns, o, g.PatchSize, 1f, cols, g.Columns, w, g.PatchSize, 0f, yt, o));
             var pooled = new float[o * n * (g.OutHeight / 2) * (g.OutWidth / 2)]; var arg = new int[pooled.Length];
             Time($"maxpool fwd {o}x{g.OutHeight}", () => Pooling.MaxForward<float>(y, o * n, g.OutHeight, g.OutWidth, 2, 2, pooled, arg));
             Time($"maxpool bwd {o}x{g.OutHeight}", () => Pooling.MaxBackward<float>(pooled, arg, o * n, g.OutHeight, g.OutWidth, g.OutHeight / 2, g.OutWidth / 2, y));

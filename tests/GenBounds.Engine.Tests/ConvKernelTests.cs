@@ -51,6 +51,29 @@ public class ConvKernelTests
     }
 
     [Theory]
+    [InlineData(1, 28, 28, 5, 2)] [InlineData(3, 7, 9, 3, 1)] [InlineData(2, 5, 4, 1, 0)] [InlineData(2, 3, 6, 5, 2)] [InlineData(1, 2, 2, 3, 1)]
+    public void Same_width_unfolds_take_the_whole_row_copy_path_and_agree_with_the_naive_loop(int c, int h, int w, int k, int p)
+    {
+        var rng = new Rng(77);
+        int n = 3;
+        var x = Gaussian(rng, n * c * h * w);
+        foreach (bool channelMajor in new[] { false, true })
+        {
+            var g = channelMajor ? ConvGeometry.ChannelMajor(c, n, h, w, k, k, 1, p) : ConvGeometry.SampleMajor(c, n, h, w, k, k, 1, p);
+            Assert.Equal(w, g.OutWidth);
+            var cols = Gaussian(rng, g.PatchSize * g.Columns);            // garbage that must be overwritten
+            Im2Col.Unfold<double>(g, x, cols);
+            for (int ch = 0; ch < c; ch++) for (int u = 0; u < k; u++) for (int v = 0; v < k; v++)
+                for (int s = 0; s < n; s++) for (int y = 0; y < g.OutHeight; y++) for (int xx = 0; xx < w; xx++)
+                {
+                    int iy = y + u - p, ix = xx + v - p;
+                    double expected = iy < 0 || iy >= h || ix < 0 || ix >= w ? 0 : x[ch * g.ChannelStride + s * g.SampleStride + iy * w + ix];
+                    Assert.Equal(expected, cols[((ch * k + u) * k + v) * g.Columns + (s * g.OutHeight + y) * w + xx]);
+                }
+        }
+    }
+
+    [Theory]
     [InlineData(11)] [InlineData(12)] [InlineData(13)]
     public void Col2im_is_the_adjoint_of_im2col(ulong seed)
     {

@@ -105,6 +105,23 @@ public class SequentialMeasuresTests
         // With biases no pre-activation is exactly 0 (a bias-free window on padding alone gives 0, where a central
         // difference sees ReLU's slope as 1/2 while the Jacobian convention, PyTorch's, is 0).
         var (net, x, n) = RandomCnn(seed, bias: true);
+        CheckAgainstFiniteDifferences(net, x, n);
+    }
+
+    [Theory]
+    [InlineData("2x10x9:conv3k3-maxpool2-relu-conv4k2-relu-flatten-fc3")]     // pooling before the ReLU
+    [InlineData("1x9x9:conv2k2-relu-maxpool2s1-conv3k3-relu-avgpool2-flatten-fc4")]
+    [InlineData("1x8x8:conv3k3p1-relu-conv2k3s2-relu-flatten-fc5-relu-fc3")]
+    public void Exact_jacobian_norms_hold_for_every_block_shape(string text)
+    {
+        var arch = NetworkArchitecture.Parse(text);
+        var net = Network.InitializeDefault(arch, new Rng(4));
+        int n = 3; var x = new float[n * arch.InputShape.Size]; new Rng(5).FillGaussian(x);
+        CheckAgainstFiniteDifferences(net, x, n);
+    }
+
+    private static void CheckAgainstFiniteDifferences(Network net, float[] x, int n)
+    {
         var dn = new DoubleNetwork(net);
         var t = NetworkTrace.Compute(dn, x, n);
         int d = dn.Depth;

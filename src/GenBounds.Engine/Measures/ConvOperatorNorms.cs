@@ -28,7 +28,7 @@ public sealed record ConvLayerNorms(double KernelFrobenius, double KernelSpectra
 public static class ConvOperatorNorms
 {
     /// <summary>Largest operator (entries of the dense matrix) for which <see cref="Compute(Conv2dLayer, ILinearAlgebraProvider, ulong, double)"/> uses a dense SVD instead of Lanczos.</summary>
-    public const long DenseEntryLimit = 4_000_000;
+    public const long DenseEntryLimit = 1_000_000;
 
     /// <summary>All norms of <paramref name="layer"/>; the Lanczos start vector comes from <paramref name="seed"/>.</summary>
     public static ConvLayerNorms Compute(Conv2dLayer layer, ILinearAlgebraProvider provider, ulong seed = 0x5EED, double relativeWidth = 1e-3)

@@ -164,13 +164,14 @@ public sealed class NetworkBackprop<T> where T : unmanaged, IFloatingPointIeee75
                         var cols = _scratchCols.AsSpan(0, g.PatchSize * g.Columns);
                         Im2Col.Unfold(g, input[off..], cols);
                         Gemm(Transpose.No, Transpose.No, c.OutChannels, g.Columns, g.PatchSize, weights[st.Weight], g.PatchSize, cols, g.Columns, y[(r0 * lo)..], ld);
-                    }
-                    var b = biases[st.Weight];
-                    for (int o = 0; o < c.OutChannels; o++)
-                    {
-                        var row = y.Slice(o * ld, ld);
-                        if (b is not null) TensorPrimitives.Add<T>(row, b[o], row);
-                        if (st.FusedRelu) TensorPrimitives.Max<T>(row, T.Zero, row);
+                        // Bias and ReLU while the block's output is still in cache.
+                        var b = biases[st.Weight];
+                        for (int o = 0; o < c.OutChannels; o++)
+                        {
+                            var seg = y.Slice(o * ld + r0 * lo, nb * lo);
+                            if (b is not null) TensorPrimitives.Add<T>(seg, b[o], seg);
+                            if (st.FusedRelu) TensorPrimitives.Max<T>(seg, T.Zero, seg);
+                        }
                     }
                     break;
                 }
@@ -266,6 +267,13 @@ public sealed class NetworkBackprop<T> where T : unmanaged, IFloatingPointIeee75
                         int k = g.PatchSize, n = g.Columns;
                         var cols = _scratchCols.AsSpan(0, k * n);
                         Im2Col.Unfold(g, input[off..], cols);
+                        if (st.FusedRelu)
+                        {
+                            // The ReLU mask of this layer, applied to the block's gradient while it is in cache (see below).
+                            var gm = st.Grad.AsSpan(0, batch * st.Out.Size);
+                            for (int o = 0; o < c.OutChannels; o++)
+                                ReluBackward(st.Output.AsSpan(o * ld + r0 * lo, nb * lo), gm.Slice(o * ld + r0 * lo, nb * lo), gm.Slice(o * ld + r0 * lo, nb * lo));
+                        }
                         var gy = grad[(r0 * lo)..];
                         Gemm(Transpose.No, Transpose.Yes, c.OutChannels, k, n, gy, ld, cols, n, WeightGradients[st.Weight], k, accumulate: r0 > 0);
                         if (st.NeedInputGrad)
@@ -291,7 +299,8 @@ public sealed class NetworkBackprop<T> where T : unmanaged, IFloatingPointIeee75
                     ReluBackward(st.Output.AsSpan(0, grad.Length), grad, gradIn);
                     break;
             }
-            if (st.NeedInputGrad && _steps[i - 1].FusedRelu) ReluBackward(_steps[i - 1].Output.AsSpan(0, gradIn.Length), gradIn, gradIn);
+            // A fused ReLU masks the gradient it receives; a convolution does it itself, block by block.
+            if (st.NeedInputGrad && _steps[i - 1].FusedRelu && _steps[i - 1].Spec is not Conv2dSpec) ReluBackward(_steps[i - 1].Output.AsSpan(0, gradIn.Length), gradIn, gradIn);
             st.Ticks += System.Diagnostics.Stopwatch.GetTimestamp() - t0;
             if (st.Weight >= 0) layerDone?.Invoke(st.Weight);
         }

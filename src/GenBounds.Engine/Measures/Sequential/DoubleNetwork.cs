@@ -85,17 +85,20 @@ public sealed class DoubleNetwork
 /// </summary>
 public static class SequentialOps
 {
-    /// <summary>Scratch entries for patch matrices; convolutions are done in sample blocks that fit.</summary>
-    public const int PatchBudget = 1 << 22;
+    /// <summary>
+    /// Scratch entries for patch matrices: convolutions run in blocks of members whose patch matrix takes about 1 MB, so
+    /// that it is still in cache when the fold (col2im) or the GEMM reads it back.
+    /// </summary>
+    public const int PatchBudget = 1 << 17;
 
-    /// <summary>A patch-matrix scratch buffer large enough for batches of <paramref name="count"/> (capped at <see cref="PatchBudget"/>).</summary>
+    /// <summary>A patch-matrix scratch buffer for batches of <paramref name="count"/>: at most about <see cref="PatchBudget"/> entries, at least one member's patch matrix.</summary>
     public static double[] Scratch(DoubleNetwork net, int count)
     {
-        long need = 1;
+        long member = 1;
         for (int k = 1; k <= net.Depth; k++)
             if (net.WeightSpecs[k] is Conv2dSpec c)
-                need = Math.Max(need, (long)net.UShape[k - 1].Channels * c.KernelHeight * c.KernelWidth * net.Locations[k] * count);
-        return new double[Math.Min(need, PatchBudget)];
+                member = Math.Max(member, (long)net.UShape[k - 1].Channels * c.KernelHeight * c.KernelWidth * net.Locations[k]);
+        return new double[Math.Max(member, Math.Min(member * Math.Max(1, count), PatchBudget))];
     }
 
     /// <summary>Visits the contiguous planes of a batch: (channel, member, offset, length); one plane per member for vectors.</summary>
@@ -185,13 +188,16 @@ public static class SequentialOps
         switch (spec)
         {
             case ReluSpec:
-                Planes(inShape, count, (c, r, off, len) =>
-                {
-                    var src = v.AsSpan(off, len); var dst = y.AsSpan(off, len);
-                    var pat = patternOutput.AsSpan(PlaneOffset(inShape, patternCount, c, sampleOf[r]), len);
-                    for (int q = 0; q < len; q++) dst[q] = pat[q] > 0 ? src[q] : 0;
-                });
+            {
+                int len = inShape.IsVector ? inShape.Size : inShape.Locations, channels = inShape.IsVector ? 1 : inShape.Channels;
+                for (int c = 0; c < channels; c++)
+                    for (int r = 0; r < count; r++)
+                    {
+                        int off = PlaneOffset(inShape, count, c, r);
+                        MaskPositive(patternOutput.AsSpan(PlaneOffset(inShape, patternCount, c, sampleOf[r]), len), v.AsSpan(off, len), y.AsSpan(off, len));
+                    }
                 break;
+            }
             case Pool2dSpec { Kind: PoolKind.Max } pool:
             {
                 var o = pool.OutputShape(inShape);
@@ -233,6 +239,22 @@ public static class SequentialOps
             case FlattenSpec: Layout.SampleToChannelMajor<double>(gy, inShape.Channels, count, inShape.Locations, gx); break;
             default: throw new NotSupportedException(spec.TorchModule);
         }
+    }
+
+    /// <summary>dst[q] = pattern[q] &gt; 0 ? src[q] : 0 (vectorised; may run in place).</summary>
+    public static void MaskPositive(ReadOnlySpan<double> pattern, ReadOnlySpan<double> src, Span<double> dst)
+    {
+        int q = 0;
+        if (System.Numerics.Vector.IsHardwareAccelerated)
+        {
+            int w = System.Numerics.Vector<double>.Count;
+            for (; q <= pattern.Length - w; q += w)
+            {
+                var mask = System.Numerics.Vector.GreaterThan(new System.Numerics.Vector<double>(pattern[q..]), System.Numerics.Vector<double>.Zero);
+                System.Numerics.Vector.ConditionalSelect(mask, new System.Numerics.Vector<double>(src[q..]), System.Numerics.Vector<double>.Zero).CopyTo(dst[q..]);
+            }
+        }
+        for (; q < pattern.Length; q++) dst[q] = pattern[q] > 0 ? src[q] : 0;
     }
 
     /// <summary>Per-member squared Euclidean norms of a batch.</summary>

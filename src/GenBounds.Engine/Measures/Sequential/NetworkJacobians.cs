@@ -68,20 +68,38 @@ public static class NetworkJacobians
     /// The visited buffer is reused afterwards. Returns GEMM flops.
     /// </summary>
     public static double Vjp(NetworkTrace t, int j, int lowest, double[] v, int count, int[] sampleOf, Action<int, double[]> visit, ILinearAlgebraProvider? provider = null, double[]? scratch = null)
+        => Vjp(t, j, lowest, v, count, sampleOf, visit, provider, scratch, null, null);
+
+    // Buffers reused across calls (each kernel overwrites its whole output, so they are never cleared).
+    private sealed class Workspace
+    {
+        private readonly Dictionary<int, double[]> _arrays = new();
+        public double[] Get(int key, long length)
+        {
+            if (!_arrays.TryGetValue(key, out var a) || a.Length < length) _arrays[key] = a = new double[length];
+            return a;
+        }
+    }
+
+    // `beforeBlock`(k, u) may take over block k's transpose and the visit of level k−1 (returns true when it did).
+    private static double Vjp(NetworkTrace t, int j, int lowest, double[] v, int count, int[] sampleOf, Action<int, double[]> visit, ILinearAlgebraProvider? provider, double[]? scratch, Workspace? ws,
+        Func<int, double[], bool>? beforeBlock)
     {
         var p = provider ?? LinearAlgebraProviders.Default;
         var net = t.Net;
         scratch ??= SequentialOps.Scratch(t.Net, count);
+        ws ??= new Workspace();
         var cur = v; double flops = 0;
         for (int k = j; k > lowest; k--)
         {
-            var u = new double[count * net.UShape[k - 1].Size];
+            var u = ws.Get(2 * k * 64, (long)count * net.UShape[k - 1].Size);
             SequentialOps.WeightTranspose(p, net, k, net.UShape[k - 1], count, cur, u, scratch);
             flops += 2.0 * count * net.W[k].Length * net.Locations[k];
+            if (beforeBlock is not null && beforeBlock(k, u)) { cur = u; continue; }
             var block = net.Blocks[k]; var shapes = net.BlockShapes[k];
             for (int q = block.Length - 1; q >= 0; q--)
             {
-                var g = new double[count * shapes[q].Size];
+                var g = ws.Get(2 * k * 64 + 1 + q, (long)count * shapes[q].Size);
                 SequentialOps.ModuleTranspose(block[q], shapes[q], count, u, g, t.BlockOutputs[k][q], t.BlockArgmax[k][q], t.Count, sampleOf);
                 u = g;
             }
@@ -135,20 +153,23 @@ public static class NetworkJacobians
             int widest = Enumerable.Range(1, j).Max(k => Math.Max(net.XShape[k].Size, net.UShape[k - 1].Size));
             int perBatch = Math.Min(n * classes.Count, Math.Max(1, VectorBudget / widest));
             var scratch = SequentialOps.Scratch(net, perBatch);
+            var ws = new Workspace();
             var colSq = new double[j][];
             for (int i = 1; i < j; i++) { colSq[i] = new double[n * net.Locations[i]]; Array.Clear(frobeniusSquared[i, j], offset, n); }
             var members = new List<(int Sample, int Class)>(perBatch);
             void Flush()
             {
                 int m = members.Count;
-                var v = new double[m * shape.Size]; var sampleOf = new int[m];
+                var v = ws.Get(-1, (long)m * shape.Size); Array.Clear(v, 0, m * shape.Size);
+                var sampleOf = new int[m];
                 for (int r = 0; r < m; r++)
                 {
                     sampleOf[r] = members[r].Sample;
                     foreach (int pos in classes[members[r].Class])
                         v[shape.IsVector ? r * shape.Size + pos : ((pos / shape.Locations) * m + r) * shape.Locations + pos % shape.Locations] = 1;
                 }
-                flops += Vjp(t, j, 1, v, m, sampleOf, (i, g) => Accumulate(net.XShape[i], m, g, sampleOf, frobeniusSquared[i, j], offset, colSq[i]), provider, scratch);
+                flops += Vjp(t, j, 1, v, m, sampleOf, (i, g) => Accumulate(net.XShape[i], m, g, sampleOf, frobeniusSquared[i, j], offset, colSq[i]), provider, scratch, ws,
+                    (k, u) => k == 2 && AccumulateThroughBlock(t, 2, u, m, sampleOf, frobeniusSquared[1, j], offset, colSq[1]));
                 members.Clear();
             }
             for (int s = 0; s < n; s++)
@@ -162,6 +183,61 @@ public static class NetworkJacobians
                 for (int i = 1; i < j; i++) Beta(net.Locations[i], n, colSq[i], frobeniusSquared[i, j], offset, wellDistributed[i, j]);
         }
         return flops;
+    }
+
+    /// <summary>
+    /// The level-(k−1) accumulation straight from u^{k−1} = φ_k(x^{k−1}) without materialising the pull-back at x^{k−1}, for
+    /// blocks [ReLU], [ReLU, MaxPool] and [MaxPool, ReLU] with non-overlapping windows: every entry of u then comes from
+    /// exactly one entry of x^{k−1} (its recorded max-pooling choice), passed through or zeroed by the ReLU pattern, so the
+    /// squares of the pulled-back vector are the squares of u routed to those entries. Returns false for other blocks.
+    /// </summary>
+    private static bool AccumulateThroughBlock(NetworkTrace t, int k, double[] u, int m, int[] sampleOf, double[] fro, int offset, double[] col)
+    {
+        var net = t.Net; var block = net.Blocks[k]; var shapes = net.BlockShapes[k]; int n = t.Count;
+        var x = shapes[0];
+        if (block.Length == 1 && block[0] is ReluSpec)
+        {
+            var pattern = t.BlockOutputs[k][0]; int l = x.Locations, channels = x.IsVector ? 1 : x.Channels, len = x.IsVector ? x.Size : l;
+            for (int c = 0; c < channels; c++)
+                for (int r = 0; r < m; r++)
+                {
+                    int s = sampleOf[r];
+                    var g = u.AsSpan(SequentialOps.PlaneOffset(x, m, c, r), len); var pat = pattern.AsSpan(SequentialOps.PlaneOffset(x, n, c, s), len);
+                    double sum = 0;
+                    if (x.IsVector) { for (int q = 0; q < len; q++) if (pat[q] > 0) sum += g[q] * g[q]; col[s] += sum; }
+                    else
+                    {
+                        var dst = col.AsSpan(s * l, l);
+                        for (int q = 0; q < len; q++) if (pat[q] > 0) { double e = g[q] * g[q]; sum += e; dst[q] += e; }
+                    }
+                    fro[offset + s] += sum;
+                }
+            return true;
+        }
+        if (block.Length != 2 || x.IsVector) return false;
+        int reluAt = block[0] is ReluSpec ? 0 : block[1] is ReluSpec ? 1 : -1, poolAt = 1 - reluAt;
+        if (reluAt < 0 || block[poolAt] is not Pool2dSpec { Kind: PoolKind.Max } pool || pool.Kernel != pool.Stride) return false;
+        var argmax = t.BlockArgmax[k][poolAt]!; var relu = t.BlockOutputs[k][reluAt];
+        var pooled = shapes[poolAt + 1];
+        int lx = x.Locations, lp = pooled.Locations;
+        for (int c = 0; c < x.Channels; c++)
+            for (int r = 0; r < m; r++)
+            {
+                int s = sampleOf[r];
+                var g = u.AsSpan((c * m + r) * lp, lp);
+                var arg = argmax.AsSpan((c * n + s) * lp, lp);
+                // The ReLU's pattern lives at x's resolution when it comes first, at the pooled one otherwise.
+                var pat = reluAt == 0 ? relu.AsSpan((c * n + s) * lx, lx) : relu.AsSpan((c * n + s) * lp, lp);
+                var dst = col.AsSpan(s * lx, lx);
+                double sum = 0;
+                for (int q = 0; q < lp; q++)
+                {
+                    int at = arg[q];
+                    if ((reluAt == 0 ? pat[at] : pat[q]) > 0) { double e = g[q] * g[q]; sum += e; dst[at] += e; }
+                }
+                fro[offset + s] += sum;
+            }
+        return true;
     }
 
     // Adds each member's squared entries to its sample: total into fro[offset + s], per location into col[s·L + loc].
@@ -214,6 +290,7 @@ public static class NetworkJacobians
             int widest = Enumerable.Range(1, j).Max(k => Math.Max(net.XShape[k].Size, net.UShape[k - 1].Size));
             int samplesPerBatch = Math.Min(n, Math.Max(1, VectorBudget / (widest * probes)));
             var scratch = SequentialOps.Scratch(net, samplesPerBatch * probes);
+            var ws = new Workspace();
             var sums = new double[j][]; var sumSq = new double[j][]; var col = new double[j][]; var ignored = new double[n];
             for (int i = 1; i < j; i++) { sums[i] = new double[n]; sumSq[i] = new double[n]; col[i] = new double[n * net.Locations[i]]; }
             for (int s0 = 0; s0 < n; s0 += samplesPerBatch)
@@ -239,7 +316,7 @@ public static class NetworkJacobians
                     SequentialOps.SquaredNorms(net.XShape[i], m, g, sq);
                     for (int r = 0; r < m; r++) { sums[i][sampleOf[r]] += sq[r]; sumSq[i][sampleOf[r]] += sq[r] * sq[r]; }
                     if (wellDistributed is not null) Accumulate(net.XShape[i], m, g, sampleOf, ignored, 0, col[i]);
-                }, provider, scratch);
+                }, provider, scratch, ws, null);
             }
             for (int i = 1; i < j; i++)
             {

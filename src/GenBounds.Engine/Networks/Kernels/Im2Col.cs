@@ -45,6 +45,7 @@ public static class Im2Col
     {
         int ho = g.OutHeight, wo = g.OutWidth, n = g.Samples, cs = g.Columns;
         if (cols.Length < (long)g.PatchSize * cs) throw new ArgumentException($"im2col: buffer has {cols.Length} entries, needs {(long)g.PatchSize * cs}");
+        if (g.Stride == 1 && wo == g.Width) { UnfoldSameWidth(g, input, cols); return; }
         for (int c = 0; c < g.Channels; c++)
             for (int u = 0; u < g.KernelHeight; u++)
                 for (int v = 0; v < g.KernelWidth; v++)
@@ -67,6 +68,39 @@ public static class Im2Col
                             if (g.Stride == 1) src.Slice(ix, x1 - x0).CopyTo(dst[x0..x1]);
                             else for (int x = x0; x < x1; x++, ix += g.Stride) dst[x] = src[ix];
                         }
+                    }
+                }
+    }
+
+    // Stride 1 with output width = input width ("same" padding across): the patch row (c, u, v) of one sample is the
+    // input plane shifted by (u − p) rows and (v − p) columns, so it is one contiguous copy of whole rows followed by
+    // zeroing the columns that the shift wrapped around, instead of one short copy per output row.
+    private static void UnfoldSameWidth<T>(in ConvGeometry g, ReadOnlySpan<T> input, Span<T> cols) where T : unmanaged, INumberBase<T>
+    {
+        int ho = g.OutHeight, w = g.Width, n = g.Samples, cs = g.Columns, p = g.Padding;
+        long planeSize = (long)g.Height * w;
+        for (int c = 0; c < g.Channels; c++)
+            for (int u = 0; u < g.KernelHeight; u++)
+                for (int v = 0; v < g.KernelWidth; v++)
+                {
+                    var row = cols.Slice(((c * g.KernelHeight + u) * g.KernelWidth + v) * cs, cs);
+                    int shift = v - p, y0 = Math.Max(0, p - u), y1 = Math.Min(ho, g.Height + p - u);
+                    for (int s = 0; s < n; s++)
+                    {
+                        var dst = row.Slice(s * ho * w, ho * w);
+                        if (y0 >= y1) { dst.Clear(); continue; }
+                        dst[..(y0 * w)].Clear();
+                        dst[(y1 * w)..].Clear();
+                        long plane = c * g.ChannelStride + s * g.SampleStride;
+                        // dst[j] = src[j + (u − p)·W + shift] for j in [y0·W, y1·W), clamped to the plane.
+                        long from = (long)(y0 + u - p) * w + shift, to = from + (long)(y1 - y0) * w;
+                        long a = Math.Max(from, 0), b = Math.Min(to, planeSize);
+                        var body = dst[(y0 * w)..(y1 * w)];
+                        body[..(int)(a - from)].Clear();
+                        body[(int)(b - from)..].Clear();
+                        input.Slice((int)(plane + a), (int)(b - a)).CopyTo(body[(int)(a - from)..]);
+                        if (shift < 0) for (int y = y0; y < y1; y++) dst.Slice(y * w, -shift).Clear();
+                        else if (shift > 0) for (int y = y0; y < y1; y++) dst.Slice(y * w + w - shift, shift).Clear();
                     }
                 }
     }
@@ -99,7 +133,8 @@ public static class Im2Col
                             var src = row.Slice((s * ho + y) * wo, wo);
                             var dst = input.Slice((int)(plane + (long)iy * g.Width), g.Width);
                             int ix = x0 * g.Stride + v - g.Padding;
-                            if (g.Stride == 1) System.Numerics.Tensors.TensorPrimitives.Add(dst.Slice(ix, x1 - x0), src[x0..x1], dst.Slice(ix, x1 - x0));
+                            // Rows are short (a few to a few dozen entries): a plain loop beats a vectorised call's overhead.
+                            if (g.Stride == 1) { var d = dst.Slice(ix, x1 - x0); var sr = src[x0..x1]; for (int x = 0; x < d.Length; x++) d[x] += sr[x]; }
                             else for (int x = x0; x < x1; x++, ix += g.Stride) dst[ix] += src[x];
                         }
                     }
