@@ -64,9 +64,11 @@ def main():
             lossf(model(x[i * 128:(i + 1) * 128]), y[i * 128:(i + 1) * 128]).backward()
             opt.step()
         best = None
+        best_cpu = None
         for e in range(epochs):
             perm = torch.randperm(n)
             t0 = time.perf_counter()
+            c0 = time.process_time()
             for s in range(0, n, 128):
                 idx = perm[s:s + 128]
                 opt.zero_grad(set_to_none=True)
@@ -74,10 +76,12 @@ def main():
                 loss.backward()
                 opt.step()
             dt = time.perf_counter() - t0
-            best = dt if best is None else min(best, dt)
+            dc = time.process_time() - c0
+            if best is None or dt < best:
+                best, best_cpu = dt, dc
         with torch.no_grad():
             acc = (model(xt).argmax(1) == yt).float().mean().item()
-        print(json.dumps({"arch": spec["architecture"], "seconds": best, "test_accuracy": acc, "torch": torch.__version__,
+        print(json.dumps({"arch": spec["architecture"], "seconds": best, "cpu_seconds": best_cpu, "test_accuracy": acc, "torch": torch.__version__,
                           "config": {"torch_threads": threads, "foreach": foreach, "channels_last": channels_last,
                                      "mkldnn": torch.backends.mkldnn.is_available(),
                                      "OMP_WAIT_POLICY": os.environ.get("OMP_WAIT_POLICY", ""),

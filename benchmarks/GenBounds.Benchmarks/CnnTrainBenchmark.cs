@@ -9,7 +9,8 @@ namespace GenBounds.Benchmarks;
 /// <summary>
 /// One epoch of MNIST training (batch 128, Adam) for sequential networks given in the architecture grammar (default
 /// <c>lenet5</c>), with GFLOP/s of the epoch's GEMMs and the time per phase and per module kind. Prints one JSON object
-/// per architecture. Arguments: MNIST folder, comma-separated architectures, epochs to time (best is reported).
+/// per architecture. Arguments: MNIST folder, comma-separated architectures, epochs to time (best is reported), workers
+/// sharing the convolution blocks (default 1; with more, run OpenBLAS single-threaded).
 /// </summary>
 public static class CnnTrainBenchmark
 {
@@ -19,6 +20,7 @@ public static class CnnTrainBenchmark
         string folder = args.Length > 0 ? args[0] : ".cache/mnist";
         var archs = (args.Length > 1 ? args[1] : "lenet5").Split(',');
         int epochs = args.Length > 2 ? int.Parse(args[2]) : 1;
+        int workers = args.Length > 3 ? int.Parse(args[3]) : 1;
         var (train, test) = Mnist.Load(folder);
         var la = LinearAlgebraProviders.Default;
         Console.Error.WriteLine($"provider: {la.Name}");
@@ -26,7 +28,7 @@ public static class CnnTrainBenchmark
         {
             var arch = NetworkArchitecture.Parse(a, train.ImageShape);
             var net = Trainer.Initialize(arch, 1);
-            var options = new TrainingOptions { Epochs = epochs, BatchSize = 128, Optimizer = OptimizerKind.Adam, LearningRate = 1e-3, Seed = 1 };
+            var options = new TrainingOptions { Epochs = epochs, BatchSize = 128, Optimizer = OptimizerKind.Adam, LearningRate = 1e-3, Seed = 1, Workers = workers };
             new Trainer(net.Clone(), options, la).TrainEpoch(train.Take(1280));
             var trainer = new Trainer(net, options, la);
             EpochStats? best = null; double bestCpu = 0;
@@ -42,6 +44,7 @@ public static class CnnTrainBenchmark
             {
                 arch = a,
                 canonical = arch.ToString(),
+                workers,
                 seconds = best!.Seconds,
                 cpu_seconds = bestCpu,
                 gflops = EpochFlops(arch, train.Count) / best.Seconds / 1e9,

@@ -21,7 +21,7 @@ let dataOptions =
     [ opt "data" "NAME" "data set: mnist or cifar10" (Some "mnist")
       opt "data-dir" "DIR" "folder with the data files (mnist: .cache/mnist, fetched by scripts/setup.sh)" None ]
 
-let threadOption = opt "threads" "N" "BLAS threads (OpenBLAS)" None
+let threadOption = opt "threads" "N" "BLAS threads (OpenBLAS) for MLPs; for convolutional nets, threads sharing the convolutions (BLAS then single-threaded; default: all processors)" None
 let jsonFlag = flag "json" "print one JSON object on stdout instead of text"
 
 /// Shape of one sample of the data set named by --data, known before the files are read (so that --arch errors come first).
@@ -65,6 +65,15 @@ let provider (p: Parsed) : ILinearAlgebraProvider =
     | Some n -> NativeLinearAlgebraProvider.SetThreads n |> ignore
     | None -> ()
     la
+
+/// Threads for a convolutional network: its convolutions share sample blocks among --threads workers (default: all
+/// processors) while BLAS runs single-threaded, since two thread pools would compete for the cores. MLPs keep BLAS threads.
+let convolutionWorkers (p: Parsed) (arch: GenBounds.Networks.NetworkArchitecture) =
+    if arch.IsMlp then 1
+    else
+        let n = p.TryInt "threads" |> Option.defaultValue Environment.ProcessorCount
+        NativeLinearAlgebraProvider.SetThreads 1 |> ignore
+        max 1 n
 
 let blasThreads () =
     let t = NativeLinearAlgebraProvider.Threads

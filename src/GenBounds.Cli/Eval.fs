@@ -57,8 +57,9 @@ let runEval (p: Parsed) =
     let la = provider p
     let train, test = loadData p
     (try Trainer.CheckData(net.Architecture, train) with :? ArgumentException as e -> raise (InputError(sprintf "%s does not fit %s: %s" path train.Name e.Message)))
-    let tr = Evaluation.Evaluate(net, train, la)
-    let te = Evaluation.Evaluate(net, test, la)
+    let workers = convolutionWorkers p net.Architecture
+    let tr = Evaluation.Evaluate(net, train, la, workers = workers)
+    let te = Evaluation.Evaluate(net, test, la, workers = workers)
     let minMargin = Array.min tr.Margins
     obj [ "command", jstr "eval"
           "model", jstr (Path.GetFullPath path)

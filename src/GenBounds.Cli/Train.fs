@@ -47,6 +47,7 @@ let run (p: Parsed) =
     let la = provider p
     let seed = p.UInt64 "seed"
     let arch = parseArchitecture p (p.Get "arch") (not (p.Has "no-bias"))
+    let workers = convolutionWorkers p arch
     let opt = optimizerOf p
     let prior =
         p.TryGet "prior" |> Option.map (fun f ->
@@ -55,7 +56,7 @@ let run (p: Parsed) =
         TrainingOptions(
             Epochs = p.Int "epochs", BatchSize = p.Int "batch", Optimizer = opt,
             LearningRate = (p.TryFloat "lr" |> Option.defaultValue (if opt = OptimizerKind.Adam then 1e-3 else 1e-2)),
-            Momentum = p.Float "momentum", WeightDecay = p.Float "weight-decay", Seed = seed,
+            Momentum = p.Float "momentum", WeightDecay = p.Float "weight-decay", Seed = seed, Workers = workers,
             PriorPenalty = (p.TryFloat "prior-penalty" |> Option.defaultValue 0.0),
             PriorNetwork = Option.toObj prior)
     (try options.Validate() with :? ArgumentException as e -> raise (UsageError e.Message))
@@ -116,8 +117,8 @@ let run (p: Parsed) =
             for kv in tensors do c.Set(kv.Key, ReadOnlySpan(kv.Value))
             c.Save ck
         | None -> ()
-    let trainEval = Evaluation.Evaluate(net, train, la)
-    let testEval = Evaluation.Evaluate(net, test, la)
+    let trainEval = Evaluation.Evaluate(net, train, la, workers = workers)
+    let testEval = Evaluation.Evaluate(net, test, la, workers = workers)
     let meta =
         ModelMetadata(
             Seed = Nullable seed, Epochs = Nullable options.Epochs, Optimizer = options.Describe(),
@@ -126,6 +127,7 @@ let run (p: Parsed) =
             Extra =
                 readOnlyDict (
                     [ "blas_threads", string (blasThreads ())
+                      "convolution_workers", string workers
                       "test_dataset", test.Name
                       "test_dataset_hash", test.ContentHash() ]
                     @ (match changed with Some c -> [ "random_labels_changed", string c ] | None -> [])))
@@ -146,5 +148,6 @@ let run (p: Parsed) =
           "test_loss", jnum testEval.Loss
           "epoch_seconds", (let a = Text.Json.Nodes.JsonArray() in (for h in history do a.Add(jnum h.Seconds)); a :> Text.Json.Nodes.JsonNode)
           "blas", jstr la.Name
+          "convolution_workers", jint (int64 workers)
           "code_revision", jstr GenBounds.Runtime.CodeRevision.Current
           "wall_seconds", jnum sw.Elapsed.TotalSeconds ]

@@ -161,4 +161,25 @@ public class NetworkBackpropTests
         for (int k = 0; k < w.Length; k++)
             for (int i = 0; i < w[k].Length; i++) Assert.Equal(one.WeightGradients[k][i], all.WeightGradients[k][i], 12);
     }
+
+    [Fact]
+    public void Worker_threads_change_only_the_rounding_and_repeat_bit_for_bit()
+    {
+        var data = BlobImages(300, 8, channels: 2);
+        var arch = NetworkArchitecture.Parse("conv4k3p1-pool2-conv6k3-fc12-4", data.ImageShape);
+        Network Train(int workers)
+        {
+            var options = new TrainingOptions { Epochs = 1, BatchSize = 64, Seed = 2, Workers = workers };
+            var net = Trainer.Initialize(arch, 2);
+            var t = new Trainer(net, options, LinearAlgebraProviders.Default);
+            t.TrainEpoch(data);
+            return net;
+        }
+        var one = Train(1); var two = Train(2); var twoAgain = Train(2); var three = Train(3);
+        Assert.Equal(two.ContentHash(), twoAgain.ContentHash());
+        foreach (var other in new[] { two, three })
+            for (int k = 0; k < arch.Depth; k++)
+                for (int i = 0; i < one.WeightLayers[k].Weight.Length; i++)
+                    Assert.True(Math.Abs(one.WeightLayers[k].Weight[i] - other.WeightLayers[k].Weight[i]) <= 1e-4, $"layer {k} weight {i}");
+    }
 }

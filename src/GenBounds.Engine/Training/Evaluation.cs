@@ -17,14 +17,17 @@ public sealed record EvaluationResult(string Data, int Count, double Accuracy, d
 /// <summary>Batched float32 evaluation through the provider.</summary>
 public static class Evaluation
 {
-    /// <summary>Evaluates a sequential <paramref name="net"/> (convolutional or not) on every sample of <paramref name="data"/>, in chunks of <paramref name="chunk"/> rows.</summary>
-    public static EvaluationResult Evaluate(Network net, Dataset data, ILinearAlgebraProvider la, int chunk = 500)
+    /// <summary>
+    /// Evaluates a sequential <paramref name="net"/> (convolutional or not) on every sample of <paramref name="data"/>, in chunks
+    /// of <paramref name="chunk"/> rows, convolutions shared among <paramref name="workers"/> threads (see <see cref="NetworkBackprop{T}"/>).
+    /// </summary>
+    public static EvaluationResult Evaluate(Network net, Dataset data, ILinearAlgebraProvider la, int chunk = 500, int workers = 1)
     {
         ArgumentNullException.ThrowIfNull(net);
         Trainer.CheckData(net.Architecture, data);
         int n = data.Count, k = net.OutputSize, d = data.Dimension;
         chunk = Math.Max(1, Math.Min(chunk, n));
-        var bp = new NetworkBackprop<float>(la, net.Architecture, chunk);
+        var bp = new NetworkBackprop<float>(la, net.Architecture, chunk, workers: workers);
         var w = net.WeightLayers.Select(l => l.Weight).ToArray();
         var b = net.WeightLayers.Select(l => l.Bias).ToArray();
         var margins = new double[n];

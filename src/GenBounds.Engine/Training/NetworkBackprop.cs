@@ -20,8 +20,11 @@ public sealed class NetworkBackprop<T> where T : unmanaged, IFloatingPointIeee75
 {
     private readonly ILinearAlgebraProvider _la;
     private readonly Step[] _steps;
-    private readonly T[] _scratchCols;           // one block's patch matrix
-    private readonly T[] _scratchGrad;           // one block's ∂cols
+    private readonly int _workers;
+    private readonly T[][] _scratchCols;         // per worker: one block's patch matrix
+    private readonly T[][] _scratchGrad;         // per worker: one block's ∂cols
+    private readonly T[][] _partialDw;           // per worker ≥ 1: its blocks' share of ∂W (summed in worker order)
+    private T[] _input = [];                     // the batch input, copied when workers share it
 
     private sealed class Step
     {
@@ -42,9 +45,15 @@ public sealed class NetworkBackprop<T> where T : unmanaged, IFloatingPointIeee75
     /// Buffers for batches of up to <paramref name="maxBatch"/> samples. Convolutions run over blocks of samples whose patch
     /// matrix takes about <paramref name="patchBlockBytes"/> (so it stays in cache between the unfold and the GEMM); the backward
     /// pass rebuilds each block's patch matrix instead of keeping the batch's, and accumulates ∂W over the blocks in order.
+    /// With <paramref name="workers"/> &gt; 1 the blocks of every convolution are shared among that many threads (block b
+    /// goes to worker b mod workers; each worker sums its blocks' ∂W, and the workers' sums are added in worker order), so
+    /// results are reproducible for a given worker count. The provider is then called from several threads at once: use a
+    /// single-threaded BLAS (e.g. <see cref="NativeLinearAlgebraProvider.SetThreads"/>(1)) so that the two thread pools do
+    /// not compete for the cores.
     /// </summary>
-    public NetworkBackprop(ILinearAlgebraProvider la, NetworkArchitecture architecture, int maxBatch, long patchBlockBytes = 1L << 20)
+    public NetworkBackprop(ILinearAlgebraProvider la, NetworkArchitecture architecture, int maxBatch, long patchBlockBytes = 1L << 20, int workers = 1)
     {
+        if (workers < 1) throw new ArgumentOutOfRangeException(nameof(workers), "at least one worker is needed");
         if (typeof(T) != typeof(float) && typeof(T) != typeof(double)) throw new NotSupportedException("NetworkBackprop supports float and double");
         if (maxBatch <= 0) throw new ArgumentOutOfRangeException(nameof(maxBatch));
         if (patchBlockBytes <= 0) throw new ArgumentOutOfRangeException(nameof(patchBlockBytes));
@@ -86,14 +95,19 @@ public sealed class NetworkBackprop<T> where T : unmanaged, IFloatingPointIeee75
                 scratch = Math.Max(scratch, perSample * st.Block);
             }
         }
-        _scratchCols = new T[scratch];
-        _scratchGrad = new T[scratch];
+        _workers = workers;
+        _scratchCols = Enumerable.Range(0, workers).Select(_ => new T[scratch]).ToArray();
+        _scratchGrad = Enumerable.Range(0, workers).Select(_ => new T[scratch]).ToArray();
+        long maxW = _steps.Where(s => s.Spec is Conv2dSpec).Select(s => architecture.WeightCount(s.Module)).DefaultIfEmpty(0).Max();
+        _partialDw = workers == 1 ? [] : Enumerable.Range(0, workers).Select(_ => new T[maxW]).ToArray();
     }
 
     /// <summary>The network shape.</summary>
     public NetworkArchitecture Architecture { get; }
     /// <summary>Largest batch the buffers hold.</summary>
     public int MaxBatch { get; }
+    /// <summary>Threads sharing the convolution blocks.</summary>
+    public int Workers => _workers;
     /// <summary>Samples per patch-matrix block of each convolution (in module order).</summary>
     public IReadOnlyList<int> ConvolutionBlocks => _steps.Where(s => s.Spec is Conv2dSpec).Select(s => s.Block).ToArray();
     /// <summary>∂loss/∂W_k after <see cref="Backward"/>, per weight layer k (PyTorch layout).</summary>
@@ -154,25 +168,10 @@ public sealed class NetworkBackprop<T> where T : unmanaged, IFloatingPointIeee75
                     }
                     break;
                 }
-                case Conv2dSpec c:
+                case Conv2dSpec:
                 {
-                    int lo = st.Out.Locations, ld = batch * lo;
-                    for (int r0 = 0; r0 < batch; r0 += st.Block)
-                    {
-                        int nb = Math.Min(st.Block, batch - r0);
-                        var (g, off) = Geometry(st, batch, r0, nb);
-                        var cols = _scratchCols.AsSpan(0, g.PatchSize * g.Columns);
-                        Im2Col.Unfold(g, input[off..], cols);
-                        Gemm(Transpose.No, Transpose.No, c.OutChannels, g.Columns, g.PatchSize, weights[st.Weight], g.PatchSize, cols, g.Columns, y[(r0 * lo)..], ld);
-                        // Bias and ReLU while the block's output is still in cache.
-                        var b = biases[st.Weight];
-                        for (int o = 0; o < c.OutChannels; o++)
-                        {
-                            var seg = y.Slice(o * ld + r0 * lo, nb * lo);
-                            if (b is not null) TensorPrimitives.Add<T>(seg, b[o], seg);
-                            if (st.FusedRelu) TensorPrimitives.Max<T>(seg, T.Zero, seg);
-                        }
-                    }
+                    var (arr, start) = Source(st, x, batch, copy: true);
+                    ForBlocks(st, batch, (worker, r0, nb) => ConvForwardBlock(st, worker, arr, start, batch, r0, nb, weights[st.Weight], biases[st.Weight]));
                     break;
                 }
                 case Pool2dSpec p when p.Kind == PoolKind.Max:
@@ -259,30 +258,17 @@ public sealed class NetworkBackprop<T> where T : unmanaged, IFloatingPointIeee75
                 }
                 case Conv2dSpec c:
                 {
-                    int lo = st.Out.Locations, ld = batch * lo;
-                    for (int r0 = 0; r0 < batch; r0 += st.Block)
+                    var (arr, start) = Source(st, x, batch, copy: false);
+                    var gradInArr = st.NeedInputGrad ? _steps[i - 1].Grad : null;
+                    ForBlocks(st, batch, (worker, r0, nb) => ConvBackwardBlock(st, worker, arr, start, batch, r0, nb, weights[st.Weight], gradInArr));
+                    if (_workers > 1)
                     {
-                        int nb = Math.Min(st.Block, batch - r0);
-                        var (g, off) = Geometry(st, batch, r0, nb);
-                        int k = g.PatchSize, n = g.Columns;
-                        var cols = _scratchCols.AsSpan(0, k * n);
-                        Im2Col.Unfold(g, input[off..], cols);
-                        if (st.FusedRelu)
-                        {
-                            // The ReLU mask of this layer, applied to the block's gradient while it is in cache (see below).
-                            var gm = st.Grad.AsSpan(0, batch * st.Out.Size);
-                            for (int o = 0; o < c.OutChannels; o++)
-                                ReluBackward(st.Output.AsSpan(o * ld + r0 * lo, nb * lo), gm.Slice(o * ld + r0 * lo, nb * lo), gm.Slice(o * ld + r0 * lo, nb * lo));
-                        }
-                        var gy = grad[(r0 * lo)..];
-                        Gemm(Transpose.No, Transpose.Yes, c.OutChannels, k, n, gy, ld, cols, n, WeightGradients[st.Weight], k, accumulate: r0 > 0);
-                        if (st.NeedInputGrad)
-                        {
-                            var dcols = _scratchGrad.AsSpan(0, k * n);
-                            Gemm(Transpose.Yes, Transpose.No, k, n, c.OutChannels, weights[st.Weight], k, gy, ld, dcols, n);
-                            Im2Col.Col2Im(g, dcols, gradIn[off..]);
-                        }
+                        var dw = WeightGradients[st.Weight];
+                        int blocks = (batch + st.Block - 1) / st.Block;
+                        _partialDw[0].AsSpan(0, dw.Length).CopyTo(dw);
+                        for (int w = 1; w < Math.Min(_workers, blocks); w++) TensorPrimitives.Add<T>(dw, _partialDw[w].AsSpan(0, dw.Length), dw);
                     }
+                    int ld = batch * st.Out.Locations;
                     if (Architecture.Bias)
                         for (int o = 0; o < c.OutChannels; o++) BiasGradients[st.Weight][o] = TensorPrimitives.Sum<T>(grad.Slice(o * ld, ld));
                     break;
@@ -303,6 +289,70 @@ public sealed class NetworkBackprop<T> where T : unmanaged, IFloatingPointIeee75
             if (st.NeedInputGrad && _steps[i - 1].FusedRelu && _steps[i - 1].Spec is not Conv2dSpec) ReluBackward(_steps[i - 1].Output.AsSpan(0, gradIn.Length), gradIn, gradIn);
             st.Ticks += System.Diagnostics.Stopwatch.GetTimestamp() - t0;
             if (st.Weight >= 0) layerDone?.Invoke(st.Weight);
+        }
+    }
+
+    // The array holding a convolution's input and the input's offset: the previous module's output, or the batch input
+    // (copied once per pass into an owned array when several workers read it, since spans cannot be shared with threads).
+    // The backward pass reuses the forward pass's copy: both get the same batch.
+    private (T[] Array, int Start) Source(Step st, ReadOnlySpan<T> x, int batch, bool copy)
+    {
+        int i = Array.IndexOf(_steps, st);
+        if (i > 0) return (_steps[i - 1].Output, 0);
+        int size = batch * st.In.Size;
+        if (_input.Length < size) _input = new T[(long)MaxBatch * st.In.Size];
+        if (copy) x[..size].CopyTo(_input);
+        return (_input, 0);
+    }
+
+    private void ForBlocks(Step st, int batch, Action<int, int, int> block)
+    {
+        int blocks = (batch + st.Block - 1) / st.Block;
+        void Worker(int w) { for (int b = w; b < blocks; b += _workers) block(w, b * st.Block, Math.Min(st.Block, batch - b * st.Block)); }
+        if (_workers == 1 || blocks == 1) { for (int w = 0; w < Math.Min(_workers, blocks); w++) Worker(w); return; }
+        Parallel.For(0, Math.Min(_workers, blocks), new ParallelOptions { MaxDegreeOfParallelism = _workers }, Worker);
+    }
+
+    private void ConvForwardBlock(Step st, int worker, T[] input, int start, int batch, int r0, int nb, T[] w, T[]? b)
+    {
+        var c = (Conv2dSpec)st.Spec;
+        int lo = st.Out.Locations, ld = batch * lo;
+        var (g, off) = Geometry(st, batch, r0, nb);
+        var cols = _scratchCols[worker].AsSpan(0, g.PatchSize * g.Columns);
+        Im2Col.Unfold(g, input.AsSpan(start + off), cols);
+        var y = st.Output.AsSpan(0, batch * st.Out.Size);
+        Gemm(Transpose.No, Transpose.No, c.OutChannels, g.Columns, g.PatchSize, w, g.PatchSize, cols, g.Columns, y[(r0 * lo)..], ld);
+        // Bias and ReLU while the block's output is still in cache.
+        for (int o = 0; o < c.OutChannels; o++)
+        {
+            var seg = y.Slice(o * ld + r0 * lo, nb * lo);
+            if (b is not null) TensorPrimitives.Add<T>(seg, b[o], seg);
+            if (st.FusedRelu) TensorPrimitives.Max<T>(seg, T.Zero, seg);
+        }
+    }
+
+    private void ConvBackwardBlock(Step st, int worker, T[] input, int start, int batch, int r0, int nb, T[] w, T[]? gradIn)
+    {
+        var c = (Conv2dSpec)st.Spec;
+        int lo = st.Out.Locations, ld = batch * lo;
+        var (g, off) = Geometry(st, batch, r0, nb);
+        int k = g.PatchSize, n = g.Columns;
+        var cols = _scratchCols[worker].AsSpan(0, k * n);
+        Im2Col.Unfold(g, input.AsSpan(start + off), cols);
+        var grad = st.Grad.AsSpan(0, batch * st.Out.Size);
+        if (st.FusedRelu)
+            // This layer's ReLU mask, applied to the block's gradient while it is in cache (the layer above leaves it unmasked).
+            for (int o = 0; o < c.OutChannels; o++)
+                ReluBackward(st.Output.AsSpan(o * ld + r0 * lo, nb * lo), grad.Slice(o * ld + r0 * lo, nb * lo), grad.Slice(o * ld + r0 * lo, nb * lo));
+        var gy = grad[(r0 * lo)..];
+        bool first = r0 / st.Block < _workers;
+        var dw = _workers == 1 ? WeightGradients[st.Weight] : _partialDw[worker];
+        Gemm(Transpose.No, Transpose.Yes, c.OutChannels, k, n, gy, ld, cols, n, dw, k, accumulate: !first);
+        if (gradIn is not null)
+        {
+            var dcols = _scratchGrad[worker].AsSpan(0, k * n);
+            Gemm(Transpose.Yes, Transpose.No, k, n, c.OutChannels, w, k, gy, ld, dcols, n);
+            Im2Col.Col2Im(g, dcols, gradIn.AsSpan(off, gradIn.Length - off));
         }
     }
 

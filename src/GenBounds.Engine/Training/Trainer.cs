@@ -48,7 +48,7 @@ public sealed class Trainer
         if (prior is not null && !prior.Architecture.Equals(net.Architecture))
             throw new ArgumentException($"prior architecture {prior.Architecture} differs from the network's {net.Architecture}");
         _net = net; _o = options;
-        _bp = new NetworkBackprop<float>(la, net.Architecture, options.BatchSize);
+        _bp = new NetworkBackprop<float>(la, net.Architecture, options.BatchSize, workers: options.Workers);
         _w = net.WeightLayers.Select(l => l.Weight).ToArray();
         _b = net.WeightLayers.Select(l => l.Bias ?? Array.Empty<float>()).ToArray();
         _names = net.Architecture.WeightModules.Select(m => m.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
