@@ -12,9 +12,10 @@ namespace GenBounds.Training;
 /// (training) or float64 (gradient checks). Every product is one GEMM through the provider: dense layers as
 /// <see cref="Backprop{T}"/> (Z = A·Wᵀ, ∂W = ∂Zᵀ·A, ∂A = ∂Z·W, with identical calls, so an MLP gets bit-identical results),
 /// convolutions in the patch formulation (<see cref="Im2Col"/>: Y = W·cols, ∂W = ∂Y·colsᵀ, ∂cols = Wᵀ·∂Y). Image activations
-/// are kept channel-major ([c][n][y][x]), so each convolution is a single GEMM over the whole batch; flatten turns them
-/// sample-major for the dense layers. A ReLU right after a weight layer is fused into it (applied to the GEMM output in the
-/// same pass as the bias; its backward masks the gradient as it is written). Buffers are owned and reused.
+/// are kept channel-major ([c][n][y][x]), so a convolution is one GEMM per block of samples (the block's patch matrix
+/// stays in cache); flatten turns them sample-major for the dense layers. A ReLU right after a weight layer is fused into
+/// it (applied to the GEMM output in the same pass as the bias; its backward mask is applied where the gradient is next
+/// read: by a dense layer's caller, by a convolution block by block). Buffers are owned and reused.
 /// </summary>
 public sealed class NetworkBackprop<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
