@@ -21,9 +21,23 @@ let dataOptions =
     [ opt "data" "NAME" "data set: mnist or cifar10" (Some "mnist")
       opt "data-dir" "DIR" "folder with the data files (mnist: .cache/mnist, fetched by scripts/setup.sh)" None ]
 
-let threadOption = opt "threads" "N" "BLAS threads (OpenBLAS)" None
+let threadOption = opt "threads" "N" "BLAS threads (OpenBLAS) for MLPs; for convolutional nets, threads sharing the convolutions (BLAS then single-threaded; default: all processors)" None
 let jsonFlag = flag "json" "print one JSON object on stdout instead of text (the same facts)"
 let quietFlag = flag "quiet" "no progress on stderr"
+
+/// Shape of one sample of the data set named by --data, known before the files are read (so that --arch errors come first).
+let dataShape (p: Parsed) : GenBounds.Networks.TensorShape =
+    match (p.Get "data").ToLowerInvariant() with
+    | "mnist" -> GenBounds.Networks.TensorShape(1, Mnist.Side, Mnist.Side)
+    | "cifar10" | "cifar-10" -> GenBounds.Networks.TensorShape(3, 32, 32)
+    | other -> raise (UsageError(sprintf "unknown data set '%s' (expected mnist or cifar10)" other))
+
+/// Parses an --arch value against the data's sample shape (exit 2 with the grammar on a bad string).
+let parseArchitecture (p: Parsed) (text: string) (bias: bool) : GenBounds.Networks.NetworkArchitecture =
+    try GenBounds.Networks.NetworkArchitecture.Parse(text, System.Nullable(dataShape p), bias)
+    with
+    | :? FormatException as e -> raise (UsageError e.Message)
+    | :? ArgumentException as e -> raise (UsageError(sprintf "invalid --arch '%s': %s" text e.Message))
 
 /// Loads the (train, test) pair named by --data/--data-dir.
 let loadData (p: Parsed) : Dataset * Dataset =
@@ -54,6 +68,15 @@ let provider (p: Parsed) : ILinearAlgebraProvider =
     | Some n -> NativeLinearAlgebraProvider.SetThreads n |> ignore
     | None -> ()
     la
+
+/// Threads for a convolutional network: its convolutions share sample blocks among --threads workers (default: all
+/// processors) while BLAS runs single-threaded, since two thread pools would compete for the cores. MLPs keep BLAS threads.
+let convolutionWorkers (p: Parsed) (arch: GenBounds.Networks.NetworkArchitecture) =
+    if arch.IsMlp then 1
+    else
+        let n = p.TryInt "threads" |> Option.defaultValue Environment.ProcessorCount
+        NativeLinearAlgebraProvider.SetThreads 1 |> ignore
+        max 1 n
 
 let blasThreads () =
     let t = NativeLinearAlgebraProvider.Threads

@@ -12,19 +12,33 @@ open GenBounds.Cli.Common
 let evalSpec =
     { Name = "eval"
       Summary = "accuracy, loss and margin statistics of a model on the train and test sets"
-      Positionals = [ "MODEL", "a .safetensors model (GenBounds or a PyTorch nn.Sequential of Linear/ReLU)" ]
-      Options = dataOptions @ [ threadOption; jsonFlag; quietFlag ] }
+      Positionals = [ "MODEL", "a .safetensors model (GenBounds, or a PyTorch nn.Sequential state_dict)" ]
+      Options =
+        [ opt "arch" "ARCH" "architecture of a PyTorch CNN file that does not record it in its metadata (same grammar as train --arch)" None ]
+        @ dataOptions @ [ threadOption; jsonFlag; quietFlag ] }
 
 let infoSpec =
     { Name = "info"
       Summary = "describe a model file (architecture, metadata, norms), or the environment without a model"
       Positionals = [ "MODEL", "optional model file" ]
-      Options = [ jsonFlag ] }
+      Options =
+        [ opt "arch" "ARCH" "architecture of a PyTorch CNN file that does not record it (input prefix required, e.g. 1x28x28:conv6k5-...)" None
+          jsonFlag ] }
 
 let loadModel (path: string) =
     if not (File.Exists path) then raise (InputError(sprintf "model file not found: %s" path))
     try
         let struct (net, meta) = ModelFile.Load path
+        net, meta
+    with
+    | :? InvalidDataException as e -> raise (InputError(sprintf "%s: %s" path e.Message))
+    | :? FormatException as e -> raise (InputError(sprintf "%s: %s" path e.Message))
+
+/// Loads any model file as a sequential network; `arch` is needed only for PyTorch CNN files without architecture metadata.
+let loadNetwork (path: string) (arch: GenBounds.Networks.NetworkArchitecture option) =
+    if not (File.Exists path) then raise (InputError(sprintf "model file not found: %s" path))
+    try
+        let struct (net, meta) = ModelFile.LoadNetwork(path, Option.toObj arch)
         net, meta
     with
     | :? InvalidDataException as e -> raise (InputError(sprintf "%s: %s" path e.Message))
@@ -38,13 +52,14 @@ let private quantiles (xs: float[]) =
 let runEval (p: Parsed) =
     let sw = Stopwatch.StartNew()
     let path = match p.Positionals with [ m ] -> m | _ -> raise (UsageError "eval needs a MODEL file")
-    let net, meta = loadModel path
+    let arch = p.TryGet "arch" |> Option.map (fun a -> parseArchitecture p a true)
+    let net, meta = loadNetwork path arch
     let la = provider p
     let train, test = loadData p
-    if train.Dimension <> net.Architecture.InputSize then
-        raise (InputError(sprintf "model expects %d inputs but %s has dimension %d" net.Architecture.InputSize train.Name train.Dimension))
-    let tr = Evaluation.Evaluate(net, train, la)
-    let te = Evaluation.Evaluate(net, test, la)
+    (try Trainer.CheckData(net.Architecture, train) with :? ArgumentException as e -> raise (InputError(sprintf "%s does not fit %s: %s" path train.Name e.Message)))
+    let workers = convolutionWorkers p net.Architecture
+    let tr = Evaluation.Evaluate(net, train, la, workers = workers)
+    let te = Evaluation.Evaluate(net, test, la, workers = workers)
     let minMargin = Array.min tr.Margins
     obj [ "command", jstr "eval"
           "model", jstr (Path.GetFullPath path)
@@ -76,15 +91,39 @@ let runInfo (p: Parsed) =
               "runtime", jstr Runtime.InteropServices.RuntimeInformation.FrameworkDescription
               "processors", jint (int64 Environment.ProcessorCount) ]
     | [ path ] ->
-        let net, meta = loadModel path
+        let arch =
+            p.TryGet "arch" |> Option.map (fun a ->
+                try GenBounds.Networks.NetworkArchitecture.Parse a with :? FormatException as e -> raise (UsageError e.Message))
+        let net, meta = loadNetwork path arch
         let la = GenBounds.LinearAlgebra.LinearAlgebraProviders.Default
         let layers = Text.Json.Nodes.JsonArray()
-        for l in net.Layers do
+        let modules = net.Architecture.WeightModules
+        for k in 0 .. net.WeightLayers.Count - 1 do
+            let l = net.WeightLayers[k]
             let w = l.WeightAsDouble()
-            let s = la.SingularValues(ReadOnlySpan w, l.Out, l.In)
+            let s = la.SingularValues(ReadOnlySpan w, l.Rows, l.FanIn)
             let fro = sqrt (Array.sumBy (fun x -> x * x) w)
-            layers.Add(obj [ "shape", jstr (sprintf "%dx%d" l.Out l.In); "bias", jbool (not (isNull l.Bias))
-                             "spectral_norm", jnum s[0]; "frobenius_norm", jnum fro; "stable_rank", jnum (fro * fro / (s[0] * s[0])) ])
+            let entries =
+                [ "module", jint (int64 modules[k])
+                  "kind", jstr l.Spec.TorchModule
+                  "shape", jstr (String.Join("x", l.WeightShape))
+                  "input", jstr (string l.InputShape)
+                  "output", jstr (string l.OutputShape)
+                  "bias", jbool (not (isNull l.Bias))
+                  "spectral_norm", jnum s[0]
+                  "frobenius_norm", jnum fro
+                  "stable_rank", jnum (fro * fro / (s[0] * s[0])) ]
+            let conv =
+                match l with
+                | :? GenBounds.Networks.Conv2dLayer as c ->
+                    let n = GenBounds.Measures.ConvOperatorNorms.Compute(c, la)
+                    [ "kernel_matrix", jstr (sprintf "%dx%d (spectral_norm and frobenius_norm above are of this reshaped kernel)" l.Rows l.FanIn)
+                      "operator_spectral_norm_lower", jnum n.OperatorSpectral.Lower
+                      "operator_spectral_norm_upper", jnum n.OperatorSpectral.Upper
+                      "operator_frobenius_norm", jnum n.OperatorFrobenius
+                      "circular_spectral_norm", jnum n.CircularSpectral ]
+                | _ -> []
+            layers.Add(obj (entries @ conv))
         let md = Text.Json.Nodes.JsonObject()
         let put (k: string) (v: string) = if not (isNull v) then md[k] <- jstr v
         put "dataset" meta.Dataset; put "dataset_hash" meta.DatasetHash; put "optimizer" meta.Optimizer; put "code_revision" meta.CodeRevision
@@ -98,6 +137,7 @@ let runInfo (p: Parsed) =
               "model", jstr (Path.GetFullPath path)
               "model_hash", jstr (net.ContentHash())
               "architecture", jstr (net.Architecture.ToString())
+              "input_shape", jstr (string net.InputShape)
               "parameters", jint net.Architecture.ParameterCount
               "layers", layers
               "metadata", md ]

@@ -14,10 +14,10 @@ open GenBounds.Cli.Common
 
 let spec =
     { Name = "train"
-      Summary = "train a fully connected ReLU network and save it (safetensors, PyTorch-readable)"
+      Summary = "train a fully connected or convolutional ReLU network and save it (safetensors, PyTorch-readable)"
       Positionals = []
       Options =
-        [ opt "arch" "SIZES" "layer sizes, input first (input/output must match the data)" (Some "784-100-10")
+        [ opt "arch" "ARCH" "MLP layer sizes, input first (784-100-10), or a network such as conv32k5-pool2-conv64k5-pool2-fc512-10, lenet5, vgg11w16 (input shape from the data; grammar in the README)" (Some "784-100-10")
           flag "no-bias" "bias-free layers (needed by perturbation and Jacobian lemmas)"
           opt "epochs" "N" "epochs" (Some "5")
           opt "batch" "N" "mini-batch size" (Some "128")
@@ -28,7 +28,7 @@ let spec =
           opt "seed" "N" "master seed (streams: init, data-order, data)" (Some "1")
           opt "train-subset" "N" "train on a seeded random subset of N samples" None
           opt "random-labels" "P" "replace each training label by a uniform random class with probability P" None
-          opt "prior" "MODEL" "reference network for the L2 penalty toward a prior (PAC-Bayes)" None
+          opt "prior" "MODEL" "reference network (same architecture) for the L2 penalty toward a prior (PAC-Bayes)" None
           opt "prior-penalty" "LAMBDA" "lambda of lambda/(K+1)*sum ||W_k - W_prior,k||_F^2" None
           opt "out" "FILE" "model file to write (default runs/ARCH-seedN.safetensors)" None
           opt "checkpoint" "FILE" "write a resumable checkpoint after every epoch" None
@@ -46,26 +46,23 @@ let run (p: Parsed) =
     let sw = Stopwatch.StartNew()
     let la = provider p
     let seed = p.UInt64 "seed"
-    let arch =
-        try MlpArchitecture.Parse(p.Get "arch", not (p.Has "no-bias"))
-        with
-        | :? FormatException as e -> raise (UsageError e.Message)
-        | :? ArgumentException as e -> raise (UsageError(sprintf "invalid --arch '%s': %s" (p.Get "arch") e.Message))
+    let arch = parseArchitecture p (p.Get "arch") (not (p.Has "no-bias"))
+    let workers = convolutionWorkers p arch
     let opt = optimizerOf p
     let prior =
         p.TryGet "prior" |> Option.map (fun f ->
-            try (let struct (net, _) = ModelFile.Load f in net) with e -> raise (InputError(sprintf "cannot load prior model %s: %s" f e.Message)))
+            try (let struct (net, _) = ModelFile.LoadNetwork(f, arch) in net) with e -> raise (InputError(sprintf "cannot load prior model %s: %s" f e.Message)))
     let options =
         TrainingOptions(
             Epochs = p.Int "epochs", BatchSize = p.Int "batch", Optimizer = opt,
             LearningRate = (p.TryFloat "lr" |> Option.defaultValue (if opt = OptimizerKind.Adam then 1e-3 else 1e-2)),
-            Momentum = p.Float "momentum", WeightDecay = p.Float "weight-decay", Seed = seed,
+            Momentum = p.Float "momentum", WeightDecay = p.Float "weight-decay", Seed = seed, Workers = workers,
             PriorPenalty = (p.TryFloat "prior-penalty" |> Option.defaultValue 0.0),
-            Prior = Option.toObj prior)
+            PriorNetwork = Option.toObj prior)
     (try options.Validate() with :? ArgumentException as e -> raise (UsageError e.Message))
     let train0, test = loadData p
-    if train0.Dimension <> arch.InputSize then
-        raise (UsageError(sprintf "--arch starts with %d inputs but %s has dimension %d" arch.InputSize train0.Name train0.Dimension))
+    if train0.Dimension <> arch.InputShape.Size then
+        raise (UsageError(sprintf "--arch takes %s inputs (%d values) but %s has dimension %d" (string arch.InputShape) arch.InputShape.Size train0.Name train0.Dimension))
     if arch.OutputSize < train0.Classes then
         raise (UsageError(sprintf "--arch ends with %d outputs but %s has %d classes" arch.OutputSize train0.Name train0.Classes))
     let streams = SeedStreams seed
@@ -83,7 +80,7 @@ let run (p: Parsed) =
         | None -> train1, None
     let out =
         p.TryGet "out" |> Option.defaultWith (fun () ->
-            Path.Combine(repoRoot (), "runs", sprintf "%s-seed%d.safetensors" (arch.ToString().Replace("/", "-")) seed))
+            Path.Combine(repoRoot (), "runs", sprintf "%s-seed%d.safetensors" (arch.ToString().Replace("/", "-").Replace(":", "_")) seed))
     ensureWritable "--out" out
     p.TryGet "checkpoint" |> Option.iter (ensureWritable "--checkpoint")
     // What must match between a checkpoint and the run that resumes it.
@@ -96,7 +93,7 @@ let run (p: Parsed) =
             let c = try Checkpoint.Load ck with e -> raise (InputError(sprintf "cannot load checkpoint %s: %s" ck e.Message))
             if c.OptionsJson <> runKey then
                 raise (UsageError(sprintf "checkpoint %s was written with different options (%s)" ck c.OptionsJson))
-            let net = c.GetNetwork "model."
+            let net = try c.GetNetwork("model.", arch) with e -> raise (InputError(sprintf "checkpoint %s: %s" ck e.Message))
             let t = Trainer(net, options, la)
             let state = c.TensorNames |> Seq.filter (fun n -> not (n.StartsWith "model.")) |> Seq.map (fun n -> n, c.Get n) |> dict
             t.ImportState(Collections.Generic.Dictionary(state), c.Step, c.Epoch)
@@ -122,8 +119,8 @@ let run (p: Parsed) =
             for kv in tensors do c.Set(kv.Key, ReadOnlySpan(kv.Value))
             c.Save ck
         | None -> ()
-    let trainEval = Evaluation.Evaluate(net, train, la)
-    let testEval = Evaluation.Evaluate(net, test, la)
+    let trainEval = Evaluation.Evaluate(net, train, la, workers = workers)
+    let testEval = Evaluation.Evaluate(net, test, la, workers = workers)
     let meta =
         ModelMetadata(
             Seed = Nullable seed, Epochs = Nullable options.Epochs, Optimizer = options.Describe(),
@@ -132,6 +129,7 @@ let run (p: Parsed) =
             Extra =
                 readOnlyDict (
                     [ "blas_threads", string (blasThreads ())
+                      "convolution_workers", string workers
                       "test_dataset", test.Name
                       "test_dataset_hash", test.ContentHash() ]
                     @ (match changed with Some c -> [ "random_labels_changed", string c ] | None -> [])))
@@ -152,5 +150,6 @@ let run (p: Parsed) =
           "test_loss", jnum testEval.Loss
           "epoch_seconds", (let a = Text.Json.Nodes.JsonArray() in (for h in history do a.Add(jnum h.Seconds)); a :> Text.Json.Nodes.JsonNode)
           "blas", jstr la.Name
+          "convolution_workers", jint (int64 workers)
           "code_revision", jstr GenBounds.Runtime.CodeRevision.Current
           "wall_seconds", jnum sw.Elapsed.TotalSeconds ]

@@ -3,7 +3,7 @@ using GenBounds.Networks;
 namespace GenBounds.Compression;
 
 /// <summary>
-/// A validated 0/1 pruning mask for one weight matrix (Out×In row-major, the <see cref="DenseLayer.Weight"/> layout).
+/// A validated 0/1 pruning mask for one weight matrix (Out×In row-major, the <see cref="WeightLayer.Weight"/> layout).
 /// 1 keeps the weight, 0 prunes it. Immutable: every pruning step returns a new mask.
 /// </summary>
 public sealed class Mask

@@ -26,6 +26,9 @@ public static class Cifar10
     public static (Dataset Train, Dataset Test) Load(string folder)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
+        if (!Directory.Exists(folder))
+            throw new DirectoryNotFoundException($"CIFAR-10 folder '{Path.GetFullPath(folder)}' does not exist; download cifar-10-binary.tar.gz from " +
+                "https://www.cs.toronto.edu/~kriz/cifar.html, extract it and pass the folder (or its cifar-10-batches-bin subfolder) as --data-dir");
         string nested = Path.Combine(folder, "cifar-10-batches-bin");
         if (!File.Exists(Path.Combine(folder, TestFile)) && Directory.Exists(nested)) folder = nested;
         foreach (var f in TrainFiles.Append(TestFile))
@@ -75,6 +78,6 @@ public static class Cifar10
                 for (int j = 0; j < Dimension; j++) dst[j] = table[record[1 + j]];
             }
         }
-        return new Dataset(name, features, labels, Dimension, Classes);
+        return new Dataset(name, features, labels, Dimension, Classes) { ImageShape = new Networks.TensorShape(3, 32, 32) };
     }
 }

@@ -32,6 +32,21 @@ public sealed class Dataset
     public int Classes { get; }
     /// <summary>Number of samples.</summary>
     public int Count => Labels.Length;
+    /// <summary>
+    /// Shape of one sample when the features are images stored channel-major (C×H×W, as a flattened PyTorch tensor), e.g.
+    /// 1×28×28 for MNIST and 3×32×32 for CIFAR-10; null when unknown (then the features are a flat vector).
+    /// Its size must equal <see cref="Dimension"/>. Operations that copy samples keep it.
+    /// </summary>
+    public Networks.TensorShape? ImageShape
+    {
+        get => _imageShape;
+        init
+        {
+            if (value is { } s && s.Size != Dimension) throw new ArgumentException($"{Name}: image shape {s} has {s.Size} entries, but samples have dimension {Dimension}");
+            _imageShape = value;
+        }
+    }
+    private readonly Networks.TensorShape? _imageShape;
 
     /// <summary>Features of sample <paramref name="i"/>.</summary>
     public ReadOnlySpan<float> Row(int i) => Features.AsSpan(i * Dimension, Dimension);
@@ -59,6 +74,6 @@ public sealed class Dataset
             Row(i).CopyTo(x.AsSpan(r * Dimension, Dimension));
             y[r] = Labels[i];
         }
-        return new Dataset(name, x, y, Dimension, Classes);
+        return new Dataset(name, x, y, Dimension, Classes) { ImageShape = ImageShape };
     }
 }

@@ -111,7 +111,7 @@ public static class DatasetOps
             if (y != labels[i]) changed++;
             labels[i] = y;
         }
-        var result = new Dataset($"{data.Name}[random-labels {F(probability)}]", (float[])data.Features.Clone(), labels, data.Dimension, data.Classes);
+        var result = new Dataset($"{data.Name}[random-labels {F(probability)}]", (float[])data.Features.Clone(), labels, data.Dimension, data.Classes) { ImageShape = data.ImageShape };
         return (result, replaced, changed);
     }
 

@@ -44,6 +44,6 @@ public static class Mnist
         var d = Idx.Load(Path.Combine(folder, images), Path.Combine(folder, labels), name, Classes);
         if (d.Dimension != Side * Side)
             throw new InvalidDataException($"'{Path.Combine(folder, images)}' holds images of {d.Dimension} pixels, but MNIST images are {Side}×{Side}");
-        return d;
+        return new Dataset(d.Name, d.Features, d.Labels, d.Dimension, d.Classes) { ImageShape = new Networks.TensorShape(1, Side, Side) };
     }
 }

@@ -67,7 +67,7 @@ public sealed class Checkpoint
         foreach (var t in ModelFile.NetworkTensors(network, prefix)) _tensors[t.Name] = t;
     }
 
-    /// <summary>Rebuilds the network stored by <see cref="SetNetwork"/> under <paramref name="prefix"/>.</summary>
+    /// <summary>Rebuilds the network stored by <see cref="SetNetwork(string, Mlp)"/> under <paramref name="prefix"/>.</summary>
     public Mlp GetNetwork(string prefix)
     {
         ArgumentNullException.ThrowIfNull(prefix);
@@ -76,6 +76,26 @@ public sealed class Checkpoint
                                   .ToList();
         if (mine.Count == 0) throw new KeyNotFoundException($"checkpoint has no network under prefix '{prefix}'");
         return ModelFile.BuildNetwork(mine, $"checkpoint network '{prefix}'", requiredPrefix: prefix);
+    }
+
+    /// <summary>Stores every parameter of a sequential <paramref name="network"/> as <paramref name="prefix"/> + <c>{index}.weight</c> / <c>{index}.bias</c> (Sequential indices).</summary>
+    public void SetNetwork(string prefix, Network network)
+    {
+        ArgumentNullException.ThrowIfNull(prefix);
+        ArgumentNullException.ThrowIfNull(network);
+        foreach (var t in ModelFile.NetworkTensors(network, prefix)) _tensors[t.Name] = t;
+    }
+
+    /// <summary>Rebuilds a network of <paramref name="architecture"/> stored by <see cref="SetNetwork(string, Network)"/> under <paramref name="prefix"/>; shapes are checked.</summary>
+    public Network GetNetwork(string prefix, NetworkArchitecture architecture)
+    {
+        ArgumentNullException.ThrowIfNull(prefix);
+        ArgumentNullException.ThrowIfNull(architecture);
+        var mine = _tensors.Values.Where(t => t.Name.StartsWith(prefix, StringComparison.Ordinal)
+                                              && System.Text.RegularExpressions.Regex.IsMatch(t.Name.AsSpan(prefix.Length), @"^\d+\.(weight|bias)$"))
+                                  .ToList();
+        if (mine.Count == 0) throw new KeyNotFoundException($"checkpoint has no network under prefix '{prefix}'");
+        return ModelFile.BuildNetwork(mine, architecture, $"checkpoint network '{prefix}'", requiredPrefix: prefix);
     }
 
     /// <summary>Writes the checkpoint atomically, so an interrupted save never destroys the previous checkpoint.</summary>

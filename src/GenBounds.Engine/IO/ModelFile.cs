@@ -28,7 +28,7 @@ public sealed record ModelMetadata
     public double? TestAccuracy { get; init; }
     /// <summary>Source revision (e.g. git commit) of the code that trained the model.</summary>
     public string? CodeRevision { get; init; }
-    /// <summary>Creation time; <see cref="ModelFile.Save"/> stamps the current UTC time when null.</summary>
+    /// <summary>Creation time; <see cref="ModelFile.Save(string, Mlp, ModelMetadata)"/> stamps the current UTC time when null.</summary>
     public DateTimeOffset? Created { get; init; }
     /// <summary>Further key-values; keys must not collide with the reserved ones in <see cref="ModelFile.ReservedKeys"/>.</summary>
     public IReadOnlyDictionary<string, string> Extra { get; init; } = new Dictionary<string, string>();
@@ -42,14 +42,19 @@ public sealed record ModelMetadata
 }
 
 /// <summary>
-/// MLPs as safetensors files with the tensor names of a PyTorch <c>nn.Sequential(Linear, ReLU, Linear, …)</c> state_dict
+/// Networks as safetensors files with the tensor names of a PyTorch <c>nn.Sequential(Linear, ReLU, Linear, …)</c> state_dict
 /// (<c>0.weight</c> [out, in], <c>0.bias</c>, <c>2.weight</c>, …, float32), so that <c>model.load_state_dict(load_file(p))</c>
-/// works in PyTorch, and files saved by PyTorch load here.
+/// works in PyTorch, and files saved by PyTorch load here. Other sequential networks (<see cref="Network"/>) use the same
+/// naming with each module's Sequential index (<c>0.weight</c> [out, in, kh, kw] for a first Conv2d, <c>3.weight</c>, …)
+/// and record their architecture string (<see cref="NetworkArchitecture"/>) in the metadata; MLPs keep the
+/// <c>genbounds-mlp/1</c> format byte for byte.
 /// </summary>
 public static class ModelFile
 {
-    /// <summary>Value of the <c>format</c> metadata key in files written by <see cref="Save"/>.</summary>
+    /// <summary>Value of the <c>format</c> metadata key in MLP files (written by both <c>Save</c> overloads for an MLP).</summary>
     public const string Format = "genbounds-mlp/1";
+    /// <summary>Value of the <c>format</c> metadata key in files of other sequential networks (<see cref="Save(string, Network, ModelMetadata)"/>).</summary>
+    public const string NetworkFormat = "genbounds-net/1";
 
     /// <summary>Metadata keys written from the network and the typed fields of <see cref="ModelMetadata"/>.</summary>
     public static IReadOnlySet<string> ReservedKeys { get; } = new HashSet<string>(StringComparer.Ordinal)
@@ -68,11 +73,17 @@ public static class ModelFile
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(metadata);
+        var meta = MetadataOf(metadata, Format, string.Join("-", network.Architecture.LayerSizes), network.Architecture.Bias);
+        Safetensors.Write(path, NetworkTensors(network, ""), meta);
+    }
+
+    private static Dictionary<string, string> MetadataOf(ModelMetadata metadata, string format, string architecture, bool bias)
+    {
         var meta = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            ["format"] = Format,
-            ["architecture"] = string.Join("-", network.Architecture.LayerSizes),
-            ["bias"] = network.Architecture.Bias ? "true" : "false",
+            ["format"] = format,
+            ["architecture"] = architecture,
+            ["bias"] = bias ? "true" : "false",
             ["created"] = (metadata.Created ?? DateTimeOffset.UtcNow).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture),
         };
         void Put(string key, string? value) { if (value is not null) meta[key] = value; }
@@ -90,11 +101,11 @@ public static class ModelFile
             ArgumentNullException.ThrowIfNull(value, $"extra metadata '{key}'");
             meta[key] = value;
         }
-        Safetensors.Write(path, NetworkTensors(network, ""), meta);
+        return meta;
     }
 
     /// <summary>
-    /// Reads a model file. Files written by <see cref="Save"/> give their full metadata (and must agree with the tensors);
+    /// Reads a model file. Files written by <see cref="Save(string, Mlp, ModelMetadata)"/> give their full metadata (and must agree with the tensors);
     /// any other file (e.g. PyTorch's <c>save_file(model.state_dict(), p)</c>, possibly with a common name prefix such as
     /// <c>model.</c>, in F32, F64, F16 or BF16) gives empty typed fields and its metadata in <see cref="ModelMetadata.Extra"/>.
     /// The activation between Linear layers is assumed to be ReLU: a state_dict does not record it.
@@ -102,16 +113,154 @@ public static class ModelFile
     public static (Mlp Network, ModelMetadata Metadata) Load(string path)
     {
         var file = Safetensors.Read(path);
-        var net = BuildNetwork(file.Tensors, $"model file '{path}'", requiredPrefix: null);
         var meta = file.Metadata ?? new Dictionary<string, string>();
+        if (meta.GetValueOrDefault("format") == NetworkFormat)
+            throw new InvalidDataException($"model file '{path}': holds a sequential network ({meta.GetValueOrDefault("architecture") ?? "?"}) that is not a plain MLP; load it with ModelFile.LoadNetwork");
+        var net = BuildNetwork(file.Tensors, $"model file '{path}'", requiredPrefix: null);
         if (!meta.TryGetValue("format", out var format) || !format.StartsWith("genbounds-mlp/", StringComparison.Ordinal))
             return (net, new ModelMetadata { Extra = new Dictionary<string, string>(meta, StringComparer.Ordinal) });
         InvalidDataException Bad(string message) => new($"model file '{path}': {message}");
-        if (format != Format) throw Bad($"format '{format}' is not supported (this version reads '{Format}')");
+        if (format != Format) throw Bad($"format '{format}' is not supported (this version reads '{Format}' and '{NetworkFormat}')");
 
         string arch = string.Join("-", net.Architecture.LayerSizes), bias = net.Architecture.Bias ? "true" : "false";
         if (meta.GetValueOrDefault("architecture") != arch) throw Bad($"metadata architecture '{meta.GetValueOrDefault("architecture")}' does not match the tensors ({arch})");
         if (meta.GetValueOrDefault("bias") != bias) throw Bad($"metadata bias '{meta.GetValueOrDefault("bias")}' does not match the tensors ({bias})");
+        var metadata = ParseMetadata(meta, Bad);
+        return (net, metadata);
+    }
+
+    /// <summary>
+    /// Writes any sequential network atomically: an MLP exactly as <see cref="Save(string, Mlp, ModelMetadata)"/> does, any
+    /// other network in format <c>genbounds-net/1</c> with its canonical architecture string (including the input shape) in
+    /// the <c>architecture</c> key.
+    /// </summary>
+    public static void Save(string path, Network network, ModelMetadata metadata)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(metadata);
+        if (network.AsMlp() is { } mlp) { Save(path, mlp, metadata); return; }
+        var meta = MetadataOf(metadata, NetworkFormat, network.Architecture.ToString(), network.Architecture.Bias);
+        Safetensors.Write(path, NetworkTensors(network, ""), meta);
+    }
+
+    /// <summary>
+    /// Reads any model file as a sequential network. The architecture comes from <paramref name="architecture"/> when given
+    /// (it must then agree with the file), else from the file's <c>architecture</c> metadata (GenBounds files, or a PyTorch
+    /// file saved with <c>metadata={"architecture": "1x28x28:conv6k5-…"}</c>), else — for a state_dict of Linear layers only —
+    /// from the tensor shapes, as <see cref="Load"/> does. A state_dict with Conv2d weights does not record strides, paddings
+    /// or pooling, so it needs one of the first two.
+    /// </summary>
+    public static (Network Network, ModelMetadata Metadata) LoadNetwork(string path, NetworkArchitecture? architecture = null)
+    {
+        var file = Safetensors.Read(path);
+        var meta = file.Metadata ?? new Dictionary<string, string>();
+        InvalidDataException Bad(string message) => new($"model file '{path}': {message}");
+        string? format = meta.GetValueOrDefault("format");
+        bool ours = format is not null && format.StartsWith("genbounds-", StringComparison.Ordinal);
+        if (format == Format || (!ours && architecture is null && !meta.ContainsKey("architecture") && file.Tensors.All(t => t.Shape.Count != 4)))
+        {
+            var (mlp, m) = Load(path);
+            var net = mlp.AsNetwork();
+            if (architecture is null || architecture.Equals(net.Architecture)) return (net, m);
+            if (!SameDense(architecture, net.Architecture)) throw Bad($"holds {net.Architecture}, not the requested {architecture}");
+            return (BuildNetwork(file.Tensors, architecture, $"model file '{path}'", null), m);
+        }
+        if (ours && format != NetworkFormat) throw Bad($"format '{format}' is not supported (this version reads '{Format}' and '{NetworkFormat}')");
+        NetworkArchitecture arch;
+        if (meta.TryGetValue("architecture", out var text))
+        {
+            try { arch = NetworkArchitecture.Parse(text); }
+            catch (FormatException e) { throw Bad($"metadata architecture: {e.Message}"); }
+            if (ours && meta.GetValueOrDefault("bias") != (arch.Bias ? "true" : "false"))
+                throw Bad($"metadata bias '{meta.GetValueOrDefault("bias")}' does not match the architecture '{text}'");
+            if (architecture is not null && !architecture.Equals(arch)) throw Bad($"holds {arch}, not the requested {architecture}");
+        }
+        else arch = architecture ?? throw Bad(
+            "holds Conv2d weights (4-D tensors) but no architecture: a state_dict does not record strides, paddings or pooling; " +
+            "give the architecture (e.g. --arch 1x28x28:conv6k5p2-pool2-…) or save the file with metadata {\"architecture\": \"…\"}");
+        var network = BuildNetwork(file.Tensors, arch, $"model file '{path}'", null);
+        var metadata = ours ? ParseMetadata(meta, Bad)
+            : new ModelMetadata { Extra = new Dictionary<string, string>(meta, StringComparer.Ordinal) };
+        return (network, metadata);
+    }
+
+    // A flat-input MLP and the same dense stack on an image input with a leading flatten hold the same tensors (shifted indices).
+    private static bool SameDense(NetworkArchitecture a, NetworkArchitecture b) =>
+        a.InputShape.Size == b.InputShape.Size && a.Bias == b.Bias &&
+        a.Layers.OfType<DenseSpec>().SequenceEqual(b.Layers.OfType<DenseSpec>()) && a.Layers.All(l => l is DenseSpec or ReluSpec or FlattenSpec);
+
+    /// <summary>Parameters of a sequential network as float32 tensors named <paramref name="prefix"/> + <c>{index}.weight</c> / <c>{index}.bias</c>.</summary>
+    internal static IEnumerable<SafetensorsTensor> NetworkTensors(Network network, string prefix)
+    {
+        var modules = network.Architecture.WeightModules;
+        for (int k = 0; k < modules.Count; k++)
+        {
+            var layer = network.WeightLayers[k];
+            string i = modules[k].ToString(CultureInfo.InvariantCulture);
+            yield return SafetensorsTensor.FromSingle($"{prefix}{i}.weight", layer.WeightShape, layer.Weight);
+            if (layer.Bias is { } b) yield return SafetensorsTensor.FromSingle($"{prefix}{i}.bias", [layer.Rows], b);
+        }
+    }
+
+    /// <summary>
+    /// Fills a network of <paramref name="architecture"/> from Sequential-style tensors (names <c>{index}.weight</c> and
+    /// <c>{index}.bias</c> with the modules' Sequential indices, an optional common prefix such as <c>model.</c>, shapes in
+    /// PyTorch layout). When <paramref name="architecture"/> has dense layers only but the tensors are those of a plain
+    /// Linear/ReLU Sequential (indices 0, 2, 4, …), the layers are matched in order. Any missing, extra or misshapen tensor is an error.
+    /// </summary>
+    internal static Network BuildNetwork(IReadOnlyList<SafetensorsTensor> tensors, NetworkArchitecture architecture, string source, string? requiredPrefix)
+    {
+        InvalidDataException Bad(string message) => new($"{source}: {message}");
+        if (tensors.Count == 0) throw Bad("contains no tensors");
+        string? prefix = requiredPrefix;
+        var byIndex = new SortedDictionary<int, (SafetensorsTensor? Weight, SafetensorsTensor? Bias)>();
+        foreach (var t in tensors)
+        {
+            var m = ParameterName.Match(t.Name);
+            if (!m.Success || !int.TryParse(m.Groups["index"].Value, NumberStyles.None, CultureInfo.InvariantCulture, out int index))
+                throw Bad($"tensor '{t.Name}' is not a parameter of an nn.Sequential (expected names like '0.weight', '0.bias', '3.weight')");
+            string p = m.Groups["prefix"].Value;
+            prefix ??= p;
+            if (p != prefix) throw Bad($"tensor '{t.Name}' has prefix '{p}' but other tensors have '{prefix}': expected one nn.Sequential");
+            if (t.DType is not (SafetensorsDType.F32 or SafetensorsDType.F64 or SafetensorsDType.F16 or SafetensorsDType.BF16))
+                throw Bad($"tensor '{t.Name}' has integer dtype {t.DType}; parameters must be F32, F64, F16 or BF16");
+            var e = byIndex.GetValueOrDefault(index);
+            byIndex[index] = m.Groups["kind"].Value == "bias" ? e with { Bias = t } : e with { Weight = t };
+        }
+        var modules = architecture.WeightModules;
+        var indices = byIndex.Keys.ToArray();
+        // A plain Linear/ReLU state_dict (0, 2, 4, …) loaded into a dense stack with a leading flatten: match in order.
+        bool byOrder = !indices.SequenceEqual(modules) && indices.Length == modules.Count && architecture.Layers.All(l => l is DenseSpec or ReluSpec or FlattenSpec);
+        if (!byOrder && !indices.SequenceEqual(modules))
+        {
+            var missing = modules.Except(indices).Select(i => $"'{prefix}{i}.weight'");
+            var extra = indices.Except(modules).Select(i => $"'{prefix}{i}.*'");
+            throw Bad($"tensors do not match the architecture {architecture} (weight layers at Sequential indices {string.Join(", ", modules)})" +
+                (missing.Any() ? $"; missing {string.Join(", ", missing)}" : "") + (extra.Any() ? $"; unexpected {string.Join(", ", extra)}" : ""));
+        }
+        var net = new Network(architecture);
+        for (int k = 0; k < modules.Count; k++)
+        {
+            var (w, b) = byIndex[indices[k]];
+            var layer = net.WeightLayers[k];
+            string name = $"{prefix}{indices[k]}";
+            if (w is null) throw Bad($"'{name}.bias' has no matching weight '{name}.weight'");
+            if (!w.Shape.SequenceEqual(layer.WeightShape))
+                throw Bad($"'{w.Name}' has shape [{string.Join(",", w.Shape)}] but module {modules[k]} ({architecture.Layers[modules[k]].TorchModule}) of {architecture} needs [{string.Join(",", layer.WeightShape)}]");
+            w.ToSingle().CopyTo(layer.Weight, 0);
+            if (architecture.Bias != b is not null)
+                throw Bad(architecture.Bias ? $"'{name}.bias' is missing (the architecture has biases)" : $"'{name}.bias' exists but the architecture is bias-free");
+            if (b is not null)
+            {
+                if (b.Shape.Count != 1 || b.Shape[0] != layer.Rows) throw Bad($"'{b.Name}' has shape [{string.Join(",", b.Shape)}], expected [{layer.Rows}]");
+                b.ToSingle().CopyTo(layer.Bias!, 0);
+            }
+        }
+        return net;
+    }
+
+    private static ModelMetadata ParseMetadata(IReadOnlyDictionary<string, string> meta, Func<string, InvalidDataException> Bad)
+    {
         T? Parse<T>(string key, Func<string, (bool, T)> parse) where T : struct
         {
             if (!meta.TryGetValue(key, out var s)) return null;
@@ -119,7 +268,7 @@ public static class ModelFile
             return ok ? v : throw Bad($"metadata '{key}' = '{s}' is not a valid {typeof(T).Name}");
         }
         var inv = CultureInfo.InvariantCulture;
-        var metadata = new ModelMetadata
+        return new ModelMetadata
         {
             Seed = Parse("seed", s => (ulong.TryParse(s, NumberStyles.None, inv, out var v), v)),
             Dataset = meta.GetValueOrDefault("dataset"),
@@ -133,7 +282,6 @@ public static class ModelFile
                 DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var v), v)),
             Extra = meta.Where(kv => !ReservedKeys.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal),
         };
-        return (net, metadata);
     }
 
     /// <summary>The network's parameters as float32 tensors named <paramref name="prefix"/> + <see cref="TensorName"/>.</summary>

@@ -78,8 +78,41 @@ public static class SpectralNorm
         return new SpectralNormBound(lower, upper, k, failureProbability);
     }
 
+    /// <summary>
+    /// A certified bracket of ‖A‖₂ for a linear operator A given only through <paramref name="gram"/>(v, w): w ← AᵀA v on
+    /// vectors of length <paramref name="n"/> (e.g. a convolution followed by its transpose, never formed as a matrix).
+    /// Same certificate as the matrix overload (Kuczyński–Woźniakowski for the upper end, a Rayleigh quotient for the
+    /// lower end); there is no dense fallback, so small operators take the full step count.
+    /// </summary>
+    public static SpectralNormBound Bound(ILinearAlgebraProvider provider, Action<double[], double[]> gram, int n, ulong seed,
+        double relativeWidth = DefaultRelativeWidth, double failureProbability = DefaultFailureProbability)
+    {
+        ArgumentNullException.ThrowIfNull(provider);
+        ArgumentNullException.ThrowIfNull(gram);
+        int k = StepsFor(n, relativeWidth, failureProbability);
+        double theta = LanczosTop(provider, gram, n, k, seed);
+        double eps = RelativeEigenError(n, k, failureProbability);
+        return new SpectralNormBound(Math.Sqrt(theta) * (1 - RoundingSlack), Math.Sqrt(theta / (1 - eps)) * (1 + RoundingSlack), k, failureProbability);
+    }
+
     /// <summary>Largest Ritz value of AᵀA after k Lanczos steps (full reorthogonalisation; stops early on an invariant subspace).</summary>
     private static double LanczosTop(ILinearAlgebraProvider provider, ReadOnlySpan<double> a, int rows, int cols, int k, ulong seed)
+    {
+        var copy = a[..(rows * cols)].ToArray();
+        return LanczosTop(provider, (v, w) =>
+        {
+            // w = Aᵀ(A v) in one pass: each row is read once while it is in cache.
+            Array.Clear(w);
+            for (int i = 0; i < rows; i++)
+            {
+                var row = copy.AsSpan(i * cols, cols);
+                double t = TensorPrimitives.Dot(row, v);
+                if (t != 0) TensorPrimitives.MultiplyAdd(row, t, w, w);
+            }
+        }, cols, k, seed);
+    }
+
+    private static double LanczosTop(ILinearAlgebraProvider provider, Action<double[], double[]> gram, int cols, int k, ulong seed)
     {
         var basis = new double[k][];
         var alpha = new double[k];
@@ -93,14 +126,7 @@ public static class SpectralNorm
         {
             basis[j] = v;
             steps = j + 1;
-            // w = Aᵀ(A v) in one pass: each row is read once while it is in cache.
-            Array.Clear(w);
-            for (int i = 0; i < rows; i++)
-            {
-                var row = a.Slice(i * cols, cols);
-                double t = TensorPrimitives.Dot(row, v);
-                if (t != 0) TensorPrimitives.MultiplyAdd(row, t, w, w);
-            }
+            gram(v, w);
             alpha[j] = TensorPrimitives.Dot(w, v);
             // Full reorthogonalisation, twice ("twice is enough"): keeps the Ritz values free of spurious copies.
             for (int pass = 0; pass < 2; pass++)

@@ -54,33 +54,6 @@ public sealed record MlpArchitecture
     public override int GetHashCode() => HashCode.Combine(Bias, string.Join("-", LayerSizes));
 }
 
-/// <summary>One affine layer x ↦ W·x + b with W stored as <see cref="Out"/>×<see cref="In"/> row-major (PyTorch <c>nn.Linear.weight</c> layout).</summary>
-public sealed class DenseLayer
-{
-    /// <summary>Creates a zero layer.</summary>
-    public DenseLayer(int inputs, int outputs, bool bias)
-    {
-        In = inputs; Out = outputs;
-        Weight = new float[(long)inputs * outputs];
-        Bias = bias ? new float[outputs] : null;
-    }
-
-    /// <summary>Input width h_{l−1}.</summary>
-    public int In { get; }
-    /// <summary>Output width h_l.</summary>
-    public int Out { get; }
-    /// <summary>Weights, Out×In row-major.</summary>
-    public float[] Weight { get; }
-    /// <summary>Bias vector, or null for a bias-free layer.</summary>
-    public float[]? Bias { get; }
-
-    /// <summary>The weights as a matrix view (no copy; writes go to the layer).</summary>
-    public LinearAlgebra.Matrix<float> WeightMatrix => new(Out, In, Weight);
-
-    /// <summary>Weights widened to float64 (Out×In row-major), for the measurement code.</summary>
-    public double[] WeightAsDouble() => Array.ConvertAll(Weight, w => (double)w);
-}
-
 /// <summary>A fully connected ReLU network f(x) = W_L·ReLU(W_{L−1}·…ReLU(W₁x + b₁)… + b_{L−1}) + b_L.</summary>
 public sealed class Mlp
 {
@@ -91,6 +64,17 @@ public sealed class Mlp
         Layers = new DenseLayer[architecture.Depth];
         for (int l = 0; l < architecture.Depth; l++)
             Layers[l] = new DenseLayer(architecture.LayerSizes[l], architecture.LayerSizes[l + 1], architecture.Bias);
+    }
+
+    /// <summary>A view over existing layers (shared, not copied); used by <see cref="Network.AsMlp"/>.</summary>
+    internal Mlp(MlpArchitecture architecture, DenseLayer[] layers)
+    {
+        if (layers.Length != architecture.Depth) throw new ArgumentException("layer count differs from the architecture's depth");
+        for (int l = 0; l < layers.Length; l++)
+            if (layers[l].In != architecture.LayerSizes[l] || layers[l].Out != architecture.LayerSizes[l + 1] || (layers[l].Bias is not null) != architecture.Bias)
+                throw new ArgumentException($"layer {l} does not match {architecture}");
+        Architecture = architecture;
+        Layers = layers;
     }
 
     /// <summary>The shape.</summary>
@@ -125,6 +109,12 @@ public sealed class Mlp
         }
         return c;
     }
+
+    /// <summary>
+    /// The same network as a general sequential <see cref="Network"/> (Dense, ReLU, …, Dense), sharing the parameter
+    /// arrays: training or editing either view changes both. Its <see cref="Network.ContentHash"/> equals <see cref="ContentHash"/>.
+    /// </summary>
+    public Network AsNetwork() => Network.FromMlp(this);
 
     /// <summary>SHA-256 (hex) of the architecture and every parameter bit: identifies the exact model a report used.</summary>
     public string ContentHash()

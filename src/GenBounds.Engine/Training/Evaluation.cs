@@ -17,6 +17,47 @@ public sealed record EvaluationResult(string Data, int Count, double Accuracy, d
 /// <summary>Batched float32 evaluation through the provider.</summary>
 public static class Evaluation
 {
+    /// <summary>
+    /// Evaluates a sequential <paramref name="net"/> (convolutional or not) on every sample of <paramref name="data"/>, in chunks
+    /// of <paramref name="chunk"/> rows, convolutions shared among <paramref name="workers"/> threads (see <see cref="NetworkBackprop{T}"/>).
+    /// </summary>
+    public static EvaluationResult Evaluate(Network net, Dataset data, ILinearAlgebraProvider la, int chunk = 500, int workers = 1)
+    {
+        ArgumentNullException.ThrowIfNull(net);
+        Trainer.CheckData(net.Architecture, data);
+        int n = data.Count, k = net.OutputSize, d = data.Dimension;
+        chunk = Math.Max(1, Math.Min(chunk, n));
+        var bp = new NetworkBackprop<float>(la, net.Architecture, chunk, workers: workers);
+        var w = net.WeightLayers.Select(l => l.Weight).ToArray();
+        var b = net.WeightLayers.Select(l => l.Bias).ToArray();
+        var margins = new double[n];
+        double loss = 0; long correct = 0;
+        for (int start = 0; start < n; start += chunk)
+        {
+            int batch = Math.Min(chunk, n - start);
+            var logits = bp.Forward(w, b, data.Features.AsSpan(start * d, batch * d), batch);
+            Score(logits, data.Labels.AsSpan(start, batch), k, margins.AsSpan(start, batch), ref loss, ref correct);
+        }
+        return new EvaluationResult(data.Name, n, (double)correct / n, loss / n, margins);
+    }
+
+    private static void Score(ReadOnlySpan<float> logits, ReadOnlySpan<int> labels, int k, Span<double> margins, ref double loss, ref long correct)
+    {
+        for (int r = 0; r < labels.Length; r++)
+        {
+            var z = logits.Slice(r * k, k);
+            int y = labels[r];
+            double other = double.NegativeInfinity, max = double.NegativeInfinity;
+            for (int j = 0; j < k; j++) { max = Math.Max(max, z[j]); if (j != y) other = Math.Max(other, z[j]); }
+            double margin = z[y] - other;
+            margins[r] = margin;
+            if (margin > 0) correct++;
+            double sum = 0;
+            for (int j = 0; j < k; j++) sum += Math.Exp(z[j] - max);
+            loss += Math.Log(sum) - (z[y] - max);
+        }
+    }
+
     /// <summary>Evaluates <paramref name="net"/> on every sample of <paramref name="data"/>, in chunks of <paramref name="chunk"/> rows.</summary>
     public static EvaluationResult Evaluate(Mlp net, Dataset data, ILinearAlgebraProvider la, int chunk = 1000)
     {
@@ -33,19 +74,7 @@ public static class Evaluation
         {
             int batch = Math.Min(chunk, n - start);
             var logits = bp.Forward(w, b, data.Features.AsSpan(start * d, batch * d), batch);
-            for (int r = 0; r < batch; r++)
-            {
-                var z = logits.Slice(r * k, k);
-                int y = data.Labels[start + r];
-                double other = double.NegativeInfinity, max = double.NegativeInfinity;
-                for (int j = 0; j < k; j++) { max = Math.Max(max, z[j]); if (j != y) other = Math.Max(other, z[j]); }
-                double margin = z[y] - other;
-                margins[start + r] = margin;
-                if (margin > 0) correct++;
-                double sum = 0;
-                for (int j = 0; j < k; j++) sum += Math.Exp(z[j] - max);
-                loss += Math.Log(sum) - (z[y] - max);
-            }
+            Score(logits, data.Labels.AsSpan(start, batch), k, margins.AsSpan(start, batch), ref loss, ref correct);
         }
         return new EvaluationResult(data.Name, n, (double)correct / n, loss / n, margins);
     }

@@ -10,31 +10,35 @@ public sealed record EpochStats(int Epoch, double Loss, double Accuracy, double 
 {
     /// <summary>Where the epoch's time went: batch assembly, forward (GEMM + bias/ReLU), loss, backward GEMMs and ReLU masks, optimiser steps.</summary>
     public IReadOnlyDictionary<string, double> PhaseSeconds { get; init; } = new Dictionary<string, double>();
+    /// <summary>Forward plus backward seconds per module kind (<c>Linear</c>, <c>Conv2d</c>, <c>MaxPool2d</c>, …; optimiser steps of a layer excluded).</summary>
+    public IReadOnlyDictionary<string, double> ModuleSeconds { get; init; } = new Dictionary<string, double>();
 }
 
 /// <summary>Progress within an epoch, reported every few batches.</summary>
 public readonly record struct BatchProgress(int Epoch, int Batch, int Batches, double RunningLoss, double RunningAccuracy);
 
 /// <summary>
-/// Mini-batch training of an <see cref="Mlp"/> in float32 with Adam or SGD. Deterministic: the data order of epoch e is
+/// Mini-batch training of a sequential <see cref="Network"/> (an <see cref="Mlp"/> is trained through its
+/// <see cref="Mlp.AsNetwork"/> view, in place) in float32 with Adam or SGD. Deterministic: the data order of epoch e is
 /// drawn from the stream <c>data-order/epoch-e</c> of the master seed, all element-wise work is single-threaded in a
 /// fixed order, and BLAS is the only parallel runtime, so the same seed and thread count give bit-identical weights.
 /// The optimiser updates each layer right after its gradient has been propagated further down (fused, single pass).
 /// </summary>
 public sealed class Trainer
 {
-    private readonly Mlp _net;
+    private readonly Network _net;
     private readonly TrainingOptions _o;
-    private readonly Backprop<float> _bp;
+    private readonly NetworkBackprop<float> _bp;
     private readonly float[][] _w, _b;
     private readonly float[][] _m, _v, _mb, _vb;     // Adam moments (or SGD momentum in _m/_mb)
     private readonly float[][]? _pw, _pb;              // prior parameters
+    private readonly string[] _names;                  // Sequential index of each weight layer, for state tensor names
     private readonly float[] _xBatch;
     private readonly int[] _yBatch;
     private readonly float[]?[]? _masks;                // per layer 1 keep / 0 pruned, or null for unmasked training
 
     /// <summary>Prepares training of <paramref name="net"/> (updated in place).</summary>
-    public Trainer(Mlp net, TrainingOptions options, ILinearAlgebraProvider la) : this(net, options, la, masks: null) { }
+    public Trainer(Mlp net, TrainingOptions options, ILinearAlgebraProvider la) : this(net.AsNetwork(), options, la, masks: null) { }
 
     /// <summary>
     /// Prepares training of <paramref name="net"/> (updated in place) under pruning <paramref name="masks"/>: the pruned weights
@@ -42,38 +46,55 @@ public sealed class Trainer
     /// retraining). Biases are never masked. With null masks this is the unmasked trainer, bit for bit.
     /// </summary>
     public Trainer(Mlp net, TrainingOptions options, ILinearAlgebraProvider la, Compression.NetworkMasks? masks)
+        : this(net.AsNetwork(), options, la, MatchingMasks(masks, net.Architecture)) { }
+
+    private static Compression.NetworkMasks? MatchingMasks(Compression.NetworkMasks? masks, MlpArchitecture architecture) =>
+        masks is null || masks.Architecture.Equals(architecture) ? masks
+        : throw new ArgumentException($"masks are for {masks.Architecture}, the network is {architecture}");
+
+    /// <summary>Prepares training of <paramref name="net"/> (updated in place).</summary>
+    public Trainer(Network net, TrainingOptions options, ILinearAlgebraProvider la) : this(net, options, la, masks: null) { }
+
+    /// <summary>
+    /// Prepares training of <paramref name="net"/> (updated in place) under pruning <paramref name="masks"/>, one per weight
+    /// layer with that layer's weight count (see the <see cref="Mlp"/> overload).
+    /// </summary>
+    public Trainer(Network net, TrainingOptions options, ILinearAlgebraProvider la, Compression.NetworkMasks? masks)
     {
+        ArgumentNullException.ThrowIfNull(net);
         options.Validate();
-        if (masks is not null && !masks.Architecture.Equals(net.Architecture))
-            throw new ArgumentException($"masks are for {masks.Architecture}, the network is {net.Architecture}");
-        if (options.Prior is { } prior && !prior.Architecture.Equals(net.Architecture))
+        var prior = options.PriorNetwork ?? options.Prior?.AsNetwork();
+        if (prior is not null && !prior.Architecture.Equals(net.Architecture))
             throw new ArgumentException($"prior architecture {prior.Architecture} differs from the network's {net.Architecture}");
         _net = net; _o = options;
-        var sizes = net.Architecture.LayerSizes;
-        _bp = new Backprop<float>(la, sizes, net.Architecture.Bias, options.BatchSize);
-        int L = net.Layers.Length;
-        _w = net.Layers.Select(l => l.Weight).ToArray();
-        _b = net.Layers.Select(l => l.Bias ?? Array.Empty<float>()).ToArray();
+        _bp = new NetworkBackprop<float>(la, net.Architecture, options.BatchSize, workers: options.Workers);
+        _w = net.WeightLayers.Select(l => l.Weight).ToArray();
+        _b = net.WeightLayers.Select(l => l.Bias ?? Array.Empty<float>()).ToArray();
+        _names = net.Architecture.WeightModules.Select(m => m.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
         _m = _w.Select(a => new float[a.Length]).ToArray(); _v = _w.Select(a => new float[a.Length]).ToArray();
         _mb = _b.Select(a => new float[a.Length]).ToArray(); _vb = _b.Select(a => new float[a.Length]).ToArray();
         if (options.PriorPenalty > 0)
         {
-            _pw = options.Prior!.Layers.Select(l => l.Weight).ToArray();
-            _pb = options.Prior!.Layers.Select(l => l.Bias ?? Array.Empty<float>()).ToArray();
+            _pw = prior!.WeightLayers.Select(l => l.Weight).ToArray();
+            _pb = prior!.WeightLayers.Select(l => l.Bias ?? Array.Empty<float>()).ToArray();
         }
         if (masks is not null)
         {
-            _masks = new float[]?[L];
-            for (int l = 0; l < L; l++)
+            if (masks.Layers.Count != _w.Length)
+                throw new ArgumentException($"{masks.Layers.Count} masks for a network with {_w.Length} weight layers");
+            _masks = new float[]?[_w.Length];
+            for (int l = 0; l < _w.Length; l++)
             {
                 var mv = masks.Layers[l].Values;
+                if (mv.Length != _w[l].Length)
+                    throw new ArgumentException($"mask {l} has {mv.Length} entries, weight layer {l} has {_w[l].Length}");
                 var f = new float[mv.Length];
                 for (int i = 0; i < f.Length; i++) f[i] = mv[i];
                 for (int i = 0; i < f.Length; i++) if (mv[i] == 0) _w[l][i] = 0f;
                 _masks[l] = f;
             }
         }
-        _xBatch = new float[options.BatchSize * sizes[0]];
+        _xBatch = new float[options.BatchSize * net.InputShape.Size];
         _yBatch = new int[options.BatchSize];
         Seeds = new SeedStreams(options.Seed);
     }
@@ -91,11 +112,24 @@ public sealed class Trainer
     public static Mlp Initialize(MlpArchitecture architecture, ulong seed) =>
         Mlp.InitializeDefault(architecture, new SeedStreams(seed).Stream(SeedStreams.Names.Init));
 
+    /// <summary>A freshly initialised network (PyTorch default init) from the <c>init</c> stream of <paramref name="seed"/>; an MLP gets the parameters of the <see cref="MlpArchitecture"/> overload.</summary>
+    public static Network Initialize(NetworkArchitecture architecture, ulong seed) =>
+        Network.InitializeDefault(architecture, new SeedStreams(seed).Stream(SeedStreams.Names.Init));
+
+    /// <summary>Checks that <paramref name="data"/> fits a network's input and output; throws <see cref="ArgumentException"/> with the reason.</summary>
+    public static void CheckData(NetworkArchitecture architecture, Dataset data)
+    {
+        var shape = architecture.InputShape;
+        if (data.Dimension != shape.Size) throw new ArgumentException($"data dimension {data.Dimension} ≠ network input {shape} ({shape.Size} values)");
+        if (!shape.IsVector && data.ImageShape is { } img && img != shape)
+            throw new ArgumentException($"{data.Name} holds {img} images but the network expects {shape}");
+        if (data.Classes > architecture.OutputSize) throw new ArgumentException($"data has {data.Classes} classes, network only {architecture.OutputSize} outputs");
+    }
+
     /// <summary>Runs one epoch over <paramref name="train"/>.</summary>
     public EpochStats TrainEpoch(Dataset train, Action<BatchProgress>? progress = null)
     {
-        if (train.Dimension != _net.Architecture.InputSize) throw new ArgumentException($"data dimension {train.Dimension} ≠ network input {_net.Architecture.InputSize}");
-        if (train.Classes > _net.Architecture.OutputSize) throw new ArgumentException($"data has {train.Classes} classes, network only {_net.Architecture.OutputSize} outputs");
+        CheckData(_net.Architecture, train);
         var sw = System.Diagnostics.Stopwatch.StartNew();
         int epoch = EpochsDone;
         var order = Seeds.Stream($"{SeedStreams.Names.DataOrder}/epoch-{epoch}").Permutation(train.Count);
@@ -103,6 +137,7 @@ public sealed class Trainer
         double lossSum = 0; long correctSum = 0;
         long tGather = 0, tForward = 0, tLoss = 0, tBackward = 0;
         _optimizerTicks = 0;
+        _bp.ResetTimers();
         var biases = _b.Select(b => b.Length == 0 ? null : b).ToArray();
         for (int bi = 0; bi < batches; bi++)
         {
@@ -138,6 +173,7 @@ public sealed class Trainer
                 ["batch"] = tGather * f, ["forward"] = tForward * f, ["loss"] = tLoss * f,
                 ["backward"] = (tBackward - _optimizerTicks) * f, ["optimizer"] = _optimizerTicks * f,
             },
+            ModuleSeconds = _bp.Ticks.ToDictionary(kv => kv.Key, kv => kv.Value * f),
         };
     }
 
@@ -172,7 +208,7 @@ public sealed class Trainer
     }
 
     /// <summary>
-    /// The optimiser state as named float32 tensors (PyTorch-like names, e.g. <c>exp_avg.0.weight</c>) plus the step and
+    /// The optimiser state as named float32 tensors (PyTorch-like names with the Sequential index, e.g. <c>exp_avg.0.weight</c>) plus the step and
     /// epoch counters, so training can be checkpointed and resumed bit-identically.
     /// </summary>
     public (IReadOnlyDictionary<string, float[]> Tensors, long Step, int Epochs) ExportState()
@@ -180,7 +216,7 @@ public sealed class Trainer
         var t = new Dictionary<string, float[]>();
         for (int l = 0; l < _w.Length; l++)
         {
-            string name = $"{2 * l}";
+            string name = _names[l];
             t[$"exp_avg.{name}.weight"] = (float[])_m[l].Clone();
             t[$"exp_avg_sq.{name}.weight"] = (float[])_v[l].Clone();
             if (_b[l].Length > 0) { t[$"exp_avg.{name}.bias"] = (float[])_mb[l].Clone(); t[$"exp_avg_sq.{name}.bias"] = (float[])_vb[l].Clone(); }
@@ -199,7 +235,7 @@ public sealed class Trainer
         }
         for (int l = 0; l < _w.Length; l++)
         {
-            string name = $"{2 * l}";
+            string name = _names[l];
             Load($"exp_avg.{name}.weight", _m[l]); Load($"exp_avg_sq.{name}.weight", _v[l]);
             if (_b[l].Length > 0) { Load($"exp_avg.{name}.bias", _mb[l]); Load($"exp_avg_sq.{name}.bias", _vb[l]); }
         }

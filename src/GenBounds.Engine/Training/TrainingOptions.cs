@@ -41,6 +41,13 @@ public sealed record TrainingOptions
     [Description("lambda of the L2 penalty toward the prior network")] public double PriorPenalty { get; init; }
     /// <summary>Reference network of the prior penalty (same architecture), or null.</summary>
     public Networks.Mlp? Prior { get; init; }
+    /// <summary>Reference network of the prior penalty for any sequential network (takes precedence over <see cref="Prior"/>), or null.</summary>
+    public Networks.Network? PriorNetwork { get; init; }
+    /// <summary>
+    /// Threads that share each convolution's sample blocks (1 = everything on the calling thread, BLAS aside). Results are
+    /// reproducible for a given value; with more than one worker the BLAS should run single-threaded (the CLI arranges it).
+    /// </summary>
+    [Description("threads sharing convolution blocks")] public int Workers { get; init; } = 1;
     /// <summary>Master seed; split into the named streams <c>init</c> and <c>data-order</c>.</summary>
     [Description("master seed")] public ulong Seed { get; init; } = 1;
 
@@ -49,13 +56,14 @@ public sealed record TrainingOptions
     {
         if (Epochs < 0) throw new ArgumentException($"epochs must be ≥ 0 (got {Epochs})");
         if (BatchSize <= 0) throw new ArgumentException($"batch size must be positive (got {BatchSize})");
+        if (Workers < 1) throw new ArgumentException($"workers must be at least 1 (got {Workers})");
         if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) throw new ArgumentException($"learning rate must be a positive number (got {LearningRate})");
         if (Momentum < 0 || Momentum >= 1) throw new ArgumentException($"momentum must be in [0, 1) (got {Momentum})");
         if (WeightDecay < 0) throw new ArgumentException($"weight decay must be ≥ 0 (got {WeightDecay})");
         if (Beta1 < 0 || Beta1 >= 1 || Beta2 < 0 || Beta2 >= 1) throw new ArgumentException("Adam betas must be in [0, 1)");
         if (!(Epsilon > 0)) throw new ArgumentException("Adam epsilon must be positive");
         if (PriorPenalty < 0) throw new ArgumentException("prior penalty must be ≥ 0");
-        if (PriorPenalty > 0 && Prior is null) throw new ArgumentException("a prior penalty needs a prior network");
+        if (PriorPenalty > 0 && Prior is null && PriorNetwork is null) throw new ArgumentException("a prior penalty needs a prior network");
     }
 
     /// <summary>One-line description recorded in model metadata, e.g. <c>adam(lr=0.001, b1=0.9, b2=0.999, eps=1e-08, wd=0) batch=128</c>.</summary>

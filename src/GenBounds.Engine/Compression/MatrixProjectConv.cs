@@ -1,0 +1,148 @@
+using System.Numerics.Tensors;
+using GenBounds.LinearAlgebra;
+using GenBounds.Networks;
+using GenBounds.Networks.Kernels;
+using GenBounds.Random;
+
+namespace GenBounds.Compression;
+
+/// <summary>
+/// A convolution compressed by <see cref="MatrixProjectConv"/>: the r = min(kp, D) coordinates a = Uᵀvec(A) of the kernel A
+/// (D = out·in·kh·kw entries) in an orthonormal basis U of the helper subspace S, plus what regenerates everything else
+/// from the helper string (the seed).
+/// </summary>
+/// <param name="Coordinates">a = Uᵀvec(A): the r stored numbers (Lemma 11: every per-location kernel is computable from them).</param>
+/// <param name="K">k, the number of Gaussian tensors per output location.</param>
+/// <param name="P">p, the independence parameter (the subspace has dimension kp before capping at D).</param>
+/// <param name="Seed">Helper-string seed: the subspace and every location's Gaussians are regenerated from it.</param>
+/// <param name="Spec">The convolution's kernel, stride and padding.</param>
+/// <param name="Input">The convolution's input shape (fixes the n₁'×n₂' output locations).</param>
+public sealed record CompressedConv(double[] Coordinates, int K, int P, ulong Seed, Conv2dSpec Spec, TensorShape Input)
+{
+    /// <summary>D = out·in·kh·kw.</summary>
+    public int Dimension => Spec.OutChannels * Input.Channels * Spec.KernelHeight * Spec.KernelWidth;
+    /// <summary>r = dim S = min(kp, D).</summary>
+    public int SubspaceDimension => Coordinates.Length;
+    /// <summary>n₁'·n₂' output locations.</summary>
+    public int Locations => Spec.OutputShape(Input).Locations;
+}
+
+/// <summary>
+/// ARORA-C, Algorithm 4 Matrix-Project-Conv(A, ε, η, n₁'×n₂') of Arora, Ge, Neyshabur and Zhang (2018), arXiv v4 appendix C,
+/// as summarised in the catalog (/work/shared/lemmas/arora2018-compression.md, entry ARORA-C, tag EXACT "summary only";
+/// the full appendix text was not available to us, so the details below are OUR READING of that summary):
+/// k = ⌈Q⌈κ/s⌉² ln(1/η)/ε²⌉ (<see cref="HelperCount"/>; Q is an unspecified "large universal constant"), p = ⌈ln(1/η)⌉; a
+/// uniformly random subspace S of dimension kp of the kernel space ℝ^D (D = h'·h·κ²); per output location (i, j), k Gaussian
+/// tensors G projected onto S and scaled, M = √(D/r)·P_S G, and Â_(i,j) = (1/k) Σ_t ⟨A, M_t⟩ M_t. Each location thus gets its
+/// own kernel (the compressed layer is locally connected, not a convolution).
+/// <para>
+/// Implementation. S is the span of a D×r Gaussian matrix (uniform on the Grassmannian); U, an orthonormal basis of it, is
+/// the left singular factor of that matrix (LAPACK SVD). Since UᵀG ~ N(0, I_r) exactly, each M_t = √(D/r)·U g_t is sampled
+/// from its r coordinates g_t directly (equal in law to projecting a D-dimensional Gaussian; not the same bits). Then
+/// ⟨A, M_t⟩ = √(D/r)·aᵀg_t with a = Uᵀvec(A), so Â_(i,j) = U·((D/r)/k·Σ_t (aᵀg_t) g_t) depends on A only through the r
+/// numbers a (Lemma 11). E[Â_(i,j)] = A over the helper string: E_g = (D/r)·P_S vec A and E_S P_S = (r/D)·I. The scale uses
+/// r = min(kp, D) rather than kp so that the estimator stays unbiased when kp ≥ D (then S is the whole space). Locations use
+/// independent Gaussians given S (so any p of them are independent given S). Memory O(D·r) for the basis.
+/// </para>
+/// Helper streams: the basis from <c>SeedStreams.Derive(seed, "subspace")</c>, the Gaussians of location ℓ from
+/// <c>SeedStreams.Derive(seed, "location-ℓ")</c>, g_1..g_k consecutively.
+/// </summary>
+public static class MatrixProjectConv
+{
+    /// <summary>k = ⌈Q·⌈κ/s⌉²·ln(1/η)/ε²⌉ with κ the larger kernel side and s the stride.</summary>
+    public static int HelperCount(double epsilon, double eta, Conv2dSpec spec, double q = 1.0)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        if (!(epsilon > 0) || !(eta > 0 && eta < 1) || !(q > 0)) throw new ArgumentOutOfRangeException(nameof(epsilon), $"need ε > 0, 0 < η < 1, Q > 0 (got {epsilon}, {eta}, {q})");
+        int ks = (Math.Max(spec.KernelHeight, spec.KernelWidth) + spec.Stride - 1) / spec.Stride;
+        double k = Math.Ceiling(q * ks * ks * Math.Log(1 / eta) / (epsilon * epsilon));
+        if (k > int.MaxValue) throw new OverflowException($"k = {k} does not fit an int");
+        return Math.Max(1, (int)k);
+    }
+
+    /// <summary>p = ⌈ln(1/η)⌉ (at least 1).</summary>
+    public static int Independence(double eta)
+    {
+        if (!(eta > 0 && eta < 1)) throw new ArgumentOutOfRangeException(nameof(eta));
+        return Math.Max(1, (int)Math.Ceiling(Math.Log(1 / eta)));
+    }
+
+    /// <summary>An orthonormal basis (row-major D×r) of the uniformly random r-dimensional subspace of ℝ^D named by <paramref name="seed"/>.</summary>
+    public static double[] Basis(int dimension, int r, ulong seed, ILinearAlgebraProvider provider)
+    {
+        if (dimension <= 0 || r <= 0 || r > dimension) throw new ArgumentOutOfRangeException(nameof(r), $"need 0 < r ≤ D (got r = {r}, D = {dimension})");
+        var g = new double[(long)dimension * r];
+        new Rng(SeedStreams.Derive(seed, "subspace")).FillGaussian(g);
+        var (u, _, _) = provider.Svd(g, dimension, r);
+        return u;
+    }
+
+    /// <summary>Compresses the kernel <paramref name="w"/> ([out, in, kh, kw] row-major): the r = min(kp, D) coordinates Uᵀvec(A).</summary>
+    public static CompressedConv Compress(double[] w, Conv2dSpec spec, TensorShape input, int k, int p, ulong seed, ILinearAlgebraProvider provider)
+    {
+        ArgumentNullException.ThrowIfNull(w);
+        spec.OutputShape(input);
+        if (k <= 0 || p <= 0) throw new ArgumentOutOfRangeException(nameof(k), "k and p must be positive");
+        int dim = spec.OutChannels * input.Channels * spec.KernelHeight * spec.KernelWidth;
+        if (w.Length != dim) throw new ArgumentException($"kernel has {w.Length} entries, {spec} on {input} needs {dim}");
+        int r = (int)Math.Min((long)k * p, dim);
+        var u = Basis(dim, r, seed, provider);
+        var a = new double[r];
+        provider.Gemm(Transpose.Yes, Transpose.No, r, 1, dim, 1.0, u, r, w, 1, 0.0, a, 1);
+        return new CompressedConv(a, k, p, seed, spec, input);
+    }
+
+    /// <summary>
+    /// Â_ℓ for output location ℓ (row-major y·Wo + x) in the kernel layout [out, in, kh, kw], computed from the stored
+    /// coordinates and the helper string only. <paramref name="basis"/> is <see cref="Basis"/>(D, r, seed) (pass it to avoid recomputing).
+    /// </summary>
+    public static double[] LocationKernel(CompressedConv c, int location, double[] basis, ILinearAlgebraProvider provider)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        if ((uint)location >= (uint)c.Locations) throw new ArgumentOutOfRangeException(nameof(location));
+        int r = c.SubspaceDimension, dim = c.Dimension;
+        var acc = new double[r]; var g = new double[r];
+        var rng = new Rng(SeedStreams.Derive(c.Seed, "location-" + location.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        double scale = (double)dim / r / c.K;
+        for (int t = 0; t < c.K; t++)
+        {
+            rng.FillGaussian(g);
+            TensorPrimitives.MultiplyAdd(g, scale * TensorPrimitives.Dot<double>(c.Coordinates, g), acc, acc);
+        }
+        var kernel = new double[dim];
+        provider.Gemm(Transpose.No, Transpose.No, dim, 1, r, 1.0, basis, r, acc, 1, 0.0, kernel, 1);
+        return kernel;
+    }
+
+    /// <summary>All per-location kernels, location-major ([ℓ][out·in·kh·kw]).</summary>
+    public static double[] Decompress(CompressedConv c, ILinearAlgebraProvider provider)
+    {
+        var basis = Basis(c.Dimension, c.SubspaceDimension, c.Seed, provider);
+        var all = new double[(long)c.Locations * c.Dimension];
+        for (int l = 0; l < c.Locations; l++) LocationKernel(c, l, basis, provider).CopyTo(all, (long)l * c.Dimension);
+        return all;
+    }
+
+    /// <summary>
+    /// The compressed (locally connected) layer on <paramref name="n"/> sample-major inputs (PyTorch order): output
+    /// (o, y, x) = Σ_{c,u,v} Â_(y,x)[o, c, u, v]·in[c, s·y + u − p, s·x + v − p] (no bias), sample-major.
+    /// <paramref name="kernels"/> comes from <see cref="Decompress"/>.
+    /// </summary>
+    public static double[] Apply(CompressedConv c, double[] kernels, ReadOnlySpan<double> inputs, int n)
+    {
+        var spec = c.Spec; var input = c.Input; var o = spec.OutputShape(input);
+        var g = ConvGeometry.SampleMajor(input.Channels, n, input.Height, input.Width, spec.KernelHeight, spec.KernelWidth, spec.Stride, spec.Padding);
+        int patch = g.PatchSize, cols = g.Columns, lo = o.Locations;
+        var unfolded = new double[(long)patch * cols];
+        Im2Col.Unfold(g, inputs, unfolded);
+        var y = new double[n * o.Size]; var col = new double[patch];
+        for (int s = 0; s < n; s++)
+            for (int l = 0; l < lo; l++)
+            {
+                for (int q = 0; q < patch; q++) col[q] = unfolded[(long)q * cols + s * lo + l];
+                var k = kernels.AsSpan(l * c.Dimension, c.Dimension);
+                for (int oc = 0; oc < spec.OutChannels; oc++) y[s * o.Size + oc * lo + l] = TensorPrimitives.Dot<double>(k.Slice(oc * patch, patch), col);
+            }
+        return y;
+    }
+}
