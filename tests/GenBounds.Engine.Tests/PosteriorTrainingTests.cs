@@ -50,6 +50,28 @@ public class PosteriorTrainingTests
     }
 
     [Fact]
+    public void Running_kl_stays_exact_on_a_large_network_near_the_prior()
+    {
+        // 150k coordinates with σ ≈ σ_P and μ ≈ μ_P: the regime where summing N ln σ_P, Σ ln σ and Σσ²/σ_P² separately
+        // cancels below float precision. The trainer's running KL must match the double-precision KL.
+        var rng = new Rng(21);
+        var arch = new MlpArchitecture([200, 300, 300, 10], bias: true);
+        var prior = PacBayesInit.TruncatedNormal(arch, rng.Split("init"));
+        var q = GaussianMlp.Around(prior, 0.03);
+        var noise = rng.Split("perturb");
+        for (int l = 0; l < arch.Depth; l++)
+            for (int j = 0; j < q.WeightMeans[l].Length; j++)
+            {
+                q.WeightMeans[l][j] += (float)(1e-3 * noise.NextGaussian());
+                q.WeightRhos[l][j] += (float)(1e-2 * noise.NextGaussian());
+            }
+        double exact = q.Kl(prior, 0.03);
+        var t = new PosteriorTrainer(q, prior, 0.03, Options(), LinearAlgebraProviders.Default);
+        Assert.InRange(exact, 50, 5000);
+        Assert.True(Math.Abs(t.Kl - exact) <= 1e-3 * exact, $"running KL {t.Kl} vs exact {exact}");
+    }
+
+    [Fact]
     public void Resuming_from_exported_state_is_bit_identical_to_an_uninterrupted_run()
     {
         var rng = new Rng(2);

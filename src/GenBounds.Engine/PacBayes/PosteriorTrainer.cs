@@ -45,11 +45,11 @@ public sealed class PosteriorTrainer
     private readonly List<Block> _blocks = [];
     private readonly float[][] _wVar, _bVar;
     private readonly float[]?[] _bMean, _bVarOrNull;
-    private readonly float[] _x, _scratch;
+    private readonly float[] _x;
     private readonly int[] _y;
     private readonly GaussianNoise _noise = new();
     private double _logPriorSigma, _priorM, _priorV;      // ln σ_P and its optimiser state
-    private double _sumLogSigma, _sumSquares;            // Σ ln σ and Σ(σ² + (μ − μ_P)²) of the current Q
+    private double _kl, _klSlope;                        // KL(Q‖P) and ∂KL/∂ln σ_P at the current parameters
 
     /// <summary>Prepares training of <paramref name="posterior"/> (updated in place) against N(<paramref name="priorMean"/>, σ_P² I).</summary>
     public PosteriorTrainer(GaussianMlp posterior, Mlp priorMean, double priorSigma, PosteriorTrainingOptions options, ILinearAlgebraProvider la)
@@ -80,7 +80,6 @@ public sealed class PosteriorTrainer
         _bVarOrNull = _bVar.Select(b => b.Length == 0 ? null : b).ToArray();
         _x = new float[options.BatchSize * arch.InputSize];
         _y = new int[options.BatchSize];
-        _scratch = new float[_blocks.Max(b => b.Mu.Length)];
         _logPriorSigma = Math.Log(priorSigma);
         Refresh();
         Seeds = new SeedStreams(options.Seed);
@@ -96,14 +95,8 @@ public sealed class PosteriorTrainer
     public double PriorSigma => Math.Exp(_logPriorSigma);
     /// <summary>Number of Gaussian coordinates N.</summary>
     public long Coordinates => _q.ParameterCount;
-    /// <summary>Running KL(Q‖P) at the current σ_P (float32 terms summed in double).</summary>
-    public double Kl => KlAt(_logPriorSigma);
-
-    private double KlAt(double logSigmaP)
-    {
-        double n = Coordinates;
-        return Math.Max(0, n * logSigmaP - _sumLogSigma + _sumSquares * Math.Exp(-2 * logSigmaP) / 2 - n / 2);
-    }
+    /// <summary>Running KL(Q‖P) at the current σ_P (float32 per-coordinate terms summed in double).</summary>
+    public double Kl => _kl;
 
     // Continuous relaxation of the prior-variance grid's union cost 2 ln j + ln(π²/6), j = b ln(c/λ), λ = σ_P².
     private (double Cost, double DLogSigma) GridCost()
@@ -159,8 +152,8 @@ public sealed class PosteriorTrainer
     {
         float a = (float)obj.DRisk, b = (float)obj.DKl;
         double invVarP = Math.Exp(-2 * _logPriorSigma);
-        // ∂objective/∂ln σ_P = DKl·(∂KL/∂ln σ_P + ∂gridCost/∂ln σ_P), with ∂KL/∂ln σ_P = N − Σ(σ² + Δμ²)/σ_P².
-        double gPrior = obj.DKl * (Coordinates - _sumSquares * invVarP + gridSlope);
+        // ∂objective/∂ln σ_P = DKl·(∂KL/∂ln σ_P + ∂gridCost/∂ln σ_P), with ∂KL/∂ln σ_P = Σ_j [1 − (σ_j² + Δμ_j²)/σ_P²].
+        double gPrior = obj.DKl * (_klSlope + gridSlope);
         foreach (var blk in _blocks) CombineGradients(blk, a, b, (float)invVarP);
         if (_o.Optimizer == OptimizerKind.Adam)
         {
@@ -223,30 +216,60 @@ public sealed class PosteriorTrainer
         }
     }
 
-    // σ, dσ/dρ, σ² of the current ρ, and the sums the running KL needs.
+    // σ, dσ/dρ, σ² of the current ρ, KL(Q‖P) and ∂KL/∂ln σ_P. Each coordinate's KL term is formed before summing:
+    // with a million coordinates the separate sums N ln σ_P, Σ ln σ and Σ σ²/(2σ_P²) cancel to far below float precision.
     private void Refresh()
     {
-        double sumLog = 0, sumSq = 0;
+        double kl = 0, slope = 0, logSigmaP = _logPriorSigma;
+        float invSigmaP = (float)Math.Exp(-logSigmaP), invVarP = invSigmaP * invSigmaP;
         foreach (var blk in _blocks)
         {
             Softplus.Apply(blk.Rho, blk.Sigma, blk.Deriv);
             TensorPrimitives.Multiply(blk.Sigma, blk.Sigma, blk.Var);
-            var tmp = _scratch.AsSpan(0, blk.Mu.Length);
-            TensorPrimitives.Log(blk.Sigma, tmp);
-            sumLog += Sum(tmp);
-            TensorPrimitives.Subtract(blk.Mu, blk.PriorMu, tmp);
-            TensorPrimitives.Multiply(tmp, tmp, tmp);
-            sumSq += Sum(tmp) + Sum(blk.Var);
+            for (int i = 0; i < blk.Mu.Length; i += 4096)
+            {
+                int len = Math.Min(4096, blk.Mu.Length - i);
+                var (k, g) = KlTerms(blk.Sigma.AsSpan(i, len), blk.Mu.AsSpan(i, len), blk.PriorMu.AsSpan(i, len), invSigmaP, invVarP);
+                kl += k; slope += g;
+            }
         }
-        _sumLogSigma = sumLog; _sumSquares = sumSq;
+        _kl = Math.Max(0, kl); _klSlope = slope;
     }
 
-    // float32 partial sums over chunks of 4096, accumulated in double.
-    private static double Sum(ReadOnlySpan<float> x)
+    // Per coordinate, with u = σ/σ_P and t = u² − 1: KL term ½(t − log1p(t) + Δμ²/σ_P²) and slope −(t + Δμ²/σ_P²);
+    // log1p by Goldberg's trick on the rounded 1 + t, so t − log1p(t) ≈ t²/2 keeps its relative precision.
+    private static (double Kl, double Slope) KlTerms(ReadOnlySpan<float> sigma, ReadOnlySpan<float> mu, ReadOnlySpan<float> priorMu, float invSigmaP, float invVarP)
     {
-        double s = 0;
-        for (int i = 0; i < x.Length; i += 4096) s += TensorPrimitives.Sum(x.Slice(i, Math.Min(4096, x.Length - i)));
-        return s;
+        int i = 0;
+        double kl = 0, slope = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            int w = Vector<float>.Count;
+            var one = Vector<float>.One; var half = new Vector<float>(0.5f);
+            var vis = new Vector<float>(invSigmaP); var viv = new Vector<float>(invVarP);
+            Vector<float> accK = Vector<float>.Zero, accS = Vector<float>.Zero;
+            ref float rs = ref MemoryMarshal.GetReference(sigma); ref float rm = ref MemoryMarshal.GetReference(mu); ref float rp = ref MemoryMarshal.GetReference(priorMu);
+            for (; i <= sigma.Length - w; i += w)
+            {
+                var u = Vector.LoadUnsafe(ref rs, (nuint)i) * vis;
+                var t = u * u - one;
+                var wv = one + t;
+                var d = wv - one;
+                var log1p = Vector.ConditionalSelect(Vector.Equals(d, Vector<float>.Zero), t, Vector.Log(wv) * t / Vector.ConditionalSelect(Vector.Equals(d, Vector<float>.Zero), one, d));
+                var dm = Vector.LoadUnsafe(ref rm, (nuint)i) - Vector.LoadUnsafe(ref rp, (nuint)i);
+                var dd = dm * dm * viv;
+                accK += half * (t - log1p + dd);
+                accS -= t + dd;
+            }
+            kl = Vector.Sum(accK); slope = Vector.Sum(accS);
+        }
+        for (; i < sigma.Length; i++)
+        {
+            double u = sigma[i] * (double)invSigmaP, t = u * u - 1, dm = (double)mu[i] - priorMu[i], dd = dm * dm * invVarP;
+            kl += 0.5 * (t - MathEx.Log1P(t) + dd);
+            slope -= t + dd;
+        }
+        return (kl, slope);
     }
 
     /// <summary>Optimiser state (moments per block, named like <c>posterior.m_mu.0.weight</c>) and counters, for checkpoints.</summary>
