@@ -10,16 +10,16 @@ namespace GenBounds.Tests;
 
 public class PosteriorTrainingTests
 {
-    /// <summary>Three Gaussian blobs in ℝ⁶ with 10% label noise: a distribution whose samples are free and i.i.d.</summary>
-    internal static Dataset Blobs(int n, Rng rng, string name = "blobs")
+    /// <summary>Three Gaussian blobs in ℝ⁶ (10% label noise by default): a distribution whose samples are free and i.i.d.</summary>
+    internal static Dataset Blobs(int n, Rng rng, string name = "blobs", double labelNoise = 0.1, double separation = 2.0)
     {
         const int d = 6, k = 3;
         var x = new float[n * d]; var y = new int[n];
         for (int i = 0; i < n; i++)
         {
             int c = rng.NextInt(k);
-            for (int j = 0; j < d; j++) x[i * d + j] = (float)(rng.NextGaussian() + (j % k == c ? 2.0 : 0.0));
-            y[i] = rng.NextDouble() < 0.1 ? rng.NextInt(k) : c;
+            for (int j = 0; j < d; j++) x[i * d + j] = (float)(rng.NextGaussian() + (j % k == c ? separation : 0.0));
+            y[i] = rng.NextDouble() < labelNoise ? rng.NextInt(k) : c;
         }
         return new Dataset(name, x, y, d, k);
     }
