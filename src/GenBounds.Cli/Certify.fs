@@ -44,7 +44,12 @@ let spec =
           opt "test-passes" "N" "passes over the test set for the stochastic test error" (Some "1")
           opt "normalize" "MEAN,STD" "input normalisation, or 'none' (default 0.1307,0.3081)" None
           opt "seed" "N" "master seed" (Some "1")
+          opt "train-subset" "N" "use a seeded random subset of N training examples (quick runs and tests)" None
+          opt "test-subset" "N" "use a seeded random subset of N test examples" None
+          opt "posterior-data" "SET" "all (PBB: every training example) or bound (only the bound split)" (Some "all")
+          opt "objective-m" "N" "m inside the training objective (default: the size of the posterior's training set)" None
           opt "checkpoint" "FILE" "checkpoint after the prior and every posterior epoch; resumes when it exists" None
+          opt "reuse-prior" "FILE" "take the trained prior from another run's checkpoint with the same prior set-up (experiments)" None
           opt "out" "FILE" "write the result JSON here (atomically)" None ]
         @ dataOptions @ [ threadOption; jsonFlag ] }
 
@@ -100,6 +105,7 @@ let setupOf (p: Parsed) : CertifySetup =
             KlPenalty = (p.TryFloat "kl-penalty" |> Option.defaultValue po.KlPenalty),
             PMin = (p.TryFloat "pmin" |> Option.defaultValue po.PMin),
             Delta = p.Float "delta",
+            ObjectiveSampleSize = (match p.TryInt "objective-m" with Some v -> Nullable(int64 v) | None -> Nullable()),
             LearnPriorScale = learn)
     let co = baseSetup.Certificate
     let bound =
@@ -137,6 +143,11 @@ let setupOf (p: Parsed) : CertifySetup =
                  | Some o -> raise (UsageError(sprintf "--posterior-start: unknown start '%s' (expected prior or erm)" o))
                  | None -> baseSetup.PosteriorStart),
             Posterior = posterior, Certificate = certificate, TestPasses = p.Int "test-passes",
+            PosteriorData =
+                (match (p.Get "posterior-data").ToLowerInvariant() with
+                 | "all" -> PosteriorData.All
+                 | "bound" | "bound-set" -> PosteriorData.BoundSet
+                 | o -> raise (UsageError(sprintf "--posterior-data: unknown set '%s' (expected all or bound)" o))),
             Normalization = normalization, BinaryDigits = baseSetup.BinaryDigits, Seed = p.UInt64 "seed")
     (try setup.Validate() with :? ArgumentException as e -> raise (UsageError e.Message))
     setup
@@ -186,6 +197,12 @@ let run (p: Parsed) =
     let setup = setupOf p
     let la = provider p
     let train, test = loadData p
+    let subset name (d: GenBounds.Data.Dataset) =
+        match p.TryInt name with
+        | Some n when n < 1 || n > d.Count -> raise (UsageError(sprintf "--%s must lie in 1..%d" name d.Count))
+        | Some n -> GenBounds.Data.DatasetOps.Subset(d, n, GenBounds.Random.SeedStreams(setup.Seed).Stream("data/" + name))
+        | None -> d
+    let train, test = subset "train-subset" train, subset "test-subset" test
     let runner =
         try CertificationRun(setup, train, test, la)
         with :? ArgumentException as e -> raise (UsageError e.Message)
@@ -194,7 +211,7 @@ let run (p: Parsed) =
         eprintfn "certify: %s, %s prior%s, bound set %d of %d training examples; %s" (setup.Architecture.ToString()) (setup.Prior.ToString().ToLowerInvariant())
             (if setup.Prior = PriorKind.Learnt then sprintf " (fraction %g)" setup.PriorFraction else "") runner.BoundSet.Count train.Count (setup.Posterior.Describe())
     let result =
-        try runner.Run(Option.toObj (p.TryGet "checkpoint"), Action<CertifyProgress>(report quiet))
+        try runner.Run(Option.toObj (p.TryGet "checkpoint"), Option.toObj (p.TryGet "reuse-prior"), Action<CertifyProgress>(report quiet))
         with :? InvalidDataException as e -> raise (InputError e.Message)
     let seconds = JsonObject()
     for kv in result.StageSeconds do seconds[kv.Key] <- jnum kv.Value

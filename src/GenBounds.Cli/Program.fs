@@ -19,7 +19,9 @@ let private commands: (CommandSpec * (Parsed -> JsonObject) * (JsonObject -> uni
       Measure.spec, Measure.run, text [ "model"; "samples"; "jacobians"; "activation_contraction"; "min_margin"; "interlayer_smoothness_rho"; "theorem_4_1_proxy"; "out"; "wall_seconds" ]
       Verify.spec, Verify.run, Verify.show
       Certify.spec, Certify.run, Certify.show
-      Bounds.spec, Bounds.run, Bounds.show ]
+      Bounds.spec, Bounds.run, Bounds.show
+      Sweep.spec, Sweep.run, Sweep.show
+      Reproduce.spec, Reproduce.run, Reproduce.show ]
 
 let private mainUsage () =
     let lines = commands |> List.map (fun (s, _, _) -> sprintf "  %-10s %s" s.Name s.Summary)

@@ -73,6 +73,9 @@ public sealed class CertificationRun
         else { _prior = _train.Take(0); _bound = _train; }
     }
 
+    private string? _dataHash;
+    private string DataHash => _dataHash ??= Sweeps.SweepSpec.Sha256(_train.ContentHash() + _test.ContentHash());
+
     /// <summary>The bound split (what the certificate's m counts).</summary>
     public Dataset BoundSet => _bound;
 
@@ -80,7 +83,14 @@ public sealed class CertificationRun
     /// Runs (or resumes from <paramref name="checkpoint"/> when it exists and was written by the same set-up) every
     /// stage; the checkpoint is rewritten atomically after the prior stage and after every posterior epoch.
     /// </summary>
-    public CertificationResult Run(string? checkpoint, Action<CertifyProgress>? progress = null)
+    public CertificationResult Run(string? checkpoint, Action<CertifyProgress>? progress = null) => Run(checkpoint, null, progress);
+
+    /// <summary>
+    /// As <see cref="Run(string?, Action{CertifyProgress}?)"/>, but takes the trained prior from <paramref name="priorSource"/>
+    /// (another run's checkpoint) when that run's prior was determined by the same fields (<see cref="CertifySetup.PriorKey"/>):
+    /// the same prior, without retraining it (for experiments on the posterior stage).
+    /// </summary>
+    public CertificationResult Run(string? checkpoint, string? priorSource, Action<CertifyProgress>? progress)
     {
         var seconds = new Dictionary<string, double>();
         var clock = Stopwatch.StartNew();
@@ -92,6 +102,14 @@ public sealed class CertificationRun
         // Prior: the random initialisation, or ERM on the prior split from it.
         Mlp prior;
         if (ck is not null && stage != "prior") prior = ck.GetNetwork("prior.");
+        else if (priorSource is not null)
+        {
+            var src = Checkpoint.Load(priorSource);
+            if (src.Extra.GetValueOrDefault("prior_key") != _s.PriorKey() || src.Extra.GetValueOrDefault("stage") == "prior")
+                throw new InvalidDataException($"'{priorSource}' holds no finished prior of this set-up (prior key {src.Extra.GetValueOrDefault("prior_key")})");
+            prior = src.GetNetwork("prior.");
+            Lap("prior");
+        }
         else
         {
             prior = PacBayesInit.TruncatedNormal(_s.Architecture, seeds.Stream(SeedStreams.Names.Init));
@@ -134,7 +152,8 @@ public sealed class CertificationRun
             pt = new PosteriorTrainer(q, prior, _s.PriorSigma, postOptions, _la);
             var (logSigma, moments) = (double.Parse(ck.Extra["log_prior_sigma"], CultureInfo.InvariantCulture),
                 ck.Extra["prior_moments"].Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray());
-            pt.ImportState(Tensors(ck, "opt."), ck.Step, ck.Epoch, logSigma, moments);
+            // The trainer names its tensors "opt.…" itself: pass them with their full names.
+            pt.ImportState(ck.TensorNames.Where(n => n.StartsWith("opt.", StringComparison.Ordinal)).ToDictionary(n => n, ck.Get), ck.Step, ck.Epoch, logSigma, moments);
         }
         else
         {
@@ -155,9 +174,10 @@ public sealed class CertificationRun
             if (checkpoint is not null) SavePosterior(checkpoint, prior, q, pt);
         }
         var epochs = new List<PosteriorEpochStats>();
+        var posteriorSet = _s.PosteriorData == PosteriorData.All ? _train : _bound;
         for (int e = pt.EpochsDone; e < _s.Posterior.Epochs; e++)
         {
-            var st = pt.TrainEpoch(_train, bp => progress?.Invoke(new CertifyProgress("posterior-batch", bp.Batch, bp.Batches,
+            var st = pt.TrainEpoch(posteriorSet, bp => progress?.Invoke(new CertifyProgress("posterior-batch", bp.Batch, bp.Batches,
                 string.Format(CultureInfo.InvariantCulture, "epoch {0}/{1} objective {2:F4}", e + 1, _s.Posterior.Epochs, bp.RunningLoss))));
             epochs.Add(st);
             progress?.Invoke(new CertifyProgress("posterior", e + 1, _s.Posterior.Epochs, string.Format(CultureInfo.InvariantCulture,
@@ -175,7 +195,7 @@ public sealed class CertificationRun
         double priorErr = 1 - Evaluation.Evaluate(prior, _test, _la).Accuracy;
         Lap("test");
         return new CertificationResult(cert, test.Rate, MonteCarloBounds.ClopperPearson(test.Errors, test.Draws, 0.99), test.Draws, detErr, priorErr,
-            _prior.Count, _train.Count, epochs, seconds, pt.PriorSigma);
+            _prior.Count, posteriorSet.Count, epochs, seconds, pt.PriorSigma);
     }
 
     private Checkpoint NewCheckpoint(string stage, int epoch, long step)
@@ -183,6 +203,8 @@ public sealed class CertificationRun
         var c = new Checkpoint(epoch, step, _s.Seed, _s.Key());
         c.Extra["kind"] = CheckpointKind;
         c.Extra["stage"] = stage;
+        c.Extra["prior_key"] = _s.PriorKey();
+        c.Extra["data_hash"] = DataHash;
         return c;
     }
 
@@ -224,6 +246,7 @@ public sealed class CertificationRun
         var c = Checkpoint.Load(path);
         if (c.Extra.GetValueOrDefault("kind") != CheckpointKind) throw new InvalidDataException($"'{path}' is not a certification checkpoint");
         if (c.OptionsJson != _s.Key()) throw new InvalidDataException($"checkpoint '{path}' was written by a different set-up ({c.OptionsJson})");
+        if (c.Extra.GetValueOrDefault("data_hash") != DataHash) throw new InvalidDataException($"checkpoint '{path}' was written for different data");
         return c;
     }
 

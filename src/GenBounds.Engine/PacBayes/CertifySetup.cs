@@ -25,6 +25,15 @@ public enum PosteriorStart
     Erm,
 }
 
+/// <summary>Which examples the posterior is trained on.</summary>
+public enum PosteriorData
+{
+    /// <summary>All training data, prior split included (PBB; legitimate: only the prior must not see the bound split).</summary>
+    All,
+    /// <summary>Only the bound split: the objective's empirical risk is then the certificate's.</summary>
+    BoundSet,
+}
+
 /// <summary>
 /// A whole certified PAC-Bayes run: architecture, data transforms, prior, posterior training and certificate. Every
 /// choice is recorded; <see cref="Key"/> identifies the run so that a checkpoint is only resumed by the same set-up.
@@ -45,6 +54,8 @@ public sealed record CertifySetup
     public double? PosteriorSigma { get; init; }
     /// <summary>Start of the posterior mean.</summary>
     public PosteriorStart PosteriorStart { get; init; } = PosteriorStart.Prior;
+    /// <summary>Examples the posterior is trained on.</summary>
+    public PosteriorData PosteriorData { get; init; } = PosteriorData.All;
     /// <summary>Posterior training.</summary>
     public PosteriorTrainingOptions Posterior { get; init; } = new();
     /// <summary>Certificate.</summary>
@@ -75,12 +86,22 @@ public sealed record CertifySetup
         Certificate.Validate();
     }
 
-    /// <summary>A JSON string of every field that determines the run (the checkpoint key).</summary>
+    /// <summary>A JSON string of the fields that determine the prior (architecture, prior kind and split, ERM options, seed, data transforms).</summary>
+    public string PriorKey() => JsonSerializer.Serialize(new
+    {
+        architecture = Architecture.ToString(), prior = Prior.ToString(), PriorFraction, priorTraining = PriorTraining.Describe(), priorEpochs = PriorTraining.Epochs,
+        normalization = Normalization is { } n ? $"{n.Mean},{n.Std}" : null, BinaryDigits, Seed,
+    });
+
+    /// <summary>
+    /// A JSON string of every field that determines the run up to the posterior epoch count (the checkpoint key): a run
+    /// may be resumed with more epochs than it was started with, and continues exactly where it stopped.
+    /// </summary>
     public string Key() => JsonSerializer.Serialize(new
     {
         architecture = Architecture.ToString(), prior = Prior.ToString(), PriorFraction, priorTraining = PriorTraining.Describe(),
         priorEpochs = PriorTraining.Epochs, priorSeed = PriorTraining.Seed, PriorSigma, PosteriorSigma, posteriorStart = PosteriorStart.ToString(),
-        posterior = Posterior.Describe(), posteriorSeed = Posterior.Seed, objectiveM = Posterior.ObjectiveSampleSize,
+        posterior = (Posterior with { Epochs = 0 }).Describe(), posteriorSeed = Posterior.Seed, posteriorData = PosteriorData.ToString(), objectiveM = Posterior.ObjectiveSampleSize,
         grid = Certificate.Grid is { } g ? $"{g.Base},{g.Precision}" : null,
         normalization = Normalization is { } n ? $"{n.Mean},{n.Std}" : null, BinaryDigits, Seed,
     });

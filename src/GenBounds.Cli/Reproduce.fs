@@ -1,0 +1,144 @@
+/// `genbounds reproduce guha2023-table`: the MBP/sketching paper's appendix table (baseline rows, seed-code form)
+/// through the sweep runner, ours vs the paper's numbers.
+module GenBounds.Cli.Reproduce
+
+open System
+open System.IO
+open System.Diagnostics
+open System.Globalization
+open System.Text
+open System.Text.Json
+open System.Text.Json.Nodes
+open GenBounds.Sweeps
+open GenBounds.Cli.Args
+open GenBounds.Cli.Common
+
+/// Guha et al. (2023), App. F, MNIST, natural logs (catalog guha2023 §5; column order 500 → 2500 inferred there).
+let paperWidths = [| 500; 784; 1000; 1500; 2000; 2500 |]
+let paperRows =
+    [ "ln_neyshabur2015", "Neyshabur 2015", [| 22.29; 23.56; 24.42; 25.12; 27.03; 27.72 |]
+      "ln_neyshabur2017", "Neyshabur 2017", [| 17.91; 18.34; 18.70; 18.81; 21.50; 21.57 |]
+      "ln_bartlett2017", "Bartlett 2017", [| 11.51; 11.68; 11.87; 11.70; 13.96; 13.81 |]
+      "ln_test_error", "true error", [| -3.76; -3.84; -3.80; -3.85; -3.86; -3.87 |] ]
+
+let spec =
+    { Name = "reproduce"
+      Summary = "reproduce a seed paper's table through the sweep runner (guha2023-table: App. F baseline rows, seed-code form)"
+      Positionals = [ "TABLE", "guha2023-table" ]
+      Options =
+        [ opt "widths" "LIST" "hidden widths" (Some "500,784,1000,1500,2000,2500")
+          opt "seeds" "LIST" "seeds (values are averaged per width)" (Some "1")
+          opt "depth" "N" "Linear layers (the code's mlp_num_layers)" (Some "5")
+          opt "epochs" "N" "minimum epochs (the width-study config mnist_diff_dim.yaml: max_epochs 3)" (Some "3")
+          opt "max-epochs" "N" "keep training until every training margin is positive, at most this many epochs" (Some "30")
+          opt "train-size" "N" "training points (the code's 80% split: 48000)" (Some "48000")
+          opt "out" "DIR" "sweep folder (default runs/reproduce/guha2023-table)" None
+          opt "shard" "I/N" "compute only this shard (SLURM_ARRAY_TASK_ID / JOB_COMPLETION_INDEX are read when present)" None
+          opt "shards" "N" "shard count for the environment's array index" None
+          opt "data-dir" "DIR" "MNIST folder (default .cache/mnist)" None
+          threadOption
+          jsonFlag ] }
+
+let private ints (name: string) (s: string) =
+    s.Split(',', StringSplitOptions.RemoveEmptyEntries)
+    |> Array.map (fun v ->
+        match Int32.TryParse(v.Trim(), NumberStyles.None, CultureInfo.InvariantCulture) with
+        | true, x when x > 0 -> x
+        | _ -> raise (UsageError(sprintf "--%s expects positive integers separated by commas, got '%s'" name s)))
+
+let sweepOf (p: Parsed) =
+    let widths = ints "widths" (p.Get "widths")
+    let seeds = ints "seeds" (p.Get "seeds")
+    let epochs, maxEpochs = p.Int "epochs", p.Int "max-epochs"
+    if epochs < 1 || maxEpochs < epochs then raise (UsageError "--epochs must be ≥ 1 and --max-epochs ≥ --epochs")
+    if p.Int "depth" < 2 then raise (UsageError "--depth must be ≥ 2")
+    let arr (xs: int[]) = JsonArray(xs |> Array.map (fun x -> JsonValue.Create x :> JsonNode))
+    let json =
+        obj [ "name", jstr "guha2023-table"; "task", jstr "guha2023-baselines"
+              "grid", obj [ "width", arr widths; "seed", arr seeds ]
+              "fixed", obj [ "depth", jint (int64 (p.Int "depth")); "epochs", jint (int64 epochs); "max_epochs", jint (int64 maxEpochs)
+                             "lr", jnum 0.02; "momentum", jnum 0.9; "weight_decay", jnum 1e-4; "batch", jint 256L; "train_size", jint (int64 (p.Int "train-size")) ] ]
+    SweepSpec.Parse(json.ToJsonString(), "guha2023-table sweep")
+
+let private num (n: JsonNode) =
+    match n with
+    | null -> nan
+    | n when n.GetValueKind() = JsonValueKind.String -> (match n.GetValue<string>() with "Infinity" | "∞" -> infinity | _ -> nan)
+    | n -> n.GetValue<float>()
+
+/// Rows (name, per-width ours, paper, ours − paper) from the merged sweep; NaN where the paper has no column.
+let comparison (merged: JsonObject) =
+    let byWidth =
+        merged["points"].AsArray()
+        |> Seq.map (fun pt -> pt.["result"].AsObject())
+        |> Seq.groupBy (fun r -> r["width"].GetValue<int>())
+        |> Seq.sortBy fst
+        |> Seq.toList
+    let widths = byWidth |> List.map fst
+    let rows =
+        [ for (key, label, paper) in paperRows ->
+            let ours = byWidth |> List.map (fun (_, rs) -> rs |> Seq.averageBy (fun r -> num r[key]))
+            let theirs = widths |> List.map (fun w -> match Array.tryFindIndex ((=) w) paperWidths with Some i -> paper[i] | None -> nan)
+            label, ours, theirs ]
+    widths, rows, byWidth
+
+let private markdown (widths: int list) rows (byWidth: (int * seq<JsonObject>) list) =
+    let sb = StringBuilder()
+    let f (x: float) = if Double.IsNaN x then "–" elif Double.IsPositiveInfinity x then "∞" else x.ToString("F2", CultureInfo.InvariantCulture)
+    sb.AppendLine("| row | " + String.Join(" | ", widths) + " |") |> ignore
+    sb.AppendLine("|---|" + String.Join("|", widths |> List.map (fun _ -> "---")) + "|") |> ignore
+    for (label, ours, theirs) in rows do
+        sb.AppendLine(sprintf "| %s, ours | %s |" label (String.Join(" | ", ours |> List.map f))) |> ignore
+        sb.AppendLine(sprintf "| %s, paper | %s |" label (String.Join(" | ", theirs |> List.map f))) |> ignore
+        sb.AppendLine(sprintf "| %s, ours − paper | %s |" label (String.Join(" | ", List.map2 (fun (a: float) b -> f (a - b)) ours theirs))) |> ignore
+    let epochs = byWidth |> List.map (fun (_, rs) -> String.Join("/", rs |> Seq.map (fun r -> string (r["epochs_trained"].GetValue<int>()))))
+    sb.AppendLine(sprintf "| epochs trained | %s |" (String.Join(" | ", epochs))) |> ignore
+    let sep = byWidth |> List.map (fun (_, rs) -> if rs |> Seq.forall (fun r -> r["separable"].GetValue<bool>()) then "yes" else "no")
+    sb.AppendLine(sprintf "| all training margins > 0 | %s |" (String.Join(" | ", sep))) |> ignore
+    sb.ToString()
+
+let run (p: Parsed) =
+    let sw = Stopwatch.StartNew()
+    match p.Positionals with
+    | [ "guha2023-table" ] -> ()
+    | [ other ] -> raise (UsageError(sprintf "unknown table '%s' (known: guha2023-table)" other))
+    | _ -> raise (UsageError "reproduce needs a TABLE name (guha2023-table)")
+    let sweep = sweepOf p
+    let folder = p.TryGet "out" |> Option.defaultWith (fun () -> Path.Combine(repoRoot (), "runs", "reproduce", "guha2023-table"))
+    let quiet = p.Has "json"
+    let runner, summary = Sweep.runSweep p sweep folder quiet
+    let merged = runner.Merge(sweep, folder, allowPartial = true)
+    let missing = merged["missing"].AsArray().Count
+    let o =
+        obj [ "command", jstr "reproduce"; "table", jstr "guha2023-table"; "folder", jstr summary.Folder
+              "shard", jstr (sprintf "%d/%d" summary.Shard.Index summary.Shard.Count); "computed", jint (int64 summary.Computed)
+              "reused", jint (int64 summary.Reused); "points", jint (int64 sweep.Count); "missing", jint (int64 missing) ]
+    if missing = 0 then
+        let _, _, jsonFile, _ = Sweep.mergeSweep p folder None
+        let widths, rows, byWidth = comparison merged
+        let md =
+            "Guha et al. (2023), App. F, MNIST — baseline rows in the seed-code form (natural logs). Ours: this sweep; paper: the published table.\n"
+            + "The catalog expects agreement in shape only (trends across widths), not in value.\n\n" + markdown widths rows byWidth
+        GenBounds.IO.AtomicFile.WriteAllBytes(Path.Combine(folder, "table.md"), UTF8Encoding(false).GetBytes md)
+        let table = JsonArray()
+        for (label, ours, theirs) in rows do
+            table.Add(obj [ "row", jstr label
+                            "ours", JsonArray(ours |> List.map (fun x -> jnum x) |> Array.ofList)
+                            "paper", JsonArray(theirs |> List.map (fun x -> jnum x) |> Array.ofList)
+                            "difference", JsonArray(List.map2 (fun (a: float) b -> jnum (a - b)) ours theirs |> Array.ofList) ])
+        o["widths"] <- JsonArray(widths |> List.map (fun w -> jint (int64 w)) |> Array.ofList)
+        o["comparison"] <- table
+        o["markdown"] <- jstr md
+        o["merged"] <- jstr jsonFile
+    o["wall_seconds"] <- jnum sw.Elapsed.TotalSeconds
+    o
+
+let show (o: JsonObject) =
+    match o["markdown"] with
+    | null ->
+        printfn "reproduce guha2023-table: shard %s computed %d, reused %d; %d of %d points still missing in %s (run the other shards, then `genbounds sweep merge %s`)"
+            (o["shard"].GetValue<string>()) (o["computed"].GetValue<int64>()) (o["reused"].GetValue<int64>()) (o["missing"].GetValue<int64>()) (o["points"].GetValue<int64>())
+            (o["folder"].GetValue<string>()) (o["folder"].GetValue<string>())
+    | md ->
+        printf "%s" (md.GetValue<string>())
+        printfn "\nfolder: %s (table.md, merged.json, merged.csv)" (o["folder"].GetValue<string>())
