@@ -25,6 +25,8 @@ let spec =
           opt "prior-lr" "X" "ERM learning rate" None
           opt "prior-momentum" "X" "ERM SGD momentum" None
           opt "prior-optimizer" "NAME" "ERM optimiser: sgd or adam" None
+          opt "prior-dropout" "P" "dropout rate of the ERM prior training (default 0.2 as PBB; dr17: 0)" None
+          opt "prior-shift" "K" "random translations of up to K pixels in every ERM epoch of the learnt prior (data augmentation; default 0)" None
           opt "prior-sigma" "X" "prior scale sigma_P (initial value when learned)" None
           flag "learn-prior-sigma" "learn sigma_P jointly (Dziugaite-Roy); the certificate pays for the variance grid by a union bound"
           opt "posterior-sigma" "X" "initial posterior sigma (default sigma_P)" None
@@ -91,7 +93,8 @@ let setupOf (p: Parsed) : CertifySetup =
             Epochs = (p.TryInt "prior-epochs" |> Option.defaultValue pt.Epochs), BatchSize = pt.BatchSize,
             Optimizer = (p.TryGet "prior-optimizer" |> Option.map (fun o -> parseOptimizer o "prior-optimizer") |> Option.defaultValue pt.Optimizer),
             LearningRate = (p.TryFloat "prior-lr" |> Option.defaultValue pt.LearningRate),
-            Momentum = (p.TryFloat "prior-momentum" |> Option.defaultValue pt.Momentum))
+            Momentum = (p.TryFloat "prior-momentum" |> Option.defaultValue pt.Momentum),
+            Dropout = (p.TryFloat "prior-dropout" |> Option.defaultValue pt.Dropout))
     let po = baseSetup.Posterior
     let learn = p.Has "learn-prior-sigma" || po.LearnPriorScale
     let posterior =
@@ -135,6 +138,7 @@ let setupOf (p: Parsed) : CertifySetup =
             PriorFraction = (p.TryFloat "prior-fraction" |> Option.defaultValue baseSetup.PriorFraction),
             PriorTraining = priorTraining,
             PriorSigma = (p.TryFloat "prior-sigma" |> Option.defaultValue baseSetup.PriorSigma),
+            PriorShift = (p.TryInt "prior-shift" |> Option.defaultValue baseSetup.PriorShift),
             PosteriorSigma = (match p.TryFloat "posterior-sigma" with Some s -> Nullable s | None -> baseSetup.PosteriorSigma),
             PosteriorStart =
                 (match p.TryGet "posterior-start" |> Option.map (fun s -> s.ToLowerInvariant()) with

@@ -127,7 +127,8 @@ public sealed class CertificationRun
                 }
                 for (int e = done; e < _s.PriorTraining.Epochs; e++)
                 {
-                    var st = trainer.TrainEpoch(_prior);
+                    var data = _s.PriorShift > 0 ? DataTransforms.RandomShift(_prior, _s.PriorShift, seeds.Stream($"prior/shift/epoch-{e}")) : _prior;
+                    var st = trainer.TrainEpoch(data);
                     progress?.Invoke(new CertifyProgress("prior", e + 1, _s.PriorTraining.Epochs, string.Format(CultureInfo.InvariantCulture, "loss {0:F4} acc {1:P2}", st.Loss, st.Accuracy)));
                     if (checkpoint is not null && e + 1 < _s.PriorTraining.Epochs)
                     {

@@ -46,8 +46,10 @@ public sealed record CertifySetup
     public PriorKind Prior { get; init; } = PriorKind.Learnt;
     /// <summary>Share of the training set used for the learnt prior (PBB: 0.5 in the example).</summary>
     public double PriorFraction { get; init; } = 0.5;
-    /// <summary>ERM options of the learnt prior (and of the ERM posterior start).</summary>
-    public TrainingOptions PriorTraining { get; init; } = new() { Optimizer = OptimizerKind.Sgd, LearningRate = 0.005, Momentum = 0.99, BatchSize = 250, Epochs = 30 };
+    /// <summary>ERM options of the learnt prior (and of the ERM posterior start); PBB: SGD lr 0.005, momentum 0.99, dropout 0.2.</summary>
+    public TrainingOptions PriorTraining { get; init; } = new() { Optimizer = OptimizerKind.Sgd, LearningRate = 0.005, Momentum = 0.99, BatchSize = 250, Epochs = 30, Dropout = 0.2 };
+    /// <summary>Random image translations of up to this many pixels in every ERM epoch of the learnt prior (0 = none; PBB: none).</summary>
+    public int PriorShift { get; init; }
     /// <summary>σ_P of the prior N(μ_P, σ_P² I) (initial value when learned).</summary>
     public double PriorSigma { get; init; } = 0.03;
     /// <summary>Initial σ of the posterior; null = σ_P.</summary>
@@ -77,6 +79,7 @@ public sealed record CertifySetup
         if (!(PriorSigma > 0) || double.IsInfinity(PriorSigma)) throw new ArgumentException($"σ_P must be positive (got {PriorSigma})");
         if (PosteriorSigma is { } s && (!(s > 0) || double.IsInfinity(s))) throw new ArgumentException($"the posterior σ must be positive (got {s})");
         if (TestPasses < 1) throw new ArgumentException($"test passes must be ≥ 1 (got {TestPasses})");
+        if (PriorShift < 0) throw new ArgumentException($"the prior's shift augmentation must be ≥ 0 (got {PriorShift})");
         if (Normalization is { } n && (!(n.Std > 0) || !double.IsFinite(n.Mean))) throw new ArgumentException("normalisation needs a positive std");
         if (Posterior.LearnPriorScale && Certificate.Grid is null)
             throw new ArgumentException("a learned prior scale must be paid for: set the certificate's prior-variance grid");
@@ -89,7 +92,7 @@ public sealed record CertifySetup
     /// <summary>A JSON string of the fields that determine the prior (architecture, prior kind and split, ERM options, seed, data transforms).</summary>
     public string PriorKey() => JsonSerializer.Serialize(new
     {
-        architecture = Architecture.ToString(), prior = Prior.ToString(), PriorFraction, priorTraining = PriorTraining.Describe(), priorEpochs = PriorTraining.Epochs,
+        architecture = Architecture.ToString(), prior = Prior.ToString(), PriorFraction, priorTraining = PriorTraining.Describe(), priorEpochs = PriorTraining.Epochs, PriorShift,
         normalization = Normalization is { } n ? $"{n.Mean},{n.Std}" : null, BinaryDigits, Seed,
     });
 
@@ -100,7 +103,7 @@ public sealed record CertifySetup
     public string Key() => JsonSerializer.Serialize(new
     {
         architecture = Architecture.ToString(), prior = Prior.ToString(), PriorFraction, priorTraining = PriorTraining.Describe(),
-        priorEpochs = PriorTraining.Epochs, priorSeed = PriorTraining.Seed, PriorSigma, PosteriorSigma, posteriorStart = PosteriorStart.ToString(),
+        priorEpochs = PriorTraining.Epochs, priorSeed = PriorTraining.Seed, PriorShift, PriorSigma, PosteriorSigma, posteriorStart = PosteriorStart.ToString(),
         posterior = (Posterior with { Epochs = 0 }).Describe(), posteriorSeed = Posterior.Seed, posteriorData = PosteriorData.ToString(), objectiveM = Posterior.ObjectiveSampleSize,
         grid = Certificate.Grid is { } g ? $"{g.Base},{g.Precision}" : null,
         normalization = Normalization is { } n ? $"{n.Mean},{n.Std}" : null, BinaryDigits, Seed,

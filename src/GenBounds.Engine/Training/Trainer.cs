@@ -40,7 +40,7 @@ public sealed class Trainer
             throw new ArgumentException($"prior architecture {prior.Architecture} differs from the network's {net.Architecture}");
         _net = net; _o = options;
         var sizes = net.Architecture.LayerSizes;
-        _bp = new Backprop<float>(la, sizes, net.Architecture.Bias, options.BatchSize);
+        _bp = new Backprop<float>(la, sizes, net.Architecture.Bias, options.BatchSize) { DropoutRate = options.Dropout };
         int L = net.Layers.Length;
         _w = net.Layers.Select(l => l.Weight).ToArray();
         _b = net.Layers.Select(l => l.Bias ?? Array.Empty<float>()).ToArray();
@@ -75,6 +75,7 @@ public sealed class Trainer
         var sw = System.Diagnostics.Stopwatch.StartNew();
         int epoch = EpochsDone;
         var order = Seeds.Stream($"{SeedStreams.Names.DataOrder}/epoch-{epoch}").Permutation(train.Count);
+        _bp.DropoutRng = _o.Dropout > 0 ? Seeds.Stream($"dropout/epoch-{epoch}") : null;
         int n = train.Count, B = _o.BatchSize, d = train.Dimension, batches = (n + B - 1) / B;
         double lossSum = 0; long correctSum = 0;
         long tGather = 0, tForward = 0, tLoss = 0, tBackward = 0;

@@ -41,6 +41,8 @@ public sealed record TrainingOptions
     [Description("lambda of the L2 penalty toward the prior network")] public double PriorPenalty { get; init; }
     /// <summary>Reference network of the prior penalty (same architecture), or null.</summary>
     public Networks.Mlp? Prior { get; init; }
+    /// <summary>Inverted-dropout rate on the hidden activations during training (0 = off; PBB's learnt prior uses 0.2).</summary>
+    [Description("dropout rate on hidden activations")] public double Dropout { get; init; }
     /// <summary>Master seed; split into the named streams <c>init</c> and <c>data-order</c>.</summary>
     [Description("master seed")] public ulong Seed { get; init; } = 1;
 
@@ -56,11 +58,13 @@ public sealed record TrainingOptions
         if (!(Epsilon > 0)) throw new ArgumentException("Adam epsilon must be positive");
         if (PriorPenalty < 0) throw new ArgumentException("prior penalty must be ≥ 0");
         if (PriorPenalty > 0 && Prior is null) throw new ArgumentException("a prior penalty needs a prior network");
+        if (!(Dropout >= 0 && Dropout < 1)) throw new ArgumentException($"dropout must lie in [0, 1) (got {Dropout})");
     }
 
     /// <summary>One-line description recorded in model metadata, e.g. <c>adam(lr=0.001, b1=0.9, b2=0.999, eps=1e-08, wd=0) batch=128</c>.</summary>
     public string Describe() => (Optimizer == OptimizerKind.Adam
         ? FormattableString.Invariant($"adam(lr={LearningRate}, b1={Beta1}, b2={Beta2}, eps={Epsilon}, wd={WeightDecay})")
         : FormattableString.Invariant($"sgd(lr={LearningRate}, momentum={Momentum}, wd={WeightDecay})"))
-        + FormattableString.Invariant($" batch={BatchSize}") + (PriorPenalty > 0 ? FormattableString.Invariant($" prior-penalty={PriorPenalty}") : "");
+        + FormattableString.Invariant($" batch={BatchSize}") + (PriorPenalty > 0 ? FormattableString.Invariant($" prior-penalty={PriorPenalty}") : "")
+        + (Dropout > 0 ? FormattableString.Invariant($" dropout={Dropout}") : "");
 }
