@@ -221,8 +221,11 @@ let run (p: Parsed) =
     for kv in result.StageSeconds do seconds[kv.Key] <- jnum kv.Value
     let epochs = JsonArray()
     for e in result.Epochs do
+        let phases = JsonObject()
+        for kv in e.PhaseSeconds do phases[kv.Key] <- jnum kv.Value
         epochs.Add(obj [ "epoch", jint (int64 e.Epoch + 1L); "objective", jnum e.Objective; "bounded_ce", jnum e.BoundedCrossEntropy
-                         "stochastic_train_error", jnum e.StochasticError; "kl", jnum e.Kl; "prior_sigma", jnum e.PriorSigma; "seconds", jnum e.Seconds ])
+                         "stochastic_train_error", jnum e.StochasticError; "kl", jnum e.Kl; "prior_sigma", jnum e.PriorSigma; "seconds", jnum e.Seconds
+                         "phase_seconds", phases ])
     let o =
         obj [ "command", jstr "certify"
               "setup", JsonNode.Parse(setup.Key())

@@ -174,6 +174,31 @@ public class GaussianBackpropTests
         }
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(200001)]
+    public void Noise_is_standard_normal_deterministic_and_fills_odd_lengths(int n)
+    {
+        var a = new float[n]; var b = new float[n];
+        new GaussianNoise().Fill(a, new Rng(5));
+        new GaussianNoise().Fill(b, new Rng(5));
+        Assert.Equal(a, b);
+        Assert.All(a, v => Assert.True(float.IsFinite(v) && Math.Abs(v) < 8.6));
+        if (n < 1000) return;
+        double mean = a.Average(v => (double)v), var = a.Average(v => (v - mean) * (v - mean));
+        Assert.InRange(mean, -5 / Math.Sqrt(n), 5 / Math.Sqrt(n));
+        Assert.InRange(var, 1 - 5 * Math.Sqrt(2.0 / n), 1 + 5 * Math.Sqrt(2.0 / n));
+        var sorted = a.Select(v => (double)v).OrderBy(v => v).ToArray();
+        double d = 0;
+        for (int i = 0; i < n; i++) { double cdf = MathNet.Numerics.Distributions.Normal.CDF(0, 1, sorted[i]); d = Math.Max(d, Math.Max(cdf - i / (double)n, (i + 1) / (double)n - cdf)); }
+        Assert.True(d < 1.95 / Math.Sqrt(n), $"KS distance {d} (critical value at 0.1%: {1.95 / Math.Sqrt(n)})");
+        // The double-precision path is the same law.
+        var c = new double[n];
+        new GaussianNoise().Fill(c, new Rng(6));
+        Assert.InRange(c.Average(), -5 / Math.Sqrt(n), 5 / Math.Sqrt(n));
+    }
+
     private static double[] Column(double[,] a, int o) => Enumerable.Range(0, a.GetLength(0)).Select(t => a[t, o]).ToArray();
 
     private static (double Mean, double Var) MeanVar(double[,] a, int o)

@@ -18,7 +18,11 @@ namespace GenBounds.PacBayes;
 /// <param name="Kl">KL(Q‖P) at the end of the epoch (float32 running value; certificates recompute it exactly).</param>
 /// <param name="PriorSigma">σ_P at the end of the epoch.</param>
 /// <param name="Seconds">Wall-clock time.</param>
-public sealed record PosteriorEpochStats(int Epoch, double Objective, double BoundedCrossEntropy, double StochasticError, double Kl, double PriorSigma, double Seconds);
+public sealed record PosteriorEpochStats(int Epoch, double Objective, double BoundedCrossEntropy, double StochasticError, double Kl, double PriorSigma, double Seconds)
+{
+    /// <summary>Where the epoch's time went: batch, noise, forward, loss, backward, update (optimiser, softplus, KL).</summary>
+    public IReadOnlyDictionary<string, double> PhaseSeconds { get; init; } = new Dictionary<string, double>();
+}
 
 /// <summary>
 /// Trains a diagonal-Gaussian posterior Q = N(μ, diag softplus(ρ)²) over all weights of an MLP against the prior
@@ -123,8 +127,11 @@ public sealed class PosteriorTrainer
         long m = _o.ObjectiveSampleSize ?? train.Count;
         int n = train.Count, B = _o.BatchSize, d = train.Dimension, batches = (n + B - 1) / B;
         double objSum = 0, ceSum = 0; long errSum = 0;
+        var ticks = new long[6];
+        long Now() => System.Diagnostics.Stopwatch.GetTimestamp();
         for (int bi = 0; bi < batches; bi++)
         {
+            long t0 = Now();
             int start = bi * B, batch = Math.Min(B, n - start);
             for (int r = 0; r < batch; r++)
             {
@@ -132,20 +139,32 @@ public sealed class PosteriorTrainer
                 train.Features.AsSpan(i * d, d).CopyTo(_x.AsSpan(r * d, d));
                 _y[r] = train.Labels[i];
             }
+            long t1 = Now();
             for (int l = 0; l < arch.Depth; l++) _noise.Fill(_bp.Noise[l].AsSpan(0, batch * arch.LayerSizes[l + 1]), noiseRng);
+            long t2 = Now();
             _bp.Forward(_q.WeightMeans, _wVar, _bMean, _bVarOrNull, _x, batch);
+            long t3 = Now();
             double ce = _bp.BoundedCrossEntropy(_y.AsSpan(0, batch), batch, _o.PMin, out int errors);
             var (gridCost, gridSlope) = GridCost();
             var obj = TrainingObjective.Evaluate(_o.Objective, ce, Kl + gridCost, m, _o.Delta, _o.KlPenalty);
             objSum += obj.Value * batch; ceSum += ce * batch; errSum += errors;
+            long t4 = Now();
             _bp.Backward(_q.WeightMeans, _wVar, _x, batch);
+            long t5 = Now();
             Step++;
             Update(obj, gridSlope);
+            long t6 = Now();
+            ticks[0] += t1 - t0; ticks[1] += t2 - t1; ticks[2] += t3 - t2; ticks[3] += t4 - t3; ticks[4] += t5 - t4; ticks[5] += t6 - t5;
             if (progress is not null && (bi % 20 == 0 || bi == batches - 1))
                 progress(new BatchProgress(epoch, bi + 1, batches, objSum / (start + batch), 1 - (double)errSum / (start + batch)));
         }
         EpochsDone++;
-        return new PosteriorEpochStats(epoch, objSum / n, ceSum / n, (double)errSum / n, Kl, PriorSigma, sw.Elapsed.TotalSeconds);
+        double f = 1.0 / System.Diagnostics.Stopwatch.Frequency;
+        string[] names = ["batch", "noise", "forward", "loss", "backward", "update"];
+        return new PosteriorEpochStats(epoch, objSum / n, ceSum / n, (double)errSum / n, Kl, PriorSigma, sw.Elapsed.TotalSeconds)
+        {
+            PhaseSeconds = Enumerable.Range(0, 6).ToDictionary(i => names[i], i => ticks[i] * f),
+        };
     }
 
     private void Update(in ObjectiveValue obj, double gridSlope)
