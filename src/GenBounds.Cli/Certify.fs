@@ -30,6 +30,7 @@ let spec =
           opt "prior-sigma" "X" "prior scale sigma_P (initial value when learned)" None
           flag "learn-prior-sigma" "learn sigma_P jointly (Dziugaite-Roy); the certificate pays for the variance grid by a union bound"
           opt "posterior-sigma" "X" "initial posterior sigma (default sigma_P)" None
+          opt "posterior-sigma-factor" "F" "initial posterior sigma = F·|mu| per coordinate (dr17: 2, as their code)" None
           opt "posterior-start" "KIND" "prior (PBB) or erm (start at an ERM network, Dziugaite-Roy)" None
           opt "objective" "NAME" "fquad, flamb or fclassic" None
           opt "epochs" "N" "posterior epochs" None
@@ -73,8 +74,9 @@ let setupOf (p: Parsed) : CertifySetup =
             CertifySetup(
                 Architecture = MlpArchitecture([| 784; 600; 2 |], true), Prior = PriorKind.DataFree, BinaryDigits = true,
                 PosteriorStart = PosteriorStart.Erm, Normalization = Nullable<struct (float * float)>(),
+                PriorSigma = exp -3.0, PosteriorSigmaFactor = Nullable 2.0,
                 PriorTraining = TrainingOptions(Optimizer = OptimizerKind.Sgd, LearningRate = 0.01, Momentum = 0.9, BatchSize = 100, Epochs = 20),
-                Posterior = PosteriorTrainingOptions(LearnPriorScale = true, Objective = ObjectiveKind.Classic),
+                Posterior = PosteriorTrainingOptions(LearnPriorScale = true, Objective = ObjectiveKind.Classic, Optimizer = OptimizerKind.Adam, LearningRate = 0.001),
                 Certificate = CertificateOptions(Grid = PriorVarianceGrid(), Bound = CertificateBound.DziugaiteRoy))
         | other -> raise (UsageError(sprintf "unknown preset '%s' (expected pbb-learnt, pbb-data-free or dr17)" other))
     let arch =
@@ -140,6 +142,7 @@ let setupOf (p: Parsed) : CertifySetup =
             PriorSigma = (p.TryFloat "prior-sigma" |> Option.defaultValue baseSetup.PriorSigma),
             PriorShift = (p.TryInt "prior-shift" |> Option.defaultValue baseSetup.PriorShift),
             PosteriorSigma = (match p.TryFloat "posterior-sigma" with Some s -> Nullable s | None -> baseSetup.PosteriorSigma),
+            PosteriorSigmaFactor = (match p.TryFloat "posterior-sigma-factor" with Some s -> Nullable s | None -> baseSetup.PosteriorSigmaFactor),
             PosteriorStart =
                 (match p.TryGet "posterior-start" |> Option.map (fun s -> s.ToLowerInvariant()) with
                  | Some "prior" -> PosteriorStart.Prior

@@ -171,6 +171,9 @@ public sealed class CertificationRun
                 Lap("posterior-start");
             }
             q = GaussianMlp.Around(start, sigmaQ);
+            if (_s.PosteriorSigmaFactor is { } factor)
+                foreach (var (mu, rho) in q.WeightMeans.Zip(q.WeightRhos).Concat(q.BiasMeans.Zip(q.BiasRhos)))
+                    for (int j = 0; j < mu.Length; j++) rho[j] = (float)Softplus.Inverse(Math.Max(1e-6, factor * Math.Abs(mu[j])));
             pt = new PosteriorTrainer(q, prior, _s.PriorSigma, postOptions, _la);
             if (checkpoint is not null) SavePosterior(checkpoint, prior, q, pt);
         }

@@ -54,6 +54,11 @@ public sealed record CertifySetup
     public double PriorSigma { get; init; } = 0.03;
     /// <summary>Initial σ of the posterior; null = σ_P.</summary>
     public double? PosteriorSigma { get; init; }
+    /// <summary>
+    /// When set, the initial posterior σ of every coordinate is this factor times |μ| of the start (Dziugaite–Roy's code:
+    /// log σ = log(2|w|), factor 2), floored at 1e-6; overrides <see cref="PosteriorSigma"/>.
+    /// </summary>
+    public double? PosteriorSigmaFactor { get; init; }
     /// <summary>Start of the posterior mean.</summary>
     public PosteriorStart PosteriorStart { get; init; } = PosteriorStart.Prior;
     /// <summary>Examples the posterior is trained on.</summary>
@@ -78,6 +83,7 @@ public sealed record CertifySetup
             throw new ArgumentException($"the prior fraction must lie strictly between 0 and 1 (got {PriorFraction})");
         if (!(PriorSigma > 0) || double.IsInfinity(PriorSigma)) throw new ArgumentException($"σ_P must be positive (got {PriorSigma})");
         if (PosteriorSigma is { } s && (!(s > 0) || double.IsInfinity(s))) throw new ArgumentException($"the posterior σ must be positive (got {s})");
+        if (PosteriorSigmaFactor is { } f && (!(f > 0) || double.IsInfinity(f))) throw new ArgumentException($"the posterior σ factor must be positive (got {f})");
         if (TestPasses < 1) throw new ArgumentException($"test passes must be ≥ 1 (got {TestPasses})");
         if (PriorShift < 0) throw new ArgumentException($"the prior's shift augmentation must be ≥ 0 (got {PriorShift})");
         if (Normalization is { } n && (!(n.Std > 0) || !double.IsFinite(n.Mean))) throw new ArgumentException("normalisation needs a positive std");
@@ -103,7 +109,7 @@ public sealed record CertifySetup
     public string Key() => JsonSerializer.Serialize(new
     {
         architecture = Architecture.ToString(), prior = Prior.ToString(), PriorFraction, priorTraining = PriorTraining.Describe(),
-        priorEpochs = PriorTraining.Epochs, priorSeed = PriorTraining.Seed, PriorShift, PriorSigma, PosteriorSigma, posteriorStart = PosteriorStart.ToString(),
+        priorEpochs = PriorTraining.Epochs, priorSeed = PriorTraining.Seed, PriorShift, PriorSigma, PosteriorSigma, PosteriorSigmaFactor, posteriorStart = PosteriorStart.ToString(),
         posterior = (Posterior with { Epochs = 0 }).Describe(), posteriorSeed = Posterior.Seed, posteriorData = PosteriorData.ToString(), objectiveM = Posterior.ObjectiveSampleSize,
         grid = Certificate.Grid is { } g ? $"{g.Base},{g.Precision}" : null,
         normalization = Normalization is { } n ? $"{n.Mean},{n.Std}" : null, BinaryDigits, Seed,
