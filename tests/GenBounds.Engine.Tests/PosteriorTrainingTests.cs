@@ -69,6 +69,11 @@ public class PosteriorTrainingTests
         var t = new PosteriorTrainer(q, prior, 0.03, Options(), LinearAlgebraProviders.Default);
         Assert.InRange(exact, 50, 5000);
         Assert.True(Math.Abs(t.Kl - exact) <= 1e-3 * exact, $"running KL {t.Kl} vs exact {exact}");
+        // Far from the prior scale (σ = 10⁻⁶ ≪ σ_P, Dziugaite–Roy's 2|w| start on tiny weights) the terms stay finite and exact.
+        q.WeightRhos[0].AsSpan(0, 1000).Fill((float)Softplus.Inverse(1e-6));
+        double far = q.Kl(prior, 0.03);
+        var t2 = new PosteriorTrainer(q, prior, 0.03, Options(), LinearAlgebraProviders.Default);
+        Assert.True(double.IsFinite(t2.Kl) && Math.Abs(t2.Kl - far) <= 1e-3 * far, $"running KL {t2.Kl} vs exact {far}");
     }
 
     [Fact]

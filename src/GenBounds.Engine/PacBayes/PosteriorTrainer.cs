@@ -275,6 +275,8 @@ public sealed class PosteriorTrainer
                 var wv = one + t;
                 var d = wv - one;
                 var log1p = Vector.ConditionalSelect(Vector.Equals(d, Vector<float>.Zero), t, Vector.Log(wv) * t / Vector.ConditionalSelect(Vector.Equals(d, Vector<float>.Zero), one, d));
+                // Far from σ = σ_P (|t| ≥ ½) ln(1 + t) = 2 ln u directly: 1 + t rounds to 0 in float32 when σ ≪ σ_P.
+                log1p = Vector.ConditionalSelect(Vector.LessThan(Vector.Abs(t), half), log1p, new Vector<float>(2f) * Vector.Log(u));
                 var dm = Vector.LoadUnsafe(ref rm, (nuint)i) - Vector.LoadUnsafe(ref rp, (nuint)i);
                 var dd = dm * dm * viv;
                 accK += half * (t - log1p + dd);
@@ -285,7 +287,7 @@ public sealed class PosteriorTrainer
         for (; i < sigma.Length; i++)
         {
             double u = sigma[i] * (double)invSigmaP, t = u * u - 1, dm = (double)mu[i] - priorMu[i], dd = dm * dm * invVarP;
-            kl += 0.5 * (t - MathEx.Log1P(t) + dd);
+            kl += 0.5 * (t - (Math.Abs(t) < 0.5 ? MathEx.Log1P(t) : 2 * Math.Log(u)) + dd);
             slope -= t + dd;
         }
         return (kl, slope);
