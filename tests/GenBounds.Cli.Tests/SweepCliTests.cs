@@ -75,3 +75,38 @@ public class SweepCliTests
         Assert.Equal(1, CliProcess.Run("sweep", "run", tmp.File("missing.json")).ExitCode);
     }
 }
+
+public class ReproduceCliTests
+{
+    [Fact]
+    public void Guha_table_reproduction_runs_through_the_sweep_and_compares_with_the_paper_in_natural_logs()
+    {
+        using var tmp = new TempFolder();
+        string dir = tmp.File("guha");
+        var r = CliProcess.Run("reproduce", "guha2023-table", "--widths", "500,24", "--train-size", "1500", "--epochs", "1", "--max-epochs", "2", "--depth", "2", "--out", dir, "--json");
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        var o = JsonNode.Parse(r.StdOut)!;
+        Assert.Equal(0, o["missing"]!.GetValue<long>());
+        Assert.Equal([24, 500], o["widths"]!.AsArray().Select(w => w!.GetValue<int>()));
+        var rows = o["comparison"]!.AsArray();
+        Assert.Equal(["Neyshabur 2015", "Neyshabur 2017", "Bartlett 2017", "true error"], rows.Select(x => x!["row"]!.GetValue<string>()));
+        // Width 500 is a column of the paper's table, width 24 is not.
+        Assert.Equal(22.29, rows[0]!["paper"]![1]!.GetValue<double>());
+        Assert.Equal("NaN", rows[0]!["paper"]![0]!.GetValue<string>());
+        Assert.True(File.Exists(Path.Combine(dir, "table.md")));
+        // The rows are the natural log of the seed-code quantities: 'Neyshabur 2017' − 'Bartlett 2017' = ln of a weighted
+        // mean of input widths, so it lies between ln(min width) and ln(max width) of the network.
+        var merged = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "merged.json")))!;
+        foreach (var p in merged["points"]!.AsArray())
+        {
+            var res = p!["result"]!;
+            if (!res["separable"]!.GetValue<bool>()) continue;
+            double diff = res["ln_neyshabur2017"]!.GetValue<double>() - res["ln_bartlett2017"]!.GetValue<double>();
+            int width = res["width"]!.GetValue<int>();
+            Assert.InRange(diff, Math.Log(Math.Min(width, 784)) - 1e-9, Math.Log(Math.Max(width, 784)) + 1e-9);
+        }
+        // Running again reuses every point.
+        var again = CliProcess.Run("reproduce", "guha2023-table", "--widths", "500,24", "--train-size", "1500", "--epochs", "1", "--max-epochs", "2", "--depth", "2", "--out", dir, "--json");
+        Assert.Equal(0, JsonNode.Parse(again.StdOut)!["computed"]!.GetValue<long>());
+    }
+}
