@@ -463,7 +463,13 @@ module MathML =
         | Layout.Ident s -> ident s
         | Layout.Const "pi" -> elem "mi" "π"
         | Layout.Const s -> "<mi mathvariant=\"normal\">" + escape s + "</mi>"
-        | Layout.Text s -> elem "mtext" (escape s)
+        | Layout.Text s ->
+            // MathML trims and collapses whitespace at the ends of <mtext>; no-break spaces survive, so "Assume " + k
+            // renders as "Assume k", not "Assumek".
+            let n = s.Length - s.TrimStart(' ').Length
+            let t = s.Length - s.TrimEnd(' ').Length
+            let body = if n = s.Length then String.replicate n "\u00A0" else String.replicate n "\u00A0" + escape (s.Trim(' ')) + String.replicate t "\u00A0"
+            elem "mtext" body
         | Layout.Op o -> op o
         | Layout.Row ls -> elem "mrow" (ls |> List.map ofLayout |> String.concat "")
         | Layout.Parens x -> fenced "(" ")" (ofLayout x)

@@ -79,6 +79,15 @@ module Relation =
         | Relation.Eq(a, b) -> Relation.Eq(f a, f b)
         | Relation.ApproxEq(a, b, acc) -> Relation.ApproxEq(f a, f b, acc)
 
+    /// The opposite claim's direction: ≤ becomes ≥ and ≥ becomes ≤ (strictness dropped); equalities are unchanged.
+    /// A claim that a bound is never exceeded, reversed, claims it is always attained: the classic false-on-purpose
+    /// mutant of a loose inequality.
+    let reverse (r: Relation) =
+        match r with
+        | Relation.Le(a, b) | Relation.Lt(a, b) -> Relation.Ge(a, b)
+        | Relation.Ge(a, b) | Relation.Gt(a, b) -> Relation.Le(a, b)
+        | other -> other
+
     /// Names both sides need bound (see <c>Expr.symbols</c>).
     let symbols (r: Relation) =
         let a, b = sides r

@@ -109,10 +109,15 @@ type Variable =
       Shape: Shape
       Glyph: Glyph option }
 
-/// A hypothesis: a relation between variables, or a named modelling assumption that an experiment checks.
+/// A hypothesis: a relation between variables, a restriction of the claim's scope, or a named modelling assumption
+/// that an experiment checks.
 [<RequireQualifiedAccess; StructuralEquality; NoComparison>]
 type Hypothesis =
+    /// A side condition of the whole claim (e.g. ρ_δ ≥ 3d): where it fails, the claim's premise is not met.
     | Condition of Relation
+    /// "For every instance with …": instances outside it are out of the claim's scope and are not counted
+    /// (e.g. Remark 1 covers only inputs whose activation pattern does not flip).
+    | Restriction of Relation
     /// e.g. NamedAssumption("A3.1", "weights i.i.d. Gaussian N(0, Psi)").
     | NamedAssumption of id: string * description: string
 
@@ -142,11 +147,50 @@ type Citation =
       Section: string
       Equation: string option }
 
+/// What kind of catalog entry a statement is; the checker and the reports treat the kinds differently.
+[<RequireQualifiedAccess; StructuralEquality; NoComparison>]
+type Role =
+    /// A theorem, lemma, proposition or corollary of the paper: a claim that can be false.
+    | Claim
+    /// A modelling assumption of the paper, tested on the network (where it fails, claims that rest on it report
+    /// "hypothesis not met").
+    | Assumption
+    /// A definition evaluated on the network (e.g. whether a concrete g witnesses compressibility).
+    | Definition
+    /// Not a statement of the paper: our own diagnostic (a proof step, a printed variant) that makes a finding
+    /// checkable.
+    | Probe
+
+    /// "claim", "assumption", "definition", "measured definition", "probe".
+    member r.Label =
+        match r with
+        | Claim -> "claim"
+        | Assumption -> "assumption"
+        | Definition -> "definition"
+        | Probe -> "probe"
+
+/// Why a mutant exists.
+[<RequireQualifiedAccess; StructuralEquality; NoComparison>]
+type MutantKind =
+    /// Wrong on purpose: the checker must reject it on the paper's own random model (synthetic mode); a mutant that
+    /// survives means the check cannot fail.
+    | FalseOnPurpose
+    /// A diagnostic variant (e.g. the authors' code's reading of a quantity) that may or may not be false: it reports
+    /// a discrepancy, it does not test the checker.
+    | Diagnostic
+
+    /// "false on purpose" or "diagnostic".
+    member k.Label =
+        match k with
+        | FalseOnPurpose -> "false on purpose"
+        | Diagnostic -> "diagnostic"
+
 /// A statement derived from another by a deliberate break, which the checker must falsify.
 [<StructuralEquality; NoComparison>]
 type Mutation =
     { OriginalId: string
-      Description: string }
+      Description: string
+      Kind: MutantKind }
 
 /// A catalog entry as data: hypotheses ⇒ conclusion, with provenance, tolerance and notes.
 [<StructuralEquality; NoComparison>]
@@ -162,7 +206,24 @@ type Statement =
       Tolerance: Accuracy
       Checkability: Checkability
       Notes: string list
-      Mutation: Mutation option }
+      Mutation: Mutation option
+      /// What kind of entry this is (claim, assumption, definition, probe).
+      Role: Role
+      /// "where" clauses: named sub-expressions of the formulas, in order (a later one may use an earlier one). They
+      /// render as their own lines, so long bounds stay readable, and the checker evaluates them on every instance.
+      Definitions: (string * Expr) list
+      /// Parameters of the claim as data (e.g. the helper constant C of k = C ln(1/η)/ε²): the checker binds them on
+      /// every instance, experiments read them with Statement.parameter, and a mutant may change them.
+      Parameters: (string * float) list
+      /// Set when the check holds by construction (the experiment binds a quantity as the extreme of the very ratios
+      /// the check compares), with why: the result is reported as a measurement, never as evidence that anything held.
+      ByConstruction: string option
+      /// Set when the statement as printed is false and the verifier's check must find it violated (a finding about
+      /// the paper), with why; the catalogue test holds the check to it.
+      KnownFalse: string option
+      /// Why this statement's check may honestly be inconclusive on the paper's own random model (e.g. no
+      /// generalization gap exists there); None means an inconclusive synthetic check is a defect of the check.
+      InconclusiveWhen: string option }
 
 /// Building, mutating and rendering statements.
 module Statement =
@@ -193,7 +254,13 @@ module Statement =
           Tolerance = Accuracy.High
           Checkability = Checkability.Checkable
           Notes = []
-          Mutation = None }
+          Mutation = None
+          Role = Role.Claim
+          Definitions = []
+          Parameters = []
+          ByConstruction = None
+          KnownFalse = None
+          InconclusiveWhen = None }
 
     /// The relation inside a conclusion.
     let rec relation (c: Conclusion) =
@@ -217,30 +284,77 @@ module Statement =
         | Conclusion.WithUniversalConstant(inner, k) -> k :: constants inner
         | _ -> []
 
-    /// A mutant derived by an arbitrary change; its id is "&lt;id&gt;~mutant-&lt;tag&gt;".
+    /// A mutant derived by an arbitrary change; its id is "&lt;id&gt;~mutant-&lt;tag&gt;". It is false on purpose
+    /// (see <see cref="diagnostic"/> for the other kind).
     let mutateWith (tag: string) (description: string) (change: Statement -> Statement) (s: Statement) =
         { change s with
             Id = s.Id + "~mutant-" + tag
-            Mutation = Some { OriginalId = s.Id; Description = description } }
+            ByConstruction = None
+            KnownFalse = None
+            InconclusiveWhen = None
+            Mutation = Some { OriginalId = s.Id; Description = description; Kind = MutantKind.FalseOnPurpose } }
 
-    /// A mutant whose conclusion's relation is changed (constant tightened, exponent altered, …).
-    /// The id of the statement a mutant corrupts; a statement's own id otherwise. Experiments dispatch on it, so a
-    /// mutant is measured exactly like its original.
+    /// The same mutant marked as a diagnostic variant, which reports a discrepancy and is not required to be rejected.
+    let diagnostic (m: Statement) =
+        match m.Mutation with
+        | Some mu -> { m with Mutation = Some { mu with Kind = MutantKind.Diagnostic } }
+        | None -> invalidArg "m" (m.Id + " is not a mutant")
+
+    /// The id of the statement a mutant corrupts; a statement's own id otherwise. A mutant draws from its original's
+    /// streams, so it is measured exactly like its original.
     let originalId (s: Statement) = match s.Mutation with Some m -> m.OriginalId | None -> s.Id
 
+    /// The value of a parameter of the statement (see Statement.Parameters); fails when it is not declared.
+    let parameter (name: string) (s: Statement) =
+        match s.Parameters |> List.tryFind (fun (n, _) -> n = name) with
+        | Some(_, v) -> v
+        | None -> invalidArg "name" (sprintf "%s declares no parameter %s" s.Id name)
+
+    /// The statement with one parameter set (added when absent).
+    let withParameter (name: string) (value: float) (s: Statement) =
+        { s with Parameters = (name, value) :: (s.Parameters |> List.filter (fun (n, _) -> n <> name)) |> List.sortBy fst }
+
+    /// The same statement with its role set.
+    let withRole (role: Role) (s: Statement) = { s with Role = role }
+
+    /// The same statement marked as false as printed (the check must find the violation), with the reason.
+    let knownFalse (why: string) (s: Statement) = { s with KnownFalse = Some why }
+
+    /// The same statement with the reason its synthetic check may honestly be inconclusive.
+    let inconclusiveWhen (why: string) (s: Statement) = { s with InconclusiveWhen = Some why }
+
+    /// The same statement marked as holding by construction, with the reason.
+    let byConstruction (why: string) (s: Statement) = { s with ByConstruction = Some why }
+
+    /// A mutant whose conclusion's relation is changed (constant tightened, exponent altered, …).
     let mutate (tag: string) (description: string) (f: Relation -> Relation) (s: Statement) =
         mutateWith tag description (fun s -> { s with Conclusion = mapConclusion f s.Conclusion }) s
+
+    /// A mutant whose universal constant `c` is pinned to `value`: the claim "for some constant" becomes a claim about
+    /// that constant, which the checker can falsify.
+    let pinConstant (tag: string) (description: string) (c: string) (value: Expr) (s: Statement) =
+        let rec unwrap conclusion =
+            match conclusion with
+            | Conclusion.WithUniversalConstant(inner, k) when k = c -> unwrap inner
+            | Conclusion.WithUniversalConstant(inner, k) -> Conclusion.WithUniversalConstant(unwrap inner, k)
+            | other -> other
+        mutateWith tag description (fun s -> { s with Conclusion = mapConclusion (Relation.substitute c value) (unwrap s.Conclusion) }) s
+
+    /// A mutant claiming the bound is always attained (the relation reversed).
+    let reverse (tag: string) (description: string) (s: Statement) = mutate tag description Relation.reverse s
 
     /// A mutant without the hypotheses matching the predicate.
     let dropHypotheses (tag: string) (description: string) (drop: Hypothesis -> bool) (s: Statement) =
         mutateWith tag description (fun s -> { s with Hypotheses = s.Hypotheses |> List.filter (drop >> not) }) s
 
-    /// Names an experiment must bind to check the statement (hypothesis and conclusion relations).
+    /// Names the checker must have bound to check the statement (hypothesis and conclusion relations, δ), the
+    /// declared parameters included; see <see cref="experimentSymbols"/> for what an experiment must bind.
     let symbols (s: Statement) =
         let fromHypotheses =
             s.Hypotheses
             |> List.choose (function
-                | Hypothesis.Condition r -> Some(Relation.symbols r)
+                | Hypothesis.Condition r
+                | Hypothesis.Restriction r -> Some(Relation.symbols r)
                 | Hypothesis.NamedAssumption _ -> None)
 
         let rec fromConclusion c =
@@ -249,7 +363,14 @@ module Statement =
             | Conclusion.WithUniversalConstant(inner, _) -> fromConclusion inner
             | c -> Relation.symbols (relation c)
 
-        Set.unionMany (fromConclusion s.Conclusion :: fromHypotheses)
+        let defined = s.Definitions |> List.map fst |> Set.ofList
+        let fromDefinitions = s.Definitions |> List.map (snd >> Expr.symbols)
+        Set.difference (Set.unionMany (fromConclusion s.Conclusion :: fromHypotheses @ fromDefinitions)) defined
+
+    /// The names an experiment must bind: every symbol of the statement except its parameters and universal constants
+    /// (the checker supplies the first and solves for the second).
+    let experimentSymbols (s: Statement) =
+        Set.difference (symbols s) (Set.ofList (List.map fst s.Parameters @ constants s.Conclusion))
 
     /// The display glyphs declared by the statement's variables.
     let notation (s: Statement) : Notation =
@@ -274,8 +395,19 @@ module Statement =
     let private header (s: Statement) =
         let tags = s.Provenance |> List.map (fun p -> p.Label) |> String.concat ", "
         let eq = s.Citation.Equation |> Option.map (fun e -> ", " + e) |> Option.defaultValue ""
-        let mutant = s.Mutation |> Option.map (fun m -> " MUTANT of " + m.OriginalId + ": " + m.Description) |> Option.defaultValue ""
-        sprintf "%s: %s [%s] (%s, %s%s).%s" s.Id s.Name tags s.Citation.Source s.Citation.Section eq mutant
+        let mutant =
+            s.Mutation
+            |> Option.map (fun m -> sprintf " MUTANT (%s) of %s: %s" m.Kind.Label m.OriginalId m.Description)
+            |> Option.defaultValue ""
+        let role =
+            (match s.Role with Role.Claim -> "" | r -> " " + r.Label + ",")
+            + (match s.ByConstruction with Some _ -> " holds by construction," | None -> "")
+        sprintf "%s:%s %s [%s] (%s, %s%s).%s" s.Id role s.Name tags s.Citation.Source s.Citation.Section eq mutant
+
+    let private definitionLines (n: Notation) (s: Statement) =
+        s.Definitions
+        |> List.mapi (fun i (name, e) ->
+            Layout.Row [ Layout.Text(if i = 0 then "where " else "and "); Layout.ofExprWith n (Symbol name); Layout.Op Op.Eq; Layout.ofExprWith n e ])
 
     /// The statement as one layout: header, informal statement, variables, each hypothesis, then
     /// ⟹ conclusion, then notes; every writer renders it.
@@ -294,7 +426,23 @@ module Statement =
             |> List.map (fun h ->
                 match h with
                 | Hypothesis.Condition r -> Layout.Row [ Layout.Text "Assume "; Relation.layoutWith n r ]
+                | Hypothesis.Restriction r -> Layout.Row [ Layout.Text "For every instance with "; Relation.layoutWith n r ]
                 | Hypothesis.NamedAssumption(id, d) -> Layout.Text(sprintf "Assume (%s) %s" id d))
+
+        let parameters =
+            match s.Parameters with
+            | [] -> []
+            | ps ->
+                [ Layout.Row(
+                      Layout.Text "Parameters: "
+                      :: (ps
+                          |> List.mapi (fun i (name, v) ->
+                              [ if i > 0 then Layout.Text ", "
+                                Layout.ofExprWith n (Symbol name)
+                                Layout.Op Op.Eq
+                                Layout.ofExprWith n (Approx v) ])
+                          |> List.concat)
+                  ) ]
 
         let checkability =
             match s.Checkability with
@@ -304,11 +452,38 @@ module Statement =
         Layout.Lines(
             [ Layout.Text(header s); Layout.Text s.Informal ]
             @ variables
+            @ parameters
             @ hypotheses
             @ [ Layout.Row [ Layout.Op Op.Implies; conclusionLayout n s.Conclusion ] ]
+            @ definitionLines n s
             @ checkability
             @ (s.Notes |> List.map (fun note -> Layout.Text("Note: " + note)))
         )
+
+    /// The mathematical part alone, one line each: parameters, relational hypotheses, ⟹ conclusion (the prose —
+    /// header, informal statement, variable descriptions, named assumptions, notes — belongs to the surrounding
+    /// document, where it can wrap).
+    let formulaLayout (s: Statement) : Layout =
+        let n = notation s
+        let full = layout s
+        let parameterLines =
+            match full with
+            | Layout.Lines ls -> ls |> List.filter (function Layout.Row(Layout.Text "Parameters: " :: _) -> true | _ -> false)
+            | _ -> []
+        let hypotheses =
+            s.Hypotheses
+            |> List.choose (fun h ->
+                match h with
+                | Hypothesis.Condition r -> Some(Layout.Row [ Layout.Text "Assume "; Relation.layoutWith n r ])
+                | Hypothesis.Restriction r -> Some(Layout.Row [ Layout.Text "For every instance with "; Relation.layoutWith n r ])
+                | Hypothesis.NamedAssumption _ -> None)
+        Layout.Lines(parameterLines @ hypotheses @ [ Layout.Row [ Layout.Op Op.Implies; conclusionLayout n s.Conclusion ] ] @ definitionLines n s)
+
+    /// The mathematical part as a MathML document (see formulaLayout).
+    let toFormulaMathML (s: Statement) = MathML.ofLayoutDocument (formulaLayout s)
+
+    /// The mathematical part as a LaTeX aligned block (see formulaLayout).
+    let toFormulaLatex (s: Statement) = Latex.ofLayout (formulaLayout s)
 
     /// The statement as a LaTeX aligned block (math mode).
     let toLatex (s: Statement) = Latex.ofLayout (layout s)

@@ -22,7 +22,8 @@ let dataOptions =
       opt "data-dir" "DIR" "folder with the data files (mnist: .cache/mnist, fetched by scripts/setup.sh)" None ]
 
 let threadOption = opt "threads" "N" "BLAS threads (OpenBLAS)" None
-let jsonFlag = flag "json" "print one JSON object on stdout instead of text"
+let jsonFlag = flag "json" "print one JSON object on stdout instead of text (the same facts)"
+let quietFlag = flag "quiet" "no progress on stderr"
 
 /// Loads the (train, test) pair named by --data/--data-dir.
 let loadData (p: Parsed) : Dataset * Dataset =
@@ -73,3 +74,58 @@ let obj (pairs: (string * JsonNode) list) =
     o
 
 let pct (x: float) = sprintf "%.2f%%" (100.0 * x)
+
+/// The text form of a command's result: every fact of the JSON object, one per line, nested objects indented, lists of
+/// numbers inline (long ones shortened, with a pointer to --json), lists of objects one item per line. Strings are
+/// printed as they are (no JSON escapes), so the text and the JSON carry the same facts.
+let printText (o: JsonObject) =
+    let scalar (v: JsonNode) =
+        match v with
+        | null -> "null"
+        | :? JsonValue as jv ->
+            match jv.GetValueKind() with
+            | JsonValueKind.String -> jv.GetValue<string>()
+            | JsonValueKind.Number ->
+                let x = Double.Parse(jv.ToJsonString(), Globalization.CultureInfo.InvariantCulture)
+                if Math.Round x = x && abs x < 1e15 then x.ToString("0", Globalization.CultureInfo.InvariantCulture)
+                else x.ToString("G6", Globalization.CultureInfo.InvariantCulture)
+            | JsonValueKind.True -> "true"
+            | JsonValueKind.False -> "false"
+            | _ -> jv.ToJsonString()
+        | other -> other.ToJsonString()
+    let isScalar (v: JsonNode) = isNull v || v :? JsonValue
+    let rec write (indent: string) (node: JsonObject) =
+        for kv in node do
+            match kv.Value with
+            | :? JsonObject as child ->
+                Console.Out.WriteLine(sprintf "%s%s:" indent kv.Key)
+                write (indent + "  ") child
+            | :? JsonArray as a when a |> Seq.forall isScalar ->
+                let items = a |> Seq.map scalar |> List.ofSeq
+                let shown = if items.Length > 12 then (List.take 12 items) @ [ sprintf "... (%d values; see --json)" items.Length ] else items
+                Console.Out.WriteLine(sprintf "%s%-20s %s" indent (kv.Key + ":") (String.Join(", ", shown)))
+            | :? JsonArray as a ->
+                Console.Out.WriteLine(sprintf "%s%s:" indent kv.Key)
+                for item in a do
+                    match item with
+                    | :? JsonObject as io when io |> Seq.forall (fun p -> isScalar p.Value) ->
+                        Console.Out.WriteLine(sprintf "%s  - %s" indent (String.Join(", ", io |> Seq.map (fun p -> p.Key + " " + scalar p.Value))))
+                    | :? JsonObject as io ->
+                        Console.Out.WriteLine(sprintf "%s  -" indent)
+                        write (indent + "    ") io
+                    | other -> Console.Out.WriteLine(sprintf "%s  - %s" indent (scalar other))
+            | v -> Console.Out.WriteLine(sprintf "%s%-20s %s" indent (kv.Key + ":") (scalar v))
+    write "" o
+
+/// Fails (exit 1) before any work when `path` cannot be written: its folder is created if missing and a probe file is
+/// written and deleted there, so a bad --out is reported in a second, not after minutes of work.
+let ensureWritable (what: string) (path: string) =
+    let full = Path.GetFullPath path
+    let folder = match Path.GetDirectoryName full with null -> full | d -> d
+    try
+        Directory.CreateDirectory folder |> ignore
+        let probe = Path.Combine(folder, sprintf ".genbounds-write-probe-%s" (Guid.NewGuid().ToString("N")))
+        File.WriteAllBytes(probe, [||])
+        File.Delete probe
+    with e ->
+        raise (InputError(sprintf "%s '%s' cannot be written (%s)" what path e.Message))

@@ -13,7 +13,7 @@ let evalSpec =
     { Name = "eval"
       Summary = "accuracy, loss and margin statistics of a model on the train and test sets"
       Positionals = [ "MODEL", "a .safetensors model (GenBounds or a PyTorch nn.Sequential of Linear/ReLU)" ]
-      Options = dataOptions @ [ threadOption; jsonFlag ] }
+      Options = dataOptions @ [ threadOption; jsonFlag; quietFlag ] }
 
 let infoSpec =
     { Name = "info"

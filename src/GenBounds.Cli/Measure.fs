@@ -19,18 +19,18 @@ let spec =
       Summary = "noise-stability measures (Arora et al. 2018) of a model on training points: JSON + per-sample CSV"
       Positionals = [ "MODEL", "a .safetensors model" ]
       Options =
-        [ opt "samples" "N" "number of training points (first N; 0 = all)" (Some "10000")
+        [ opt "samples" "N" "number of training points: a seeded random subset of N (the one `verify --samples N` uses with the same seed; 0 = all)" (Some "10000")
           opt "probes" "P" "use the randomised Jacobian estimator with P probes per sample instead of exact Jacobians" None
           opt "zeta" "Z" "outlier fraction: quantities on the 1-Z fraction of S (Corollary A.1)" (Some "0")
-          opt "smoothness-eps" "EPS" "perturb every layer with Matrix-Project noise at accuracy EPS (Gaussian surrogate, k = ln(1/eta)/EPS^2, eta = 0.05) to measure interlayer smoothness" (Some "0.1")
-          opt "smoothness-draws" "N" "independent noise draws for rho_delta (the delta-quantile over draws of the per-draw rho)" (Some "20")
+          opt "smoothness-eps" "EPS" "accuracy eps of Lemma 3's compression noise (default: Lemma 10's eps = gamma/(sqrt 2 max ||f||) at gamma = the median positive margin, as verify uses; 0 = skip)" None
+          opt "smoothness-draws" "N" "whole-network compression draws for rho_delta (verify uses as many as its trial budget allows)" (Some "20")
           opt "delta" "D" "delta of rho_delta" (Some "0.1")
           opt "psi-draws" "P" "Monte Carlo draws per sample of the noise sensitivity psi of M^{i,d} (0 = skip)" (Some "16")
           flag "no-attenuation" "skip the noise-attenuation experiment (10% Gaussian noise per layer)"
           opt "gamma" "G" "margin for the Theorem 4.1 proxy (default: the minimum training margin, if positive)" None
           opt "seed" "N" "master seed (streams: measure/attenuation, measure/smoothness)" (Some "1")
           opt "out" "DIR" "folder for measures.json and per-sample.csv (default reports/measures-MODEL)" None ]
-        @ dataOptions @ [ threadOption; jsonFlag ] }
+        @ dataOptions @ [ threadOption; jsonFlag; quietFlag ] }
 
 let private dist (d: Distribution) =
     obj [ "count", jint (int64 d.Count); "mean", jnum d.Mean; "min", jnum d.Min; "q05", jnum d.Q05; "median", jnum d.Median; "q95", jnum d.Q95; "max", jnum d.Max ]
@@ -43,34 +43,27 @@ let run (p: Parsed) =
     let train, _ = loadData p
     if train.Dimension <> net.Architecture.InputSize then
         raise (InputError(sprintf "model expects %d inputs but %s has dimension %d" net.Architecture.InputSize train.Name train.Dimension))
-    let d0 (n: GenBounds.Networks.Mlp) = n.Architecture.Depth
-    let n = match p.Int "samples" with 0 -> train.Count | k when k < 0 || k > train.Count -> raise (UsageError(sprintf "--samples must be in 0..%d" train.Count)) | k -> k
-    let data = train.Take n
+    let seeds = SeedStreams(p.UInt64 "seed")
+    let data =
+        match p.Int "samples" with
+        | 0 -> train
+        | k when k < 0 || k > train.Count -> raise (UsageError(sprintf "--samples must be in 0..%d" train.Count))
+        | k when k = train.Count -> train
+        | k -> train.Subset(k, seeds.Stream(SeedStreams.Names.Data + "/subset"))
     let zeta = p.Float "zeta"
     if zeta < 0.0 || zeta >= 1.0 then raise (UsageError "--zeta must be in [0, 1)")
-    let seeds = SeedStreams(p.UInt64 "seed")
-    let eps = p.Float "smoothness-eps"
-    let perturbedDraw (rng: GenBounds.Random.Rng) =
-        let k = float (MatrixProject.HelperCount(eps, 0.05))
-        let q = net.Clone()
-        for l in q.Layers do
-            let w = l.WeightAsDouble()
-            let hat = MatrixProject.GaussianSurrogate(ReadOnlySpan w, l.Out, l.In, k, rng.Split(string l.In + "x" + string l.Out))
-            for i in 0 .. hat.Length - 1 do l.Weight[i] <- float32 hat[i]
-        q
-    let perturbed = if eps <= 0.0 then None else Some(perturbedDraw (seeds.Stream "measure/smoothness"))
     let options =
         MeasureOptions(
             ExactJacobians = (p.TryInt "probes" |> Option.isNone),
             EstimatorProbes = (p.TryInt "probes" |> Option.defaultValue 0),
-            Perturbed = Option.toObj perturbed,
             Attenuation = not (p.Has "no-attenuation"),
             Rng = seeds.Stream "measure/attenuation",
             Provider = la)
-    let m = NetworkMeasures.Compute(net, data.Features, data.Count, data.Labels, options)
     let out =
         p.TryGet "out" |> Option.defaultWith (fun () ->
             Path.Combine(repoRoot (), "reports", "measures-" + Path.GetFileNameWithoutExtension path))
+    ensureWritable "--out" (Path.Combine(out, "measures.json"))
+    let m = NetworkMeasures.Compute(net, data.Features, data.Count, data.Labels, options)
     let layers = JsonArray()
     for l in m.Layers zeta do
         layers.Add(
@@ -95,21 +88,23 @@ let run (p: Parsed) =
     let gamma = p.TryFloat "gamma" |> Option.defaultWith (fun () -> m.MinMargin zeta)
     let la' = la
     let dn = DoubleMlp net
-    // ρ_δ needs the law of ρ over noise draws: draw 0 is the one above, the others come from their own streams.
+    // ρ_δ: the engine's compression draws at Lemma 3's plan, exactly as verify takes them (same streams, same plan).
     let delta = p.Float "delta"
-    let rhoDraws =
-        match Option.ofObj m.Smoothness with
-        | Some s0 when eps > 0.0 ->
-            Array.init (max 1 (p.Int "smoothness-draws")) (fun t ->
-                if t = 0 then s0.Rho zeta
-                else
-                    let pn = DoubleMlp(perturbedDraw (seeds.Stream(sprintf "measure/smoothness/draw-%d" t)))
-                    let draw = InterlayerSmoothness.Create(d0 net, data.Count)
-                    for struct (off, clean) in ForwardTrace.Chunks(dn, data.Features, data.Count, 1024, false, la') do
-                        let tp = ForwardTrace.Compute(pn, ReadOnlySpan<float32>(data.Features, off * data.Dimension, clean.Count * data.Dimension), clean.Count, false, la')
-                        InterlayerSmoothness.Accumulate(clean, tp, draw, off, la')
-                    draw.Rho zeta)
-        | _ -> [||]
+    if not (delta > 0.0 && delta < 1.0) then raise (UsageError "--delta must be in (0, 1)")
+    let rho =
+        let marginsOf = match m.Margin with null -> [||] | a -> a
+        let gammaPlan = NoiseStability.MedianPositiveMargin(ReadOnlySpan marginsOf)
+        let eps = p.TryFloat "smoothness-eps" |> Option.defaultWith (fun () -> NoiseStability.Lemma10Epsilon(gammaPlan, m.MaxOutputNorm()))
+        if eps <= 0.0 then None
+        else
+            match (try Ok(NoiseStability.Plan(m, data.Count, eps, delta)) with :? ArgumentException as e -> Error e.Message) with
+            | Error e -> Some(Error e)
+            | Ok plan ->
+                let chunks = NoiseStability.Chunks(dn, data.Features, data.Count, la')
+                let draws =
+                    Array.init (max 1 (p.Int "smoothness-draws")) (fun t ->
+                        NoiseStability.Draw(dn, chunks, data.Features, data.Labels, plan.HelperCounts, eps, NoiseStability.DrawStream(seeds, "real", t), la'))
+                Some(Ok(eps, plan, draws, NoiseStability.RhoDelta(draws |> Array.map (fun d -> d.R), delta)))
     let psi = JsonArray()
     let psiDraws = p.Int "psi-draws"
     if psiDraws >= 2 then
@@ -141,12 +136,21 @@ let run (p: Parsed) =
               "min_margin", jnum (m.MinMargin zeta)
               "gamma", jnum gamma
               "theorem_4_1_proxy", (if gamma > 0.0 then jnum (m.TheoremProxy(gamma, zeta)) else jstr "undefined: margin gamma <= 0 (pass --gamma or --zeta to drop misclassified points)")
-              "interlayer_smoothness_rho", jnum (match Option.ofObj m.Smoothness with Some s -> s.Rho zeta | None -> nan)
-              "interlayer_smoothness_rho_delta", jnum (if rhoDraws.Length = 0 then nan else Robust.Min(ReadOnlySpan rhoDraws, delta))
-              "smoothness_delta", jnum delta
-              "smoothness_rho_per_draw", (let a = JsonArray() in (for r in rhoDraws do a.Add(jnum r)); a :> JsonNode)
+              "interlayer_smoothness",
+              (match rho with
+               | None -> obj [ "skipped", jstr "--smoothness-eps 0" ] :> JsonNode
+               | Some(Error e) -> obj [ "undefined", jstr ("Lemma 3 plan undefined: " + e) ] :> JsonNode
+               | Some(Ok(eps, plan, draws, r)) ->
+                   obj [ "rho_delta_certified", jnum r.Certified
+                         "rho_delta_estimate", jnum r.Estimate
+                         "rho_delta_ci_lower", jnum r.Lower
+                         "rho_delta_ci_upper", jnum r.Upper
+                         "certified_at_delta", jbool r.CertifiedAtDelta
+                         "delta", jnum delta
+                         "draws", jint (int64 draws.Length)
+                         "rho_per_draw", (let a = JsonArray() in (for d in draws do a.Add(jnum d.R)); a :> JsonNode)
+                         "noise", jstr (sprintf "Lemma 3's compression of every layer (Gaussian surrogate of Matrix-Project), eps = %g, k_i = %s; draws from streams noise-stability/real/draw-t" eps (String.Join(", ", plan.HelperCounts |> Array.map (sprintf "%.4g")))) ] :> JsonNode)
               "noise_sensitivity", psi
-              "smoothness_noise", jstr (if eps > 0.0 then sprintf "Matrix-Project Gaussian surrogate, eps=%g, eta=0.05, every layer" eps else "none")
               "layers", layers
               "interlayer_cushions", pairs
               "noise_attenuation", attenuation

@@ -1,4 +1,5 @@
-/// Entry point of the `genbounds` command. Exit codes: 0 success, 1 bad input file or data, 2 bad arguments, 3 internal error.
+/// Entry point of the `genbounds` command. Exit codes: 0 success, 1 bad input file or data, 2 bad arguments, 3 internal
+/// error, 4 regressions against a baseline (`diff`, `verify --baseline`).
 module GenBounds.Cli.Program
 
 open System
@@ -7,21 +8,20 @@ open System.Text.Json.Nodes
 open GenBounds.Cli.Args
 open GenBounds.Cli.Common
 
-let private commands: (CommandSpec * (Parsed -> JsonObject) * (JsonObject -> unit)) list =
-    let text (keys: string list) (o: JsonObject) =
-        for k in keys do
-            match o[k] with
-            | null -> ()
-            | v -> printfn "%-16s %s" (k + ":") (v.ToJsonString().Trim('"'))
-    [ Train.spec, Train.run, text [ "model"; "architecture"; "parameters"; "train_accuracy"; "test_accuracy"; "epoch_seconds"; "wall_seconds" ]
-      Eval.evalSpec, Eval.runEval, text [ "model"; "architecture"; "train_accuracy"; "test_accuracy"; "train_loss"; "test_loss"; "min_train_margin"; "wall_seconds" ]
-      Eval.infoSpec, Eval.runInfo, (fun o -> printJson o)
-      Measure.spec, Measure.run, text [ "model"; "samples"; "jacobians"; "activation_contraction"; "min_margin"; "interlayer_smoothness_rho"; "theorem_4_1_proxy"; "out"; "wall_seconds" ]
-      Verify.spec, Verify.run, Verify.show
-      Certify.spec, Certify.run, Certify.show
-      Bounds.spec, Bounds.run, Bounds.show
-      Sweep.spec, Sweep.run, Sweep.show
-      Reproduce.spec, Reproduce.run, Reproduce.show ]
+/// Every command: its spec, what it does, and how its result reads as text: by default every fact of the JSON result,
+/// one per line; commands whose result is a table (bounds, certify, reproduce) print the table instead, and their full
+/// results are in the files they write and in --json.
+let private commands: (CommandSpec * (Parsed -> JsonObject) * (JsonObject -> unit) option) list =
+    [ Train.spec, Train.run, None
+      Eval.evalSpec, Eval.runEval, None
+      Eval.infoSpec, Eval.runInfo, None
+      Measure.spec, Measure.run, None
+      Verify.spec, Verify.run, None
+      Diff.spec, Diff.run, None
+      Certify.spec, Certify.run, Some Certify.show
+      Bounds.spec, Bounds.run, Some Bounds.show
+      Sweep.spec, Sweep.run, None
+      Reproduce.spec, Reproduce.run, Some Reproduce.show ]
 
 let private mainUsage () =
     let lines = commands |> List.map (fun (s, _, _) -> sprintf "  %-10s %s" s.Name s.Summary)
@@ -47,9 +47,13 @@ let main argv =
                 try
                     let parsed = parse spec rest
                     let result = run parsed
-                    if parsed.Has "json" then printJson result else show result
+                    if parsed.Has "json" then printJson result else (defaultArg show printText) result
                     0
                 with
+                | Diff.Regressed result ->
+                    if argv |> List.contains "--json" then printJson result else printText result
+                    eprintfn "genbounds %s: regressions against the baseline (exit %d)" cmd GenBounds.Verification.ReportDiff.regressionExitCode
+                    GenBounds.Verification.ReportDiff.regressionExitCode
                 | UsageError msg ->
                     eprintfn "genbounds %s: %s\n\n%s" cmd msg (usage spec)
                     2
@@ -65,6 +69,9 @@ let main argv =
                 | :? InvalidDataException as e ->
                     eprintfn "genbounds %s: %s" cmd e.Message
                     1
+                | GenBounds.Verification.Checker.ExperimentError msg ->
+                    eprintfn "genbounds %s: internal error in an experiment (a defect of the verifier, not of your model): %s" cmd msg
+                    3
                 | e ->
                     eprintfn "genbounds %s: internal error: %s\n%s" cmd e.Message e.StackTrace
                     3

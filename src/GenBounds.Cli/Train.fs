@@ -33,7 +33,7 @@ let spec =
           opt "out" "FILE" "model file to write (default runs/ARCH-seedN.safetensors)" None
           opt "checkpoint" "FILE" "write a resumable checkpoint after every epoch" None
           opt "resume" "FILE" "continue a run from a checkpoint (same options)" None ]
-        @ dataOptions @ [ threadOption; jsonFlag ] }
+        @ dataOptions @ [ threadOption; jsonFlag; quietFlag ] }
 
 let private optimizerOf (p: Parsed) =
     match (p.Get "optimizer").ToLowerInvariant() with
@@ -48,7 +48,9 @@ let run (p: Parsed) =
     let seed = p.UInt64 "seed"
     let arch =
         try MlpArchitecture.Parse(p.Get "arch", not (p.Has "no-bias"))
-        with :? FormatException as e -> raise (UsageError e.Message)
+        with
+        | :? FormatException as e -> raise (UsageError e.Message)
+        | :? ArgumentException as e -> raise (UsageError(sprintf "invalid --arch '%s': %s" (p.Get "arch") e.Message))
     let opt = optimizerOf p
     let prior =
         p.TryGet "prior" |> Option.map (fun f ->
@@ -82,6 +84,8 @@ let run (p: Parsed) =
     let out =
         p.TryGet "out" |> Option.defaultWith (fun () ->
             Path.Combine(repoRoot (), "runs", sprintf "%s-seed%d.safetensors" (arch.ToString().Replace("/", "-")) seed))
+    ensureWritable "--out" out
+    p.TryGet "checkpoint" |> Option.iter (ensureWritable "--checkpoint")
     // What must match between a checkpoint and the run that resumes it.
     let runKey =
         (obj [ "architecture", jstr (arch.ToString()); "optimizer", jstr (options.Describe()); "seed", jstr (string seed)
@@ -103,7 +107,7 @@ let run (p: Parsed) =
     let quiet = p.Has "json"
     let history = Collections.Generic.List<EpochStats>()
     for e in trainer.EpochsDone .. options.Epochs - 1 do
-        let bar = Progress.Bar(sprintf "epoch %d/%d" (e + 1) options.Epochs, Progress.Bar.Enabled)
+        let bar = Progress.Bar(sprintf "epoch %d/%d" (e + 1) options.Epochs, Progress.modeFor (p.Has "quiet"))
         let stats =
             trainer.TrainEpoch(train, fun bp ->
                 bar.Update(bp.Batch, bp.Batches, sprintf "loss %.4f acc %s" bp.RunningLoss (pct bp.RunningAccuracy)))

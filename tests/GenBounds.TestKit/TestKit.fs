@@ -197,22 +197,35 @@ module Nets =
 /// inside FsCheck properties and any test framework).
 [<RequireQualifiedAccess>]
 module Verdicts =
-    /// A Guha verification context on a trained net: the first `samples` training samples as S, `holdout` test samples.
-    let guhaContext (net: TrainedNet) (samples: int) (holdout: int) (seed: uint64) (trials: int) =
-        { Guha.defaults net.Network (DatasetOps.Take(net.Train, samples)) (Some(DatasetOps.Take(net.Test, holdout))) LinearAlgebraProviders.Default with
-            MasterSeed = seed
-            Trials = trials
-            SpectralDraws = 10
-            ForwardTrials = 10 }
+    /// A lab on a trained net: the first `samples` training samples as S, the first `holdout` test samples as held-out
+    /// data, `trials` per probabilistic claim; spectral-norm draws and whole-network trials capped at 10 (fast enough
+    /// for property tests; every capped result says so).
+    let lab (net: TrainedNet) (samples: int) (holdout: int) (seed: uint64) (trials: int) : Lab =
+        let budget =
+            [ "spectral-draws", 10.0; "forward-trials", 10.0 ]
+            |> List.fold (fun b (k, v) -> match Budget.withLimit k v b with Ok b -> b | Error e -> failwith e) (Budget.create trials)
+        Lab.create net.Network None (DatasetOps.Take(net.Train, samples)) (DatasetOps.Take(net.Test, holdout)) LinearAlgebraProviders.Default seed budget
 
-    /// Runs one statement (or mutant) of the Guha catalog in one mode.
-    let checkGuha (ctx: Guha.Context) (s: Statement) (mode: CheckMode) : CheckResult = Guha.check ctx s mode
+    /// The registered paper and lemma a statement (or mutant) belongs to.
+    let lemmaOf (s: Statement) : Paper * Lemma =
+        let id = Statement.originalId s
+        Papers.all
+        |> List.pick (fun p -> p.Lemmas |> List.tryFind (fun l -> l.Statement.Id = id) |> Option.map (fun l -> p, l))
+
+    /// The registered statement or mutant with this id.
+    let statement (id: string) : Statement =
+        Papers.all |> List.collect (fun p -> p.Lemmas |> List.collect Lemma.statements) |> List.find (fun s -> s.Id = id)
+
+    /// Runs one registered statement (or mutant) in one mode, exactly as `genbounds verify` does.
+    let check (lab: Lab) (s: Statement) (mode: CheckMode) : CheckResult =
+        let paper, lemma = lemmaOf s
+        Paper.checkOne lab paper lemma s mode
 
     let private describe (r: CheckResult) =
         let detail =
             match r.Verdict with
             | Verdict.Violated w -> sprintf "witness seed %d trial %A layer %A sample %A: %s" w.Seed w.Trial w.Layer w.Sample w.Description
-            | Verdict.Inconclusive why | Verdict.Vacuous why | Verdict.NotCheckable why -> why
+            | Verdict.Inconclusive why | Verdict.Vacuous why | Verdict.NotCheckable why | Verdict.Measured why -> why
             | Verdict.HypothesisNotMet(h, held) -> sprintf "%s (conclusion held anyway: %A)" h held
             | Verdict.Held -> ""
         sprintf "%s [%s] %s after %d trials, replay seed %d %s" r.StatementId r.Mode.Label r.Verdict.Label r.Trials r.Seed detail

@@ -50,5 +50,5 @@ let ``LD3's derived prune probability of high entries matches sampled Gaussian l
         let high = w |> Array.map (fun x -> MagnitudePruning.PruneProbability(float x, d, psi)) |> Array.filter (fun p -> p >= 0.5)
         let mean = Array.average high
         let se = sqrt (Array.averageBy (fun p -> (p - mean) ** 2.0) high / float high.Length)
-        let r = Guha.ld3HighPruneProbability d 0.5
+        let r = GenBounds.Verification.Guha2023.Appendix.ld3HighPruneProbability d 0.5
         Assert.True(abs (mean - r) < 5.0 * se + 1e-9, sprintf "d=%g: sampled %.6g vs derived %.6g (se %.2g)" d mean r se)

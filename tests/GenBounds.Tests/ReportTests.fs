@@ -82,6 +82,9 @@ let private baseResult id mode verdict =
       Layer = Some 1
       Notes = [ "note on " + id ]
       Figures = []
+      Settings = []
+      Caps = []
+      OutOfScope = 0
       Seconds = 0.25 }
 
 let private results =
@@ -99,6 +102,7 @@ let private results =
           Figures = [ lines; table ] }
       baseResult "GUHA-LB.1" CheckMode.RealNetwork (Verdict.HypothesisNotMet("weights i.i.d. Gaussian", Some true))
       { baseResult "TEST-D.1" CheckMode.RealNetwork (Verdict.Vacuous "bound >= 1 on a 0/1 loss") with Slack = None; Failures = None }
+      { baseResult "TEST-D.1" CheckMode.Synthetic (Verdict.Measured "holds by construction") with Slack = None }
       { baseResult "TEST-P.1" CheckMode.Synthetic (Verdict.NotCheckable "needs the sketch-recovery LP") with Interval = None; Delta = None; Trials = 0 }
       { baseResult mutant.Id CheckMode.Synthetic (Verdict.Violated { witness with Trial = Some 3 }) with MutantRejected = Some true }
       { baseResult "GUHA-L4.2~mutant-no-gaussian" CheckMode.Synthetic Verdict.Held with MutantRejected = Some false } ]
@@ -112,9 +116,12 @@ let private report =
           DataHash = "def456"
           CodeRevision = "0123abcd"
           MasterSeed = 1UL
-          Blas = "OpenBLAS"
+          Blas = "OpenBLAS (SkylakeX kernels, 2 threads)"
           BlasThreads = 1
           Trials = 1000
+          Limits = [ "spectral-draws", 30.0 ]
+          TestHash = "789abc"
+          ModelSeed = Some 1UL
           Started = DateTimeOffset(2025, 1, 2, 3, 4, 5, TimeSpan.Zero)
           Papers = [ "guha2023" ] }
       Statements = statements
@@ -140,7 +147,7 @@ let private markupOnly (page: string) =
 
 [<Fact>]
 let ``report.json lists every statement and every result with N, interval and seed`` () =
-    use doc = JsonDocument.Parse(ReportWriter.toJsonText report)
+    use doc = JsonDocument.Parse(ReportJson.toJsonText report)
     let root = doc.RootElement
     Assert.Equal("guha2023", root.GetProperty("context").GetProperty("papers").[0].GetString())
     Assert.Equal("1", root.GetProperty("context").GetProperty("master_seed").GetString())
@@ -174,7 +181,7 @@ let ``report.json lists every statement and every result with N, interval and se
     let summary = root.GetProperty("summary")
     let verdicts = summary.GetProperty("verdicts")
 
-    for label in ReportWriter.verdictLabels do
+    for label in ReportFormat.verdictLabels do
         Assert.Equal(1, verdicts.GetProperty(label).GetInt32())
 
     Assert.Equal(1, summary.GetProperty("mutants").GetProperty("rejected").GetInt32())
@@ -182,39 +189,52 @@ let ``report.json lists every statement and every result with N, interval and se
 
 [<Fact>]
 let ``report.md shows LaTeX, provenance flags, the summary table and replay seeds`` () =
-    let md = ReportWriter.toMarkdown report
+    let md = ReportMarkdown.toMarkdown report
 
     for s in statements do
-        Assert.Contains("$$\n" + Statement.toLatex s + "\n$$", md)
+        Assert.Contains("$$\n" + Statement.toFormulaLatex s + "\n$$", md)
         Assert.Contains("## " + s.Id + " — " + s.Name, md)
 
     Assert.Contains("`RECON` **reconstructed**", md)
     Assert.Contains("`DERIVED` **derived**", md)
     Assert.Contains("`UNVERIFIED` **unverified**", md)
-    Assert.Contains("| GUHA-L4.2 | Per-layer pruning error | held | violated |", md)
-    Assert.Contains("| TEST-P.1 | Sketch recovery | not yet checkable | — |", md)
+    Assert.Contains("| [GUHA-L4-2](#s-GUHA-L4-2) | Per-layer pruning error | claim | held | violated |".Replace("[GUHA-L4-2]", "[GUHA-L4.2]"), md)
+    Assert.Contains("| [TEST-P.1](#s-TEST-P-1) | Sketch recovery | claim | not yet checkable | — |", md)
     Assert.Contains("trial 17, layer 1, sample 42: LHS = 3.5, RHS = 2.25", md)
     Assert.Contains("replay seed 18446744073709551557", md)
     Assert.Contains("[0.0012, 0.0093] (95% Clopper–Pearson)", md)
     Assert.Contains("mutants rejected: 1/2", md)
     Assert.Contains("  | layer | effective | actual |\n  |---|---|---|\n  | 1 | 1644.87 | 1728 |\n  | 2 | 5052.15 | 262144 |", md)
     Assert.Contains("mutant **NOT rejected**", md)
+    // Findings come first: the violated statement with its witness, hypothesis not met, vacuous bound, surviving mutant.
+    let findings = md.Substring(md.IndexOf "## Findings", md.IndexOf "## Summary" - md.IndexOf "## Findings")
+    Assert.Contains("**violated** [GUHA-L4.2](#s-GUHA-L4-2) (real network)", findings)
+    Assert.Contains("**hypothesis not met** [GUHA-LB.1](#s-GUHA-LB-1) (real network): weights i.i.d. Gaussian; the conclusion held anyway", findings)
+    Assert.Contains("**vacuous bound** [TEST-D.1]", findings)
+    Assert.Contains("**mutant not rejected** [GUHA-L4.2~mutant-no-gaussian]", findings)
+    Assert.True(md.IndexOf "## Findings" < md.IndexOf "## Statements" && md.IndexOf "## Statements" < md.IndexOf "## Mutants")
     // the unlisted mutant's result goes with its base statement
     Assert.Contains("**GUHA-L4.2~mutant-no-gaussian** — synthetic: **held**", md)
 
 [<Fact>]
 let ``report.html inlines the Vega scripts, renders formulas as MathML, escapes text and references nothing online`` () =
-    let page = ReportWriter.toHtml scripts.Value report
+    let page = ReportHtml.toHtml scripts.Value report
     Assert.StartsWith("<!DOCTYPE html>", page)
     Assert.Contains(scripts.Value.Vega, page)
     Assert.Contains(scripts.Value.VegaLite, page)
     Assert.Contains(scripts.Value.VegaEmbed, page)
     Assert.Equal(statements.Length, Regex.Matches(page, "<math display=\"block\"").Count)
+    // The findings, then statements, then mutants: a rejected mutant is a green "rejected", a surviving one red.
+    Assert.True(page.IndexOf "id=\"findings\"" < page.IndexOf "<h2>Statements</h2>" && page.IndexOf "<h2>Statements</h2>" < page.IndexOf "<h2>Mutants</h2>")
+    Assert.Contains("<span class=\"verdict v-held\">rejected</span>", page)
+    Assert.Contains("<span class=\"verdict v-violated\">NOT rejected</span>", page)
+    // The BLAS row names the threads once.
+    Assert.DoesNotMatch("threads\\) \\(\\d+ threads", page)
 
     for i in 0 .. figureCount - 1 do
         Assert.Contains(sprintf "<div class=\"figure\" id=\"figure-%d\"></div>" i, page)
 
-    for label in ReportWriter.verdictLabels do
+    for label in ReportFormat.verdictLabels do
         Assert.Contains(sprintf "class=\"verdict v-%s\"" (label.Replace(' ', '-')), page)
 
     let markup = markupOnly page
@@ -229,17 +249,19 @@ let ``report.html inlines the Vega scripts, renders formulas as MathML, escapes 
 
 [<Fact>]
 let ``every figure kind becomes a layered Vega-Lite spec without non-finite values`` () =
-    let qqSpec = ReportWriter.vegaLiteSpec qq
+    let qqSpec = ReportVega.vegaLiteSpec qq
     Assert.Equal(2, qqSpec["layer"].AsArray().Count)
     Assert.Equal("line", qqSpec.["layer"].[1].["mark"].["type"].GetValue<string>())
-    let h = ReportWriter.vegaLiteSpec histogram
+    let h = ReportVega.vegaLiteSpec histogram
     Assert.Contains("1 non-finite values omitted", h.["title"].GetValue<string>())
     let bars = h.["layer"].[0].["data"].["values"].AsArray()
     Assert.Equal(500, bars |> Seq.sumBy (fun b -> b.["count"].GetValue<int>()))
     Assert.Equal(2, h.["layer"].[1].["data"].["values"].AsArray().Count)
-    let l = ReportWriter.vegaLiteSpec lines
+    let l = ReportVega.vegaLiteSpec lines
     Assert.Equal(20, l.["layer"].[0].["data"].["values"].AsArray().Count)
     Assert.Equal("series", l.["layer"].[0].["encoding"].["color"].["field"].GetValue<string>())
+    // integer x (layers, steps) gets integer ticks
+    Assert.Equal(1, l.["layer"].[0].["encoding"].["x"].["axis"].["tickMinStep"].GetValue<int>())
 
 // ------------------------------------------------------------------ atomic folder writes
 
@@ -289,63 +311,53 @@ let ``missing Vega scripts fail with the set-up command`` () =
     finally
         Directory.Delete(root, true)
 
-// ------------------------------------------------------------------ registry
+// ------------------------------------------------------------------ papers: selection and runs
 
-let private paper: PaperChecker =
+/// A test paper whose experiment binds x from its own stream: the registration is all a paper needs.
+let private paper: Paper =
+    let exp =
+        Experiment.create [ "x" ] (fun lab run ->
+            Evidence.ofInstances [ Evidence.instance (Bindings.ofScalars [ "x", 0.5 ]) (run.Stream(lab, "only")).Seed "one" ])
     { Id = "test2025"
       Title = "A test paper"
-      Statements = [ derived; pending ]
-      Check =
-        fun ctx progress ->
-            // deliberately ignores ctx.Lemmas: Registry.run must still drop what was not asked for
-            [ derived; pending ]
-            |> List.mapi (fun i s ->
-                progress s.Id i 2
-                { baseResult s.Id CheckMode.RealNetwork Verdict.Held with Trials = ctx.Trials; Seed = ctx.Seeds.Stream(s.Id).Seed }) }
+      Lemmas = [ Lemma.create { derived with Conclusion = Conclusion.Deterministic(Operators.sym "x" <=. Operators.num 1) } [] exp; Lemma.notYet pending ] }
 
 [<Fact>]
-let ``the registry resolves papers and lemmas by id and runs only what was selected`` () =
-    Assert.Equal(Ok [ "test2025" ], Registry.resolvePapers [ paper ] [ "TEST2025" ] |> Result.map (List.map (fun p -> p.Id)))
-    Assert.Equal(Ok [ "test2025" ], Registry.resolvePapers [ paper ] [] |> Result.map (List.map (fun p -> p.Id)))
+let ``papers and lemmas are resolved by id and a run checks only what was selected, in both modes`` () =
+    Assert.Equal(Ok [ "test2025" ], Paper.resolve [ paper ] [ "TEST2025" ] |> Result.map (List.map (fun p -> p.Id)))
+    Assert.Equal(Ok [ "test2025" ], Paper.resolve [ paper ] [] |> Result.map (List.map (fun p -> p.Id)))
 
-    match Registry.resolvePapers [ paper ] [ "guha2023" ] with
+    match Paper.resolve [ paper ] [ "guha2023" ] with
     | Error msg -> Assert.Equal("unknown paper 'guha2023' (registered: test2025)", msg)
     | Ok _ -> failwith "an unknown paper was accepted"
 
-    match Registry.resolvePapers [] [] with
-    | Error msg -> Assert.Contains("no paper checkers are registered", msg)
+    match Paper.resolve [] [] with
+    | Error msg -> Assert.Contains("no papers are registered", msg)
     | Ok _ -> failwith "an empty registry was accepted"
 
-    match Registry.resolveLemmas [ paper ] [ "TEST-X.9" ] with
+    match Paper.resolveLemmas [ paper ] [ "TEST-X.9" ] with
     | Error msg -> Assert.StartsWith("unknown lemma 'TEST-X.9' (not a statement of test2025", msg)
     | Ok _ -> failwith "an unknown lemma was accepted"
 
     let lemmas =
-        match Registry.resolveLemmas [ paper ] (Registry.parseIds " test-d.1 , ") with
+        match Paper.resolveLemmas [ paper ] [ "test-d.1~mutant-anything" ] with
         | Ok ls -> ls
         | Error msg -> failwith msg
 
     Assert.Equal<Set<string>>(set [ "TEST-D.1" ], lemmas)
-
-    let ctx =
-        { Network = GenBounds.Networks.Mlp(GenBounds.Networks.MlpArchitecture([| 2; 2 |], false))
-          ModelPath = "tiny.safetensors"
-          ModelSeed = None
-          Train = GenBounds.Data.Dataset("tiny", [| 0f; 1f; 1f; 0f |], [| 0; 1 |], 2, 2)
-          Test = GenBounds.Data.Dataset("tiny-test", [| 0f; 1f |], [| 0 |], 2, 2)
-          LinearAlgebra = GenBounds.LinearAlgebra.LinearAlgebraProviders.Default
-          Trials = 7
-          Seeds = GenBounds.Random.SeedStreams(5UL)
-          Lemmas = lemmas }
-
+    let lab =
+        Lab.create (GenBounds.Networks.Mlp(GenBounds.Networks.MlpArchitecture([| 2; 2 |], false))) None
+            (GenBounds.Data.Dataset("tiny", [| 0f; 1f; 1f; 0f |], [| 0; 1 |], 2, 2)) (GenBounds.Data.Dataset("tiny-test", [| 0f; 1f |], [| 0 |], 2, 2))
+            GenBounds.LinearAlgebra.LinearAlgebraProviders.Default 5UL (Budget.create 7)
     let seen = ResizeArray()
-    let stmts, rs = Registry.run [ paper ] ctx (fun id i n -> seen.Add(sprintf "%s %d/%d" id i n))
+    let stmts, rs = Paper.run lab [ paper ] lemmas (fun id i n -> seen.Add(sprintf "%s %d/%d" id i n))
     Assert.Equal<string list>([ "TEST-D.1" ], stmts |> List.map (fun s -> s.Id))
-    Assert.Equal<string list>([ "TEST-D.1" ], rs |> List.map (fun r -> r.StatementId))
-    Assert.Equal(7, rs.Head.Trials)
-    Assert.Equal<string list>([ "TEST-D.1 0/2"; "TEST-P.1 1/2" ], List.ofSeq seen)
-    Assert.True(Registry.selects lemmas "TEST-D.1~mutant-x")
-    Assert.False(Registry.selects lemmas "TEST-P.1")
+    Assert.Equal<string list>([ "TEST-D.1"; "TEST-D.1" ], rs |> List.map (fun r -> r.StatementId))
+    Assert.Equal<string list>([ "synthetic"; "real network" ], rs |> List.map (fun r -> r.Mode.Label))
+    Assert.All(rs, fun r -> Assert.Equal(Verdict.Held, r.Verdict))
+    Assert.Equal<string list>([ "TEST-D.1 0/2"; "TEST-D.1 1/2" ], List.ofSeq seen)
+    // The result's seed is its own stream's; the instance drew from "verify/test2025/TEST-D.1/<mode>/only".
+    Assert.Equal((lab.Seeds.Stream "verify/test2025/TEST-D.1/synthetic").Seed, rs.Head.Seed)
 
 // ------------------------------------------------------------------ headless Chromium
 
@@ -393,7 +405,11 @@ let ``headless Chromium renders every figure and formula of report.html offline`
         Assert.Contains("<caption>Table 1 analogue &lt;/script&gt;</caption>", dom)
         Assert.Contains("<td>262144</td>", dom)
         Assert.DoesNotMatch("class=\"[^\"]*figure-error", dom)
-        Assert.Equal(statements.Length, Regex.Matches(dom, "<math").Count)
+        // Every formula box (plus one glyph per variable) renders; no box is wider than its content allows, and no
+        // <mtext> piece keeps a boundary space that MathML would collapse (the page records both on <body>).
+        Assert.Contains(sprintf "data-formula-boxes=\"%d\"" statements.Length, dom)
+        Assert.Contains("data-formula-overflow=\"\"", dom)
+        Assert.Contains("data-mtext-bare-spaces=\"0\"", dom)
 
         let png = Path.Combine(outDir, "..", "report-screenshot.png") |> Path.GetFullPath
         if File.Exists png then File.Delete png

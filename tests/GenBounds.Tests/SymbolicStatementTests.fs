@@ -98,9 +98,10 @@ let ``the smallest universal constant is computed from a statement's relation`` 
 let ``a mutant keeps provenance, records what was broken and can be falsified`` () =
     let tightened = perLayer |> Statement.mutate "constant" "C replaced by C/10" (Relation.substitute "C" (sym "C" / 10))
     Assert.Equal("GUHA-L4.2~mutant-constant", tightened.Id)
-    Assert.Equal(Some { OriginalId = "GUHA-L4.2"; Description = "C replaced by C/10" }, tightened.Mutation)
+    Assert.Equal(Some { OriginalId = "GUHA-L4.2"; Description = "C replaced by C/10"; Kind = MutantKind.FalseOnPurpose }, tightened.Mutation)
     Assert.Equal<Provenance list>(perLayer.Provenance, tightened.Provenance)
-    Assert.Contains("MUTANT of GUHA-L4.2: C replaced by C/10", Statement.toText tightened)
+    Assert.Contains("MUTANT (false on purpose) of GUHA-L4.2: C replaced by C/10", Statement.toText tightened)
+    Assert.Equal(MutantKind.Diagnostic, (Statement.diagnostic tightened).Mutation.Value.Kind)
 
     let bindings = Bindings.ofScalars [ "C", 1.0; "Psi", 1.0; "d", 1.0; "h_l", 100.0; "h_{l-1}", 100.0; "eps_l", 1.0; "normDelta", 10.0 ]
     Assert.True(Relation.holds (Relation.check Accuracy.High bindings (Statement.relation perLayer.Conclusion)))
@@ -116,3 +117,20 @@ let ``domains check membership with open and integer ends`` () =
     Assert.False(Domain.contains Domain.positiveInteger 2.5)
     Assert.False(Domain.contains Domain.anyReal nan)
     Assert.Equal("real (0, 1]", Domain.format Domain.confidence)
+
+[<Fact>]
+let ``MathML keeps the spaces around text pieces and the formula holds only mathematics`` () =
+    let s =
+        { perLayer with
+            Hypotheses = [ Hypothesis.Condition(sym "k" >=. sym "m"); Hypothesis.NamedAssumption("A", "a long prose assumption") ]
+            Definitions = [ "m", sym "h_l" * 2 ] }
+    let mathml = Statement.toFormulaMathML s
+    Assert.Contains("<mtext>Assume\u00A0</mtext>", mathml)
+    Assert.Contains("<mtext>where\u00A0</mtext>", mathml)
+    Assert.DoesNotContain("a long prose assumption", mathml)
+    Assert.DoesNotContain(s.Informal, mathml)
+    Assert.DoesNotContain("Note:", mathml)
+    Assert.DoesNotMatch("<mtext>[ ]|[ ]</mtext>", mathml)
+    // "where" definitions are evaluated by the checker: they are not symbols an experiment must bind.
+    Assert.DoesNotContain("m", Statement.experimentSymbols s)
+    Assert.Contains("h_l", Statement.experimentSymbols s)

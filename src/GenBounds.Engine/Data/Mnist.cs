@@ -19,8 +19,14 @@ public static class Mnist
     /// <summary>Image side length in pixels.</summary>
     public const int Side = 28;
 
-    /// <summary>Default location of the files below the repository root.</summary>
-    public static string DefaultFolder(string repositoryRoot) => Path.Combine(repositoryRoot, ".cache", "mnist");
+    /// <summary>Environment variable naming a folder with the four files; a user's own repository (which has no
+    /// <c>.cache/mnist</c>) points it at a copy.</summary>
+    public const string FolderVariable = "GENBOUNDS_MNIST";
+
+    /// <summary>Default location of the files: <c>$GENBOUNDS_MNIST</c> when set, else <c>.cache/mnist</c> below the
+    /// repository root.</summary>
+    public static string DefaultFolder(string repositoryRoot) =>
+        Environment.GetEnvironmentVariable(FolderVariable) is { Length: > 0 } d ? d : Path.Combine(repositoryRoot, ".cache", "mnist");
 
     /// <summary>Loads the training set (<c>mnist-train</c>) and the test set (<c>mnist-test</c>) from <paramref name="folder"/>.</summary>
     public static (Dataset Train, Dataset Test) Load(string folder)
@@ -29,7 +35,7 @@ public static class Mnist
         foreach (var f in new[] { TrainImages, TrainLabels, TestImages, TestLabels })
             if (!File.Exists(Path.Combine(folder, f)))
                 throw new FileNotFoundException(
-                    $"MNIST file '{f}' is missing from '{Path.GetFullPath(folder)}'; run `bash scripts/setup.sh` to fetch the MNIST data", Path.Combine(folder, f));
+                    $"MNIST file '{f}' is missing from '{Path.GetFullPath(folder)}'; run `bash scripts/setup.sh` to fetch the MNIST data (or set {FolderVariable} to a folder holding the four files)", Path.Combine(folder, f));
         return (LoadPart(folder, TrainImages, TrainLabels, "mnist-train"), LoadPart(folder, TestImages, TestLabels, "mnist-test"));
     }
 

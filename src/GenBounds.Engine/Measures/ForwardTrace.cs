@@ -29,6 +29,34 @@ public sealed class DoubleMlp
         _colNorms2 = new double[]?[Depth + 1]; _gram = new double[]?[Depth + 1];
     }
 
+    /// <summary>
+    /// A network from raw float64 parameters: <paramref name="weights"/>[l] is layer l+1's h^{l+1}×h^l matrix
+    /// (row-major, copied), <paramref name="biases"/>[l] its bias or null. Used for perturbed, pruned or synthetic
+    /// weights that are not an <see cref="Mlp"/>.
+    /// </summary>
+    public DoubleMlp(IReadOnlyList<int> widths, IReadOnlyList<double[]> weights, IReadOnlyList<double[]?>? biases = null)
+    {
+        if (weights.Count != widths.Count - 1) throw new ArgumentException($"{widths.Count - 1} weight matrices expected, got {weights.Count}");
+        bool bias = biases is not null && biases.Any(b => b is not null);
+        Architecture = new MlpArchitecture(widths, bias);
+        Depth = Architecture.Depth;
+        Widths = widths.ToArray();
+        W = new double[Depth + 1][]; B = new double[]?[Depth + 1];
+        W[0] = [];
+        for (int k = 1; k <= Depth; k++)
+        {
+            if (weights[k - 1].Length != Widths[k] * Widths[k - 1]) throw new ArgumentException($"layer {k}: expected {Widths[k]}×{Widths[k - 1]} weights");
+            W[k] = (double[])weights[k - 1].Clone();
+            if (biases?[k - 1] is { } b)
+            {
+                if (b.Length != Widths[k]) throw new ArgumentException($"layer {k}: expected {Widths[k]} biases");
+                B[k] = (double[])b.Clone();
+            }
+            else if (bias) B[k] = new double[Widths[k]];
+        }
+        _colNorms2 = new double[]?[Depth + 1]; _gram = new double[]?[Depth + 1];
+    }
+
     /// <summary>The shape.</summary>
     public MlpArchitecture Architecture { get; }
     /// <summary>Number of weight layers d.</summary>
