@@ -171,7 +171,7 @@ let private report (quiet: bool) (pr: CertifyProgress) =
             match stageBar.TryGetValue label with
             | true, b -> b
             | _ ->
-                let b = Progress.Bar(label, Progress.Bar.Enabled)
+                let b = Progress.Bar(label, Progress.modeFor quiet)
                 stageBar[label] <- b
                 b
         bar.Update(pr.Done, pr.Total, pr.Detail)
