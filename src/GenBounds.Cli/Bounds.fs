@@ -6,6 +6,7 @@ open System.IO
 open System.Diagnostics
 open System.Text.Json.Nodes
 open GenBounds.Bounds
+open GenBounds.Data
 open GenBounds.IO
 open GenBounds.Training
 open GenBounds.Cli.Args
@@ -30,6 +31,9 @@ let spec =
           flag "no-guha" "skip Guha et al. Theorem 3.1"
           opt "guha-d" "D" "pruning strength of Guha's Algorithm 1" (Some "1")
           opt "seed" "N" "seed of the Monte Carlo, pruning and subset streams" (Some "1")
+          flag "no-sulam" "skip Muthukumar & Sulam's Theorems 13 and 11"
+          opt "sulam-prior" "MODEL" "P_data's centre h_init, trained by `train --preset sulam2023 --prior-split F --train-part prior` with the model's seed" None
+          opt "sulam-input-bound" "X" "M_X of the Sulam rows (default sqrt(d0) times the largest absolute training feature: 28 for MNIST)" None
           opt "js" "DIR" "folder with vega.min.js, vega-lite.min.js, vega-embed.min.js (default .cache/js)" None ]
         @ dataOptions @ [ threadOption; jsonFlag ] }
 
@@ -37,6 +41,44 @@ let private checkDelta (p: Parsed) name =
     let d = p.Float name
     if not (d > 0.0 && d < 1.0) then raise (UsageError(sprintf "--%s must lie strictly between 0 and 1 (got %g)" name d))
     d
+
+/// Muthukumar & Sulam's rows: P0 on the model's training data (reconstructed from the recipe's metadata when present) and,
+/// with --sulam-prior, P_data on the bound part that the prior never saw.
+let private sulamRows (p: Parsed) (net: GenBounds.Networks.Mlp) (meta: ModelMetadata) (train: GenBounds.Data.Dataset) la quiet : BoundValue list * string list =
+    if p.Has "no-sulam" then [], [ "Muthukumar & Sulam rows skipped (--no-sulam)" ]
+    elif net.Architecture.Bias then [], [ "Muthukumar & Sulam rows skipped: their bound is stated for bias-free networks (footnote 4)" ]
+    else
+        let seed = if meta.Seed.HasValue then meta.Seed.Value else 1UL
+        let extra (m: ModelMetadata) key = match m.Extra.TryGetValue key with | true, v -> Some v | _ -> None
+        let parse (text: string) = Double.Parse(text, Globalization.CultureInfo.InvariantCulture)
+        let trained =
+            let afterValidation =
+                match extra meta "validation" with
+                | Some v -> let struct (tr, _) = GenBounds.Sparsity.SulamRecipe.ValidationSplit(train, int (parse v), seed) in tr
+                | None -> train
+            match extra meta "train_subset" with
+            | Some n -> afterValidation.Subset(int (parse n), GenBounds.Random.SeedStreams(seed).Stream(GenBounds.Random.SeedStreams.Names.Data + "/subset"))
+            | None -> afterValidation
+        let mx =
+            match p.TryFloat "sulam-input-bound" with
+            | Some v when v > 0.0 -> v
+            | Some v -> raise (UsageError(sprintf "--sulam-input-bound must be positive (got %g)" v))
+            | None -> sqrt (float train.Dimension) * (train.Features |> Array.fold (fun a v -> max a (abs (float v))) 0.0)
+        let options = SulamBoundRowOptions(Delta = p.Float "delta", InputBound = mx)
+        if not quiet then eprintfn "bounds: Muthukumar & Sulam Theorems 13 and 11 (grid search, %d points)" trained.Count
+        let p0 = SulamBounds.Rows(net, null, trained, options, la, sprintf "P0 = N(0, sigma^2), data-independent; S = the model's training data (%d points, reconstructed from its metadata when present)" trained.Count)
+        let pdata, notes =
+            match p.TryGet "sulam-prior" with
+            | None -> [], [ "Muthukumar & Sulam P_data rows need --sulam-prior (h_init trained on a held-out split)" ]
+            | Some f ->
+                let prior, pmeta = Eval.loadModel f
+                if not (prior.Architecture.Equals net.Architecture) then raise (InputError(sprintf "--sulam-prior %s has architecture %O, the model %O" f prior.Architecture net.Architecture))
+                match extra pmeta "prior_split", extra pmeta "train_part" with
+                | Some fraction, Some "prior" when pmeta.Seed.HasValue && pmeta.Seed.Value = seed ->
+                    let struct (_, boundPart) = GenBounds.Sparsity.SulamRecipe.PriorSplit(trained, parse fraction, seed)
+                    SulamBounds.Rows(net, prior, boundPart, options, la, sprintf "P_data centred at %s (trained on the %s prior split); S = the other %d points" (IO.Path.GetFileName f) fraction boundPart.Count) |> List.ofSeq, []
+                | _ -> raise (InputError(sprintf "--sulam-prior %s does not record a prior split of this model's data (train it with --prior-split F --train-part prior and the model's seed %d)" f seed))
+        List.ofSeq p0 @ pdata, notes
 
 let run (p: Parsed) =
     let sw = Stopwatch.StartNew()
@@ -79,7 +121,8 @@ let run (p: Parsed) =
     let table =
         try BoundCatalog.Compute(net, Option.toObj init, train, test, options, la, Action<string>(fun s -> if not quiet then eprintfn "bounds: %s" s))
         with :? ArgumentException as e -> raise (InputError(sprintf "%s: %s" path e.Message))
-    let table = BoundTable(table.Architecture, table.Parameters, table.M, table.TestCount, table.TrainError, table.TestError, table.Rows, [ yield! table.Notes; initNote ], table.Seconds)
+    let sulamRows, sulamNotes = sulamRows p net meta train la quiet
+    let table = BoundTable(table.Architecture, table.Parameters, table.M, table.TestCount, table.TrainError, table.TestError, Seq.append table.Rows sulamRows |> Array.ofSeq, [ yield! table.Notes; initNote; yield! sulamNotes ], table.Seconds)
     let provenance = BoundProvenance(Path.GetFullPath path, net.ContentHash(), train.Name, train.ContentHash(), GenBounds.Runtime.CodeRevision.Current)
     let out =
         p.TryGet "out" |> Option.defaultWith (fun () -> Path.Combine(repoRoot (), "reports", "bounds-" + Path.GetFileNameWithoutExtension path))

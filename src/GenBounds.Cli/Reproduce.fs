@@ -23,8 +23,8 @@ let paperRows =
 
 let spec =
     { Name = "reproduce"
-      Summary = "reproduce a seed paper's table through the sweep runner (guha2023-table: App. F baseline rows, seed-code form)"
-      Positionals = [ "TABLE", "guha2023-table" ]
+      Summary = "reproduce a seed paper's table or figure through the sweep runner (guha2023-table; sulam2023-fig1, -fig3, -fig2, -fig5, -readings)"
+      Positionals = [ "TABLE", "guha2023-table, sulam2023-fig1 (Fig. 1), sulam2023-fig3 (Figs. 3-4), sulam2023-fig2 / -fig5 (Figs. 2 / 5), sulam2023-readings (X5 readings)" ]
       Options =
         [ opt "widths" "LIST" "hidden widths" (Some "500,784,1000,1500,2000,2500")
           opt "seeds" "LIST" "seeds (values are averaged per width)" (Some "1")
@@ -32,7 +32,15 @@ let spec =
           opt "epochs" "N" "minimum epochs (the width-study config mnist_diff_dim.yaml: max_epochs 3)" (Some "3")
           opt "max-epochs" "N" "keep training until every training margin is positive, at most this many epochs" (Some "30")
           opt "train-size" "N" "training points (the code's 80% split: 48000)" (Some "48000")
-          opt "out" "DIR" "sweep folder (default runs/reproduce/guha2023-table)" None
+          opt "nets" "LIST" "sulam2023: hidden widths, e.g. 100,500,1000 or 100-100,500-500 (default per figure)" None
+          opt "priors" "LIST" "sulam2023-fig1/-fig3: zero (P0) and/or data (P_data)" None
+          opt "fractions" "LIST" "sulam2023-fig1/-fig3: training fractions of the 55,000" None
+          opt "fraction" "F" "sulam2023-readings: training fraction of the key target" None
+          opt "steps" "N" "sulam2023: SGD steps of the recipe (paper: 5000)" None
+          opt "samples" "N" "sulam2023-fig2/-fig5: training points for kappa (0 = all 55,000)" None
+          opt "input-bound" "X" "sulam2023: M_X (default 28 = sqrt(784) for pixels in [0, 1])" None
+          opt "model-cache" "DIR" "sulam2023: cache of trained networks (default .cache/sulam2023/models)" None
+          opt "out" "DIR" "sweep folder (default runs/reproduce/TABLE)" None
           opt "shard" "I/N" "compute only this shard (SLURM_ARRAY_TASK_ID / JOB_COMPLETION_INDEX are read when present)" None
           opt "shards" "N" "shard count for the environment's array index" None
           opt "data-dir" "DIR" "MNIST folder (default .cache/mnist)" None
@@ -97,12 +105,7 @@ let private markdown (widths: int list) rows (byWidth: (int * seq<JsonObject>) l
     sb.AppendLine(sprintf "| all training margins > 0 | %s |" (String.Join(" | ", sep))) |> ignore
     sb.ToString()
 
-let run (p: Parsed) =
-    let sw = Stopwatch.StartNew()
-    match p.Positionals with
-    | [ "guha2023-table" ] -> ()
-    | [ other ] -> raise (UsageError(sprintf "unknown table '%s' (known: guha2023-table)" other))
-    | _ -> raise (UsageError "reproduce needs a TABLE name (guha2023-table)")
+let private runGuha (p: Parsed) (sw: Stopwatch) =
     let sweep = sweepOf p
     let folder = p.TryGet "out" |> Option.defaultWith (fun () -> Path.Combine(repoRoot (), "runs", "reproduce", "guha2023-table"))
     let quiet = p.Has "json"
@@ -133,11 +136,22 @@ let run (p: Parsed) =
     o["wall_seconds"] <- jnum sw.Elapsed.TotalSeconds
     o
 
+let run (p: Parsed) =
+    let sw = Stopwatch.StartNew()
+    match p.Positionals with
+    | [ "guha2023-table" ] -> runGuha p sw
+    | [ t ] when List.contains t ReproduceSulam.targets ->
+        let o = ReproduceSulam.run t p Sweep.runSweep (fun p f -> Sweep.mergeSweep p f None |> ignore)
+        o["wall_seconds"] <- jnum sw.Elapsed.TotalSeconds
+        o
+    | [ other ] -> raise (UsageError(sprintf "unknown table '%s' (known: guha2023-table, %s)" other (String.Join(", ", ReproduceSulam.targets))))
+    | _ -> raise (UsageError "reproduce needs a TABLE name (guha2023-table or a sulam2023 target)")
+
 let show (o: JsonObject) =
     match o["markdown"] with
     | null ->
-        printfn "reproduce guha2023-table: shard %s computed %d, reused %d; %d of %d points still missing in %s (run the other shards, then `genbounds sweep merge %s`)"
-            (o["shard"].GetValue<string>()) (o["computed"].GetValue<int64>()) (o["reused"].GetValue<int64>()) (o["missing"].GetValue<int64>()) (o["points"].GetValue<int64>())
+        printfn "reproduce %s: shard %s computed %d, reused %d; %d of %d points still missing in %s (run the other shards, then `genbounds sweep merge %s`)"
+            (o["table"].GetValue<string>()) (o["shard"].GetValue<string>()) (o["computed"].GetValue<int64>()) (o["reused"].GetValue<int64>()) (o["missing"].GetValue<int64>()) (o["points"].GetValue<int64>())
             (o["folder"].GetValue<string>()) (o["folder"].GetValue<string>())
     | md ->
         printf "%s" (md.GetValue<string>())

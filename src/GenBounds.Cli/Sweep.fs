@@ -14,7 +14,9 @@ open GenBounds.Cli.Common
 /// Every task a sweep spec may name. A new paper's sweep adds its ISweepTask here.
 let tasks (p: Parsed) la : ISweepTask list =
     let mnist = p.TryGet "data-dir" |> Option.defaultWith (fun () -> GenBounds.Data.Mnist.DefaultFolder(repoRoot ()))
-    [ Guha2023TableTask(mnist, la); SyntheticMlpTask(la) ]
+    // Trained networks of the Sulam tasks are cached by a content hash of everything that determines them.
+    let models = p.TryGet "model-cache" |> Option.defaultWith (fun () -> Path.Combine(repoRoot (), ".cache", "sulam2023", "models"))
+    [ Guha2023TableTask(mnist, la); SyntheticMlpTask(la); SulamBoundTask(mnist, models, la); SulamActivityTask(mnist, models, la) ]
 
 let spec =
     { Name = "sweep"
@@ -26,6 +28,7 @@ let spec =
           opt "shards" "N" "shard count when the index comes from SLURM_ARRAY_TASK_ID / JOB_COMPLETION_INDEX" None
           flag "allow-partial" "merge: write what exists instead of failing on missing points"
           opt "data-dir" "DIR" "MNIST folder for tasks that read MNIST (default .cache/mnist)" None
+          opt "model-cache" "DIR" "where the Sulam tasks cache trained networks (default .cache/sulam2023/models)" None
           threadOption
           jsonFlag ] }
 

@@ -83,6 +83,7 @@ public static class SulamBound
         int marginErrors = 0;
         var countA = new int[K + 1];
         var countB = new int[K + 1];
+        var gammas = Enumerable.Range(0, K + 1).Select(p.Gamma).ToArray();
         for (int i = 0; i < m; i++)
         {
             if (data.Margins[i] / marginScale < threshold) marginErrors++;
@@ -90,7 +91,7 @@ public static class SulamBound
             for (int k = 1; k <= K; k++)
             {
                 double r = s[k] == 0 ? double.PositiveInfinity : Math.Max(0, -data.OrderStatistic(k, i, s[k])) / scale[k];
-                double g = p.Gamma(k);
+                double g = gammas[k];
                 a |= Below(r, g, o.StrictIndicators);
                 b |= Below(r, 3 * g, o.StrictIndicators);
                 if (a) countA[k]++;
