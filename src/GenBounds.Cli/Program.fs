@@ -9,8 +9,8 @@ open GenBounds.Cli.Args
 open GenBounds.Cli.Common
 
 /// Every command: its spec, what it does, and how its result reads as text: by default every fact of the JSON result,
-/// one per line; commands whose result is a table print the table instead, and their full results are in the files
-/// they write and in --json.
+/// one per line; commands whose result is a table (bounds, certify, prune, sketch, reproduce …) print the table instead,
+/// and their full results are in the files they write and in --json.
 let private commands: (CommandSpec * (Parsed -> JsonObject) * (JsonObject -> unit) option) list =
     [ Train.spec, Train.run, None
       Eval.evalSpec, Eval.runEval, None
@@ -21,6 +21,9 @@ let private commands: (CommandSpec * (Parsed -> JsonObject) * (JsonObject -> uni
       Prune.spec, Prune.run, Some Prune.show
       Sketch.spec, Sketch.run, Some Sketch.show
       SketchMc.spec, SketchMc.run, Some SketchMc.show
+      Certify.spec, Certify.run, Some Certify.show
+      Bounds.spec, Bounds.run, Some Bounds.show
+      Sweep.spec, Sweep.run, None
       Reproduce.spec, Reproduce.run, Some Reproduce.show ]
 
 let private mainUsage () =

@@ -1,158 +1,185 @@
-/// `genbounds reproduce NAME`: published experiments re-run with GenBounds, written as a report folder (JSON + Markdown).
-/// Standalone for now (one entry, lottery-lenet); each reproduction is a (name, summary, run) entry of `reproductions`, so it
-/// folds into a general sweep/reproduce framework by moving that list.
+/// `genbounds reproduce TARGET`: a seed paper's table or figure through the sweep runner (guha2023-table: the MBP/sketching
+/// paper's appendix table, baseline rows in the seed-code form; the sulam2023 figures), or a published experiment re-run
+/// into a report folder (lottery-lenet); ours vs the paper's numbers. Each target has its own options and defaults.
 module GenBounds.Cli.Reproduce
 
 open System
 open System.IO
 open System.Diagnostics
+open System.Globalization
 open System.Text
+open System.Text.Json
 open System.Text.Json.Nodes
-open GenBounds.Compression
-open GenBounds.IO
+open GenBounds.Sweeps
 open GenBounds.Cli.Args
 open GenBounds.Cli.Common
 
-let private inv = Globalization.CultureInfo.InvariantCulture
-let private pp (x: float) = (100.0 * x).ToString("+0.00;-0.00;0.00", inv)
-let private pc (x: float) = (100.0 * x).ToString("0.00", inv) + "%"
+/// Guha et al. (2023), App. F, MNIST, natural logs (catalog guha2023 §5; column order 500 → 2500 inferred there).
+let paperWidths = [| 500; 784; 1000; 1500; 2000; 2500 |]
+let paperRows =
+    [ "ln_neyshabur2015", "Neyshabur 2015", [| 22.29; 23.56; 24.42; 25.12; 27.03; 27.72 |]
+      "ln_neyshabur2017", "Neyshabur 2017", [| 17.91; 18.34; 18.70; 18.81; 21.50; 21.57 |]
+      "ln_bartlett2017", "Bartlett 2017", [| 11.51; 11.68; 11.87; 11.70; 13.96; 13.81 |]
+      "ln_test_error", "true error", [| -3.76; -3.84; -3.80; -3.85; -3.86; -3.87 |] ]
 
-/// F&C's "drops off from the original accuracy", read on single runs: the first pruned round from which the early-stop accuracy
-/// stays below the dense network's in every later round (a lone dip inside the noise does not count; `firstDip` reports it).
-let private dropOff (rounds: ImpRound list) (acc: ImpRound -> float option) (dense: float) =
-    let pruned = rounds |> List.filter (fun r -> r.Round > 0) |> Array.ofList
-    let below (r: ImpRound) = match acc r with Some a -> a < dense | None -> false
-    pruned |> Array.tryFindIndex (fun r -> below r) |> Option.bind (fun _ ->
-        seq { 0 .. pruned.Length - 1 } |> Seq.tryFind (fun i -> pruned[i..] |> Array.forall below) |> Option.map (fun i -> pruned[i]))
+/// The options of the sweep targets (guha2023-table and the sulam2023 figures).
+let private sweepOptions =
+    [ opt "widths" "LIST" "guha2023-table: hidden widths" (Some "500,784,1000,1500,2000,2500")
+      opt "seeds" "LIST" "seeds (values are averaged per width)" (Some "1")
+      opt "depth" "N" "guha2023-table: Linear layers (the code's mlp_num_layers)" (Some "5")
+      opt "epochs" "N" "minimum epochs (the width-study config mnist_diff_dim.yaml: max_epochs 3)" (Some "3")
+      opt "max-epochs" "N" "keep training until every training margin is positive, at most this many epochs" (Some "30")
+      opt "train-size" "N" "training points (the code's 80% split: 48000)" (Some "48000")
+      opt "nets" "LIST" "sulam2023: hidden widths, e.g. 100,500,1000 or 100-100,500-500 (default per figure)" None
+      opt "priors" "LIST" "sulam2023-fig1/-fig3: zero (P0) and/or data (P_data)" None
+      opt "fractions" "LIST" "sulam2023-fig1/-fig3: training fractions of the 55,000" None
+      opt "fraction" "F" "sulam2023-readings: training fraction of the key target" None
+      opt "steps" "N" "sulam2023: SGD steps of the recipe (paper: 5000)" None
+      opt "samples" "N" "sulam2023-fig2/-fig5: training points for kappa (0 = all 55,000)" None
+      opt "input-bound" "X" "sulam2023: M_X (default 28 = sqrt(784) for pixels in [0, 1])" None
+      opt "model-cache" "DIR" "sulam2023: cache of trained networks (default .cache/sulam2023/models)" None
+      opt "out" "DIR" "sweep folder (default runs/reproduce/TARGET)" None
+      opt "shard" "I/N" "compute only this shard (SLURM_ARRAY_TASK_ID / JOB_COMPLETION_INDEX are read when present)" None
+      opt "shards" "N" "shard count for the environment's array index" None
+      opt "data-dir" "DIR" "MNIST folder (default .cache/mnist)" None
+      threadOption
+      jsonFlag ]
 
-/// The first pruned round below the dense network at all.
-let private firstDip (rounds: ImpRound list) (acc: ImpRound -> float option) (dense: float) =
-    rounds |> List.tryFind (fun r -> r.Round > 0 && (match acc r with Some a -> a < dense | None -> false))
-
-/// Frankle & Carbin (2019), §2: LeNet-300-100 on MNIST, winning tickets vs random reinitialisation.
-let private lotteryLenet (p: Parsed) (folder: string) =
-    let sw = Stopwatch.StartNew()
-    let o = Prune.parseImp p
-    let la = provider p
-    let train, validation, test = Prune.splitData p o
-    let rounds, resumedAfter = Prune.runImp o train validation test la (Path.Combine(folder, "checkpoints")) false (Progress.modeFor (p.Has "quiet"))
-    let rounds = List.ofSeq rounds
-    // GUHA-T6.2's arithmetic on the real tickets: Σ_l s_l² at c_s = 1 against the non-zeros they would replace.
-    let runner = ImpRunner(o, train, validation, test, la, Path.Combine(folder, "checkpoints"))
-    let sketchCount (r: ImpRound) =
-        let struct (_, masks) = runner.LoadRound(r.Round)
-        let sizes = GuhaBounds.SketchSizes([| for m in masks.Layers -> SparsityStats.Profile(m) |], 1.0)
-        GuhaBounds.TicketSketchCount(sizes)
-    let sketches = rounds |> List.map (fun r -> r.Round, sketchCount r) |> Map.ofList
-    let dense = rounds.Head.Ticket.EarlyStopTestAccuracy
-    let ticketAcc (r: ImpRound) = Some r.Ticket.EarlyStopTestAccuracy
-    let reinitAcc (r: ImpRound) = match r.Reinit with null -> None | c -> Some c.EarlyStopTestAccuracy
-    let best = rounds.Tail |> List.maxBy (fun r -> r.Ticket.EarlyStopTestAccuracy)
-    let near21 = rounds.Tail |> List.minBy (fun r -> abs (r.Remaining - 0.211))
-    let ticketDrop = dropOff rounds ticketAcc dense
-    let reinitDrop = dropOff rounds reinitAcc dense
-    let lastRemaining = (List.last rounds).Remaining
-    let dropText (d: ImpRound option) (dip: ImpRound option) =
-        let dipText = match dip with Some r when Some r <> d -> sprintf "; first dip %s (round %d)" (pc r.Remaining) r.Round | _ -> ""
-        match d with
-        | Some r -> sprintf "%s (round %d; below from there on%s)" (pc r.Remaining) r.Round dipText
-        | None -> sprintf "not within the run (at or above at %s%s)" (pc lastRemaining) dipText
-    let comparisons =
-        [ "reinitialised tickets drop below the dense network at P_m", "21.1%", dropText reinitDrop (firstDip rounds reinitAcc dense)
-          "winning tickets drop below the dense network at P_m", "2.9%", dropText ticketDrop (firstDip rounds ticketAcc dense)
-          "best winning-ticket gain over the dense network", "> +0.30 pp at 13.5%",
-          sprintf "%s pp at %s" (pp (best.Ticket.EarlyStopTestAccuracy - dense)) (pc best.Remaining)
-          "winning ticket minus its reinitialisation at P_m ≈ 21%", "+0.5 pp",
-          (match near21.Reinit with
-           | null -> "n/a (no controls)"
-           | c -> sprintf "%s pp at %s" (pp (near21.Ticket.EarlyStopTestAccuracy - c.EarlyStopTestAccuracy)) (pc near21.Remaining)) ]
-    // Markdown report.
-    let md = StringBuilder()
-    let line (s: string) = md.AppendLine(s) |> ignore
-    line (sprintf "# Lottery tickets on %s (MNIST): winning tickets vs random reinitialisation" (if o.Architecture.ToString() = "784-300-100-10" then "LeNet-300-100" else o.Architecture.ToString()))
-    line ""
-    line (sprintf "Reproduction of Frankle & Carbin (2019), §2, with GenBounds (`genbounds reproduce lottery-lenet`), code revision `%s`." GenBounds.Runtime.CodeRevision.Current)
-    line ""
-    line (sprintf "Set-up: %s, %s, %d epochs per round (%d steps), %d rounds pruning %s of each hidden layer and %s of the output layer per round (layer-wise), rewind to %s, seed %d, %d training / %d validation / %d test samples; accuracy at the epoch of minimum validation loss (\"early stop\") and after the last epoch; one run per level."
-            (o.Architecture.ToString()) (o.Training.Describe()) o.Training.Epochs rounds.Head.Ticket.Steps o.Rounds (pc o.PruneFraction) (pc o.OutputPruneFraction)
-            (if o.RewindStep = 0L then "the initial weights" else sprintf "step %d" o.RewindStep) o.Seed train.Count validation.Count test.Count)
-    line ""
-    line "Frankle & Carbin: Adam 1.2e-3, batch 60, 50,000 iterations per round (about 55 epochs), Gaussian Glorot initialisation, accuracy at the early-stopping iteration, five trials per level (fifteen reinitialisations). Ours differs in the training length per round (epochs above), the initialisation (PyTorch's default uniform), the early-stopping granularity (epochs, not iterations) and the number of trials (one)."
-    line ""
-    line "| round | weights remaining | F&C schedule P_m | ticket (early stop) | epoch | ticket (final) | reinit (early stop) | reinit (final) | ticket − reinit (pp) | weights kept | Σ s_l² at c_s = 1 |"
-    line "|---|---|---|---|---|---|---|---|---|---|---|"
-    for r in rounds do
-        let fc = LotteryReference.RemainingAfter r.Round
-        let reinit, reinitFinal, diff =
-            match r.Reinit with
-            | null -> "–", "–", "–"
-            | c -> pc c.EarlyStopTestAccuracy, pc c.FinalTestAccuracy, pp (r.Ticket.EarlyStopTestAccuracy - c.EarlyStopTestAccuracy)
-        line (sprintf "| %d | %s | %s | %s | %d | %s | %s | %s | %s | %d | %d |" r.Round (pc r.Remaining) (pc fc) (pc r.Ticket.EarlyStopTestAccuracy)
-                r.Ticket.EarlyStopEpoch (pc r.Ticket.FinalTestAccuracy) reinit reinitFinal diff r.Kept sketches[r.Round])
-    line ""
-    line (sprintf "Dense network (round 0): %s at early stop." (pc dense))
-    line ""
-    line "The last column is GUHA-T6.2's arithmetic on these real tickets: the numbers a square s_l×s_l sketch per layer stores at s_l = ⌈c_s·√(j_l·p_l)·ln p_l⌉ with c_s = 1 (j_l the largest row or column count of the ticket's mask, p_l the larger side). Where it exceeds the weights kept, sketching counts more parameters than listing the non-zeros (whose positions would still have to be paid for; see `CompressionCounts.PrunedClass`)."
-    line ""
-    line "| quantity | Frankle & Carbin 2019 (text of §2) | ours |"
-    line "|---|---|---|"
-    for (q, theirs, ours) in comparisons do line (sprintf "| %s | %s | %s |" q theirs ours)
-    line ""
-    line "Source of their figures: the text of §2 of arXiv 1803.03635v5 (ICLR 2019), as quoted in material found with the search tools; the per-level accuracies are only in their Figures 3–4, which we could not read, so the comparison is on the thresholds the text states. An earlier arXiv version of §2 gives 26.3% (instead of 21.1%) for the reinitialised drop-off."
-    let jrounds = JsonArray()
-    for r in rounds do
-        let j = Prune.roundJson r
-        j["sketch_entries_cs1"] <- jint sketches[r.Round]
-        jrounds.Add(j)
-    let jcmp = JsonArray()
-    for (q, theirs, ours) in comparisons do jcmp.Add(obj [ "quantity", jstr q; "frankle_carbin_2019", jstr theirs; "ours", jstr ours ])
-    let jref = JsonArray()
-    for f in LotteryReference.LeNet do jref.Add(obj [ "quantity", jstr f.Quantity; "value", jnum f.Value; "source", jstr f.Source ])
-    let result =
-        obj [ "command", jstr "reproduce"
-              "experiment", jstr "lottery-lenet"
-              "folder", jstr (Path.GetFullPath folder)
-              "architecture", jstr (o.Architecture.ToString())
-              "training", jstr (o.Training.Describe() + sprintf " epochs=%d" o.Training.Epochs)
-              "seed", jstr (string o.Seed)
-              "resumed_after_round", jint (int64 resumedAfter)
-              "dense_early_stop_test_accuracy", jnum dense
-              "rounds", jrounds
-              "comparison", jcmp
-              "reference", jref
-              "reference_source", jstr "Frankle & Carbin, ICLR 2019 (arXiv 1803.03635v5), section 2 text"
-              "blas", jstr la.Name
-              "code_revision", jstr GenBounds.Runtime.CodeRevision.Current
-              "wall_seconds", jnum sw.Elapsed.TotalSeconds ]
-    AtomicFile.WriteAllBytes(Path.Combine(folder, "report.md"), ReadOnlySpan(Encoding.UTF8.GetBytes(md.ToString())))
-    Prune.writeJson (Path.Combine(folder, "report.json")) result
-    result
-
-/// Registered reproductions: name, one-line summary, runner (parsed arguments, report folder).
-let reproductions: (string * string * (Parsed -> string -> JsonObject)) list =
-    [ "lottery-lenet", "Frankle & Carbin (2019) LeNet-300-100 MNIST: winning tickets vs random reinitialisation", lotteryLenet ]
+/// Every target with a one-line summary and its options.
+let private targets () =
+    [ "guha2023-table", "Guha et al. (2023) App. F: baseline bounds vs width (seed-code form)", sweepOptions ]
+    @ (ReproduceSulam.targets |> List.map (fun t -> t, "Muthukumar & Sulam (2023): " + t.Substring("sulam2023-".Length), sweepOptions))
+    @ [ "lottery-lenet", "Frankle & Carbin (2019) LeNet-300-100 MNIST: winning tickets vs random reinitialisation", ReproduceLottery.options ]
 
 let spec =
+    let all = targets ()
     { Name = "reproduce"
-      Summary = "re-run a published experiment and write a report folder (report.json, report.md): " + String.Join(", ", reproductions |> List.map (fun (n, _, _) -> n))
-      Positionals = [ "NAME", String.Join("; ", reproductions |> List.map (fun (n, s, _) -> n + ": " + s)) ]
+      Summary = "reproduce a paper's table, figure or experiment, ours beside the paper's numbers: " + String.Join(", ", all |> List.map (fun (n, _, _) -> n))
+      Positionals = [ "TARGET", String.Join("; ", all |> List.map (fun (n, s, _) -> n + ": " + s)) ]
+      // The union of the targets' options; an option another target shares may have a different default there (see TARGET's defaults).
       Options =
-        Prune.impOptions
-        @ [ opt "out" "DIR" "report folder (default reports/NAME); checkpoints go to DIR/checkpoints, so a rerun resumes" None ]
-        @ dataOptions @ [ threadOption; jsonFlag; quietFlag ] }
+        all |> List.collect (fun (_, _, o) -> o) |> List.distinctBy (fun o -> o.Name)
+        |> List.map (fun o -> if all |> List.exists (fun (_, _, os) -> not (List.contains o os) && os |> List.exists (fun x -> x.Name = o.Name)) then { o with Default = None; Help = o.Help + " (default per target)" } else o) }
+
+let private ints (name: string) (s: string) =
+    s.Split(',', StringSplitOptions.RemoveEmptyEntries)
+    |> Array.map (fun v ->
+        match Int32.TryParse(v.Trim(), NumberStyles.None, CultureInfo.InvariantCulture) with
+        | true, x when x > 0 -> x
+        | _ -> raise (UsageError(sprintf "--%s expects positive integers separated by commas, got '%s'" name s)))
+
+let sweepOf (p: Parsed) =
+    let widths = ints "widths" (p.Get "widths")
+    let seeds = ints "seeds" (p.Get "seeds")
+    let epochs, maxEpochs = p.Int "epochs", p.Int "max-epochs"
+    if epochs < 1 || maxEpochs < epochs then raise (UsageError "--epochs must be ≥ 1 and --max-epochs ≥ --epochs")
+    if p.Int "depth" < 2 then raise (UsageError "--depth must be ≥ 2")
+    let arr (xs: int[]) = JsonArray(xs |> Array.map (fun x -> JsonValue.Create x :> JsonNode))
+    let json =
+        obj [ "name", jstr "guha2023-table"; "task", jstr "guha2023-baselines"
+              "grid", obj [ "width", arr widths; "seed", arr seeds ]
+              "fixed", obj [ "depth", jint (int64 (p.Int "depth")); "epochs", jint (int64 epochs); "max_epochs", jint (int64 maxEpochs)
+                             "lr", jnum 0.02; "momentum", jnum 0.9; "weight_decay", jnum 1e-4; "batch", jint 256L; "train_size", jint (int64 (p.Int "train-size")) ] ]
+    SweepSpec.Parse(json.ToJsonString(), "guha2023-table sweep")
+
+let private num (n: JsonNode) =
+    match n with
+    | null -> nan
+    | n when n.GetValueKind() = JsonValueKind.String -> (match n.GetValue<string>() with "Infinity" | "∞" -> infinity | _ -> nan)
+    | n -> n.GetValue<float>()
+
+/// Rows (name, per-width ours, paper, ours − paper) from the merged sweep; NaN where the paper has no column.
+let comparison (merged: JsonObject) =
+    let byWidth =
+        merged["points"].AsArray()
+        |> Seq.map (fun pt -> pt.["result"].AsObject())
+        |> Seq.groupBy (fun r -> r["width"].GetValue<int>())
+        |> Seq.sortBy fst
+        |> Seq.toList
+    let widths = byWidth |> List.map fst
+    let rows =
+        [ for (key, label, paper) in paperRows ->
+            let ours = byWidth |> List.map (fun (_, rs) -> rs |> Seq.averageBy (fun r -> num r[key]))
+            let theirs = widths |> List.map (fun w -> match Array.tryFindIndex ((=) w) paperWidths with Some i -> paper[i] | None -> nan)
+            label, ours, theirs ]
+    widths, rows, byWidth
+
+let private markdown (widths: int list) rows (byWidth: (int * seq<JsonObject>) list) =
+    let sb = StringBuilder()
+    let f (x: float) = if Double.IsNaN x then "–" elif Double.IsPositiveInfinity x then "∞" else x.ToString("F2", CultureInfo.InvariantCulture)
+    sb.AppendLine("| row | " + String.Join(" | ", widths) + " |") |> ignore
+    sb.AppendLine("|---|" + String.Join("|", widths |> List.map (fun _ -> "---")) + "|") |> ignore
+    for (label, ours, theirs) in rows do
+        sb.AppendLine(sprintf "| %s, ours | %s |" label (String.Join(" | ", ours |> List.map f))) |> ignore
+        sb.AppendLine(sprintf "| %s, paper | %s |" label (String.Join(" | ", theirs |> List.map f))) |> ignore
+        sb.AppendLine(sprintf "| %s, ours − paper | %s |" label (String.Join(" | ", List.map2 (fun (a: float) b -> f (a - b)) ours theirs))) |> ignore
+    let epochs = byWidth |> List.map (fun (_, rs) -> String.Join("/", rs |> Seq.map (fun r -> string (r["epochs_trained"].GetValue<int>()))))
+    sb.AppendLine(sprintf "| epochs trained | %s |" (String.Join(" | ", epochs))) |> ignore
+    let sep = byWidth |> List.map (fun (_, rs) -> if rs |> Seq.forall (fun r -> r["separable"].GetValue<bool>()) then "yes" else "no")
+    sb.AppendLine(sprintf "| all training margins > 0 | %s |" (String.Join(" | ", sep))) |> ignore
+    sb.ToString()
+
+let private runGuha (p: Parsed) (sw: Stopwatch) =
+    let sweep = sweepOf p
+    let folder = p.TryGet "out" |> Option.defaultWith (fun () -> Path.Combine(repoRoot (), "runs", "reproduce", "guha2023-table"))
+    let quiet = p.Has "json"
+    let runner, summary = Sweep.runSweep p sweep folder quiet
+    let merged = runner.Merge(sweep, folder, allowPartial = true)
+    let missing = merged["missing"].AsArray().Count
+    let o =
+        obj [ "command", jstr "reproduce"; "table", jstr "guha2023-table"; "folder", jstr summary.Folder
+              "shard", jstr (sprintf "%d/%d" summary.Shard.Index summary.Shard.Count); "computed", jint (int64 summary.Computed)
+              "reused", jint (int64 summary.Reused); "points", jint (int64 sweep.Count); "missing", jint (int64 missing) ]
+    if missing = 0 then
+        let _, _, jsonFile, _ = Sweep.mergeSweep p folder None
+        let widths, rows, byWidth = comparison merged
+        let md =
+            "Guha et al. (2023), App. F, MNIST — baseline rows in the seed-code form (natural logs). Ours: this sweep; paper: the published table.\n"
+            + "The catalog expects agreement in shape only (trends across widths), not in value.\n\n" + markdown widths rows byWidth
+        GenBounds.IO.AtomicFile.WriteAllBytes(Path.Combine(folder, "table.md"), UTF8Encoding(false).GetBytes md)
+        let table = JsonArray()
+        for (label, ours, theirs) in rows do
+            table.Add(obj [ "row", jstr label
+                            "ours", JsonArray(ours |> List.map (fun x -> jnum x) |> Array.ofList)
+                            "paper", JsonArray(theirs |> List.map (fun x -> jnum x) |> Array.ofList)
+                            "difference", JsonArray(List.map2 (fun (a: float) b -> jnum (a - b)) ours theirs |> Array.ofList) ])
+        o["widths"] <- JsonArray(widths |> List.map (fun w -> jint (int64 w)) |> Array.ofList)
+        o["comparison"] <- table
+        o["markdown"] <- jstr md
+        o["merged"] <- jstr jsonFile
+    o["wall_seconds"] <- jnum sw.Elapsed.TotalSeconds
+    o
 
 let run (p: Parsed) =
-    let name = match p.Positionals with [ n ] -> n | _ -> raise (UsageError "reproduce needs the NAME of an experiment")
-    match reproductions |> List.tryFind (fun (n, _, _) -> n = name) with
-    | None -> raise (UsageError(sprintf "unknown experiment '%s' (known: %s)" name (String.Join(", ", reproductions |> List.map (fun (n, _, _) -> n)))))
-    | Some (_, _, runner) ->
-        let folder = p.TryGet "out" |> Option.defaultWith (fun () -> Path.Combine(repoRoot (), "reports", name))
-        if File.Exists folder then raise (UsageError(sprintf "--out %s is a file, not a folder" folder))
-        let result = runner p folder
-        result
+    let sw = Stopwatch.StartNew()
+    let target = match p.Positionals with [ t ] -> t | _ -> raise (UsageError "reproduce needs a TARGET (see --help)")
+    let options =
+        match targets () |> List.tryFind (fun (n, _, _) -> n = target) with
+        | Some (_, _, o) -> o
+        | None -> raise (UsageError(sprintf "unknown target '%s' (known: %s)" target (String.Join(", ", targets () |> List.map (fun (n, _, _) -> n)))))
+    // Options of another target are an error, not silently ignored; this target's defaults apply.
+    for name in Seq.append (p.Values |> Map.keys) p.Flags do
+        if not (options |> List.exists (fun o -> o.Name = name)) then raise (UsageError(sprintf "--%s does not apply to reproduce %s" name target))
+    let p = { p with Spec = { p.Spec with Options = options } }
+    let o =
+        match target with
+        | "guha2023-table" -> runGuha p sw
+        | "lottery-lenet" ->
+            let folder = p.TryGet "out" |> Option.defaultWith (fun () -> Path.Combine(repoRoot (), "reports", target))
+            if File.Exists folder then raise (UsageError(sprintf "--out %s is a file, not a folder" folder))
+            ReproduceLottery.run p folder
+        | t -> ReproduceSulam.run t p Sweep.runSweep (fun p f -> Sweep.mergeSweep p f None |> ignore)
+    o["target"] <- jstr target
+    o["wall_seconds"] <- jnum sw.Elapsed.TotalSeconds
+    o
 
 let show (o: JsonObject) =
-    printfn "report: %s" (Path.Combine(o["folder"].GetValue<string>(), "report.md"))
-    for c in o["comparison"].AsArray() do
-        printfn "%-58s F&C %-22s ours %s" (c["quantity"].GetValue<string>()) (c["frankle_carbin_2019"].GetValue<string>()) (c["ours"].GetValue<string>())
-    printfn "wall_seconds: %.1f" (o["wall_seconds"].GetValue<float>())
+    if o["target"].GetValue<string>() = "lottery-lenet" then ReproduceLottery.show o else
+    match o["markdown"] with
+    | null ->
+        printfn "reproduce %s: shard %s computed %d, reused %d; %d of %d points still missing in %s (run the other shards, then `genbounds sweep merge %s`)"
+            (o["table"].GetValue<string>()) (o["shard"].GetValue<string>()) (o["computed"].GetValue<int64>()) (o["reused"].GetValue<int64>()) (o["missing"].GetValue<int64>()) (o["points"].GetValue<int64>())
+            (o["folder"].GetValue<string>()) (o["folder"].GetValue<string>())
+    | md ->
+        printf "%s" (md.GetValue<string>())
+        printfn "\nfolder: %s (table.md, merged.json, merged.csv)" (o["folder"].GetValue<string>())

@@ -28,56 +28,111 @@ let spec =
           opt "seed" "N" "master seed (streams: init, data-order, data)" (Some "1")
           opt "train-subset" "N" "train on a seeded random subset of N samples" None
           opt "random-labels" "P" "replace each training label by a uniform random class with probability P" None
-          opt "prior" "MODEL" "reference network (same architecture) for the L2 penalty toward a prior (PAC-Bayes)" None
+          opt "prior" "MODEL" "reference network (same architecture) for the L2 penalty toward a prior (PAC-Bayes); 'zero' = the all-zero network (P0)" None
           opt "prior-penalty" "LAMBDA" "lambda of lambda/(K+1)*sum ||W_k - W_prior,k||_F^2" None
+          opt "steps" "N" "stop after N optimiser steps (the last epoch may be partial; --epochs is then a cap, unlimited unless given)" None
+          opt "validation" "N" "hold out N training images as a validation split (stream data/validation; Sulam et al.'s 55k/5k: 5000)" None
+          opt "prior-split" "F" "split the training data into a prior part (fraction F, stream data/prior-split) and a bound part" None
+          opt "train-part" "PART" "with --prior-split: train on 'prior' (the F part), 'bound' (the rest) or 'all'" (Some "all")
+          opt "init" "MODEL" "start from this model's weights instead of a fresh initialisation" None
+          opt "preset" "NAME" "sulam2023: Muthukumar-Sulam's recipe X1 (bias-free, SGD lr 0.01 momentum 0, batch 100, 5000 steps, validation 5000, lambda 1 toward --prior or zero); explicit options override it" None
           opt "out" "FILE" "model file to write (default runs/ARCH-seedN.safetensors)" None
           opt "checkpoint" "FILE" "write a resumable checkpoint after every epoch" None
           opt "resume" "FILE" "continue a run from a checkpoint (same options)" None ]
         @ dataOptions @ [ threadOption; jsonFlag; quietFlag ] }
 
-let private optimizerOf (p: Parsed) =
-    match (p.Get "optimizer").ToLowerInvariant() with
-    | "adam" -> OptimizerKind.Adam
-    | "sgd" -> OptimizerKind.Sgd
-    | o -> raise (UsageError(sprintf "unknown optimizer '%s' (expected adam or sgd)" o))
+/// The value of an option, or the preset's when the option was not given explicitly.
+let private presetted (p: Parsed) (preset: (string * string) list) (name: string) =
+    if p.Has name then p.TryGet name else (match List.tryFind (fst >> (=) name) preset with Some(_, v) -> Some v | None -> p.TryGet name)
 
 /// Trains a model as described by the parsed options; returns the JSON summary (also used by the main job).
 let run (p: Parsed) =
     let sw = Stopwatch.StartNew()
     let la = provider p
     let seed = p.UInt64 "seed"
-    let arch = parseArchitecture p (p.Get "arch") (not (p.Has "no-bias"))
+    let preset =
+        match p.TryGet "preset" with
+        | None -> []
+        | Some "sulam2023" ->
+            [ "optimizer", "sgd"; "lr", "0.01"; "momentum", "0"; "batch", "100"; "steps", "5000"; "validation", "5000"; "prior-penalty", "1"; "prior", "zero" ]
+        | Some other -> raise (UsageError(sprintf "unknown --preset '%s' (known: sulam2023)" other))
+    let value name = presetted p preset name
+    let number name = value name |> Option.map (fun v ->
+        match Double.TryParse(v, Globalization.NumberStyles.Float, Globalization.CultureInfo.InvariantCulture) with
+        | true, x when Double.IsFinite x -> x
+        | _ -> raise (UsageError(sprintf "--%s expects a number, got '%s'" name v)))
+    let integer name = value name |> Option.map (fun v ->
+        match Int64.TryParse(v, Globalization.NumberStyles.Integer, Globalization.CultureInfo.InvariantCulture) with
+        | true, x -> x
+        | _ -> raise (UsageError(sprintf "--%s expects an integer, got '%s'" name v)))
+    let noBias = p.Has "no-bias" || not preset.IsEmpty
+    let arch = parseArchitecture p (p.Get "arch") (not noBias)
     let workers = convolutionWorkers p arch
-    let opt = optimizerOf p
+    let opt =
+        match (value "optimizer" |> Option.defaultValue "adam").ToLowerInvariant() with
+        | "adam" -> OptimizerKind.Adam
+        | "sgd" -> OptimizerKind.Sgd
+        | o -> raise (UsageError(sprintf "unknown optimizer '%s' (expected adam or sgd)" o))
+    let steps = integer "steps" |> Option.defaultValue 0L
+    if steps < 0L then raise (UsageError "--steps must be ≥ 0")
+    let load what f =
+        try (let struct (net, _) = ModelFile.LoadNetwork(f, arch) in net) with e -> raise (InputError(sprintf "cannot load %s %s: %s" what f e.Message))
     let prior =
-        p.TryGet "prior" |> Option.map (fun f ->
-            try (let struct (net, _) = ModelFile.LoadNetwork(f, arch) in net) with e -> raise (InputError(sprintf "cannot load prior model %s: %s" f e.Message)))
+        match value "prior" with
+        | Some "zero" -> Some(Network arch)
+        | Some f ->
+            let net = load "prior model" f
+            if not (net.Architecture.Equals arch) then raise (InputError(sprintf "--prior %s has architecture %O, the run %O" f net.Architecture arch))
+            Some net
+        | None -> None
+    let init =
+        p.TryGet "init" |> Option.map (fun f ->
+            let net = load "initial model" f
+            if not (net.Architecture.Equals arch) then raise (InputError(sprintf "--init %s has architecture %O, the run %O" f net.Architecture arch))
+            net)
+    let epochs = if p.Has "epochs" || steps = 0L then p.Int "epochs" else Int32.MaxValue
     let options =
         TrainingOptions(
-            Epochs = p.Int "epochs", BatchSize = p.Int "batch", Optimizer = opt,
-            LearningRate = (p.TryFloat "lr" |> Option.defaultValue (if opt = OptimizerKind.Adam then 1e-3 else 1e-2)),
-            Momentum = p.Float "momentum", WeightDecay = p.Float "weight-decay", Seed = seed, Workers = workers,
-            PriorPenalty = (p.TryFloat "prior-penalty" |> Option.defaultValue 0.0),
-            PriorNetwork = Option.toObj prior)
+            Epochs = epochs, BatchSize = int (integer "batch" |> Option.defaultValue 128L), Optimizer = opt,
+            LearningRate = (number "lr" |> Option.defaultValue (if opt = OptimizerKind.Adam then 1e-3 else 1e-2)),
+            Momentum = (number "momentum" |> Option.defaultValue 0.9), WeightDecay = p.Float "weight-decay", Seed = seed, Workers = workers,
+            PriorPenalty = (number "prior-penalty" |> Option.defaultValue 0.0),
+            PriorNetwork = Option.toObj prior, MaxSteps = steps)
     (try options.Validate() with :? ArgumentException as e -> raise (UsageError e.Message))
-    let train0, test = loadData p
-    if train0.Dimension <> arch.InputShape.Size then
-        raise (UsageError(sprintf "--arch takes %s inputs (%d values) but %s has dimension %d" (string arch.InputShape) arch.InputShape.Size train0.Name train0.Dimension))
-    if arch.OutputSize < train0.Classes then
-        raise (UsageError(sprintf "--arch ends with %d outputs but %s has %d classes" arch.OutputSize train0.Name train0.Classes))
+    let trainAll, test = loadData p
+    if trainAll.Dimension <> arch.InputShape.Size then
+        raise (UsageError(sprintf "--arch takes %s inputs (%d values) but %s has dimension %d" (string arch.InputShape) arch.InputShape.Size trainAll.Name trainAll.Dimension))
+    if arch.OutputSize < trainAll.Classes then
+        raise (UsageError(sprintf "--arch ends with %d outputs but %s has %d classes" arch.OutputSize trainAll.Name trainAll.Classes))
     let streams = SeedStreams seed
+    let validationSize = integer "validation" |> Option.map int
+    let train0, validation =
+        match validationSize with
+        | Some v when v < 1 || v >= trainAll.Count -> raise (UsageError(sprintf "--validation must be in 1..%d" (trainAll.Count - 1)))
+        | Some v -> let struct (tr, va) = GenBounds.Sparsity.SulamRecipe.ValidationSplit(trainAll, v, seed) in tr, Some va
+        | None -> trainAll, None
     let train1 =
         match p.TryInt "train-subset" with
         | Some n when n < 1 || n > train0.Count -> raise (UsageError(sprintf "--train-subset must be in 1..%d" train0.Count))
         | Some n -> train0.Subset(n, streams.Stream(SeedStreams.Names.Data + "/subset"))
         | None -> train0
+    let trainPart = (p.Get "train-part").ToLowerInvariant()
+    if not (List.contains trainPart [ "all"; "prior"; "bound" ]) then raise (UsageError(sprintf "--train-part must be all, prior or bound (got '%s')" trainPart))
+    let train2 =
+        match p.TryFloat "prior-split" with
+        | Some f when not (f > 0.0 && f < 1.0) -> raise (UsageError "--prior-split must lie strictly between 0 and 1")
+        | Some f ->
+            let struct (priorPart, boundPart) = GenBounds.Sparsity.SulamRecipe.PriorSplit(train1, f, seed)
+            match trainPart with "prior" -> priorPart | "bound" -> boundPart | _ -> train1
+        | None when trainPart <> "all" -> raise (UsageError "--train-part needs --prior-split")
+        | None -> train1
     let train, changed =
         match p.TryFloat "random-labels" with
         | Some q when q < 0.0 || q > 1.0 -> raise (UsageError "--random-labels must be a probability in [0, 1]")
         | Some q ->
-            let struct (data, _, changedCount) = train1.WithRandomLabels(q, streams.Stream(SeedStreams.Names.Data + "/labels"))
+            let struct (data, _, changedCount) = train2.WithRandomLabels(q, streams.Stream(SeedStreams.Names.Data + "/labels"))
             data, Some changedCount
-        | None -> train1, None
+        | None -> train2, None
     let out =
         p.TryGet "out" |> Option.defaultWith (fun () ->
             Path.Combine(repoRoot (), "runs", sprintf "%s-seed%d.safetensors" (arch.ToString().Replace("/", "-").Replace(":", "_")) seed))
@@ -99,12 +154,14 @@ let run (p: Parsed) =
             t.ImportState(Collections.Generic.Dictionary(state), c.Step, c.Epoch)
             net, t
         | None ->
-            let net = Trainer.Initialize(arch, seed)
+            let net = match init with Some i -> i.Clone() | None -> Trainer.Initialize(arch, seed)
             net, Trainer(net, options, la)
     let quiet = p.Has "json"
     let history = Collections.Generic.List<EpochStats>()
-    for e in trainer.EpochsDone .. options.Epochs - 1 do
-        let bar = Progress.Bar(sprintf "epoch %d/%d" (e + 1) options.Epochs, Progress.modeFor (p.Has "quiet"))
+    while trainer.EpochsDone < options.Epochs && not trainer.StepBudgetSpent do
+        let e = trainer.EpochsDone
+        let label = if steps > 0L then sprintf "epoch %d (step %d/%d)" (e + 1) trainer.Step steps else sprintf "epoch %d/%d" (e + 1) options.Epochs
+        let bar = Progress.Bar(label, Progress.modeFor (p.Has "quiet"))
         let stats =
             trainer.TrainEpoch(train, fun bp ->
                 bar.Update(bp.Batch, bp.Batches, sprintf "loss %.4f acc %s" bp.RunningLoss (pct bp.RunningAccuracy)))
@@ -121,9 +178,10 @@ let run (p: Parsed) =
         | None -> ()
     let trainEval = Evaluation.Evaluate(net, train, la, workers = workers)
     let testEval = Evaluation.Evaluate(net, test, la, workers = workers)
+    let valEval = validation |> Option.map (fun v -> Evaluation.Evaluate(net, v, la, workers = workers))
     let meta =
         ModelMetadata(
-            Seed = Nullable seed, Epochs = Nullable options.Epochs, Optimizer = options.Describe(),
+            Seed = Nullable seed, Epochs = Nullable trainer.EpochsDone, Optimizer = options.Describe(),
             TrainAccuracy = Nullable trainEval.Accuracy, TestAccuracy = Nullable testEval.Accuracy,
             CodeRevision = GenBounds.Runtime.CodeRevision.Current,
             Extra =
@@ -132,7 +190,12 @@ let run (p: Parsed) =
                       "convolution_workers", string workers
                       "test_dataset", test.Name
                       "test_dataset_hash", test.ContentHash() ]
-                    @ (match changed with Some c -> [ "random_labels_changed", string c ] | None -> [])))
+                    @ (match changed with Some c -> [ "random_labels_changed", string c ] | None -> [])
+                    @ (match validationSize with Some v -> [ "validation", string v ] | None -> [])
+                    @ (match p.TryFloat "prior-split" with Some f -> [ "prior_split", string f; "train_part", trainPart ] | None -> [])
+                    @ (match p.TryInt "train-subset" with Some n -> [ "train_subset", string n ] | None -> [])
+                    @ (match value "prior" with Some v -> [ "prior", (if v = "zero" then "zero" else Path.GetFileName v) ] | None -> [])
+                    @ (match p.TryGet "preset" with Some v -> [ "preset", v ] | None -> [])))
             .WithDataset(train)
     Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath out)) |> ignore
     ModelFile.Save(out, net, meta)
@@ -141,13 +204,16 @@ let run (p: Parsed) =
           "architecture", jstr (arch.ToString())
           "parameters", jint arch.ParameterCount
           "seed", jstr (string seed)
-          "epochs", jint (int64 options.Epochs)
+          "epochs", jint (int64 trainer.EpochsDone)
+          "steps", jint trainer.Step
           "optimizer", jstr (options.Describe())
           "train_data", jstr train.Name
           "train_accuracy", jnum trainEval.Accuracy
           "train_loss", jnum trainEval.Loss
           "test_accuracy", jnum testEval.Accuracy
           "test_loss", jnum testEval.Loss
+          "validation_accuracy", (match valEval with Some v -> jnum v.Accuracy | None -> null)
+          "train_size", jint (int64 train.Count)
           "epoch_seconds", (let a = Text.Json.Nodes.JsonArray() in (for h in history do a.Add(jnum h.Seconds)); a :> Text.Json.Nodes.JsonNode)
           "blas", jstr la.Name
           "convolution_workers", jint (int64 workers)

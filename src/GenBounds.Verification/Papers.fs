@@ -30,5 +30,13 @@ let arora2018 =
         @ Arora2018.FullyConnected.lemmas
         @ (GenBounds.Proofs.Arora2018.Convolutional.statements |> List.map Lemma.notYet) }
 
+/// Muthukumar, Sulam (2023).
+let sulam2023 =
+    { Id = Sulam2023.Shared.paperId
+      Title = "Muthukumar, Sulam (2023): Sparsity-aware generalization theory for deep neural networks"
+      Lemmas =
+        Sulam2023.Norms.lemmas @ Sulam2023.Layers.lemmas @ Sulam2023.Gaussian.lemmas @ Sulam2023.Theorems.lemmas
+        @ (GenBounds.Proofs.Sulam2023.Activity.claims |> List.map Lemma.notYet) }
+
 /// Every registered paper, in the order reports list them.
-let all : Paper list = [ guha2023; arora2018 ]
+let all : Paper list = [ guha2023; arora2018; sulam2023 ]

@@ -46,6 +46,23 @@ public sealed class Backprop<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>∂loss/∂b_l after <see cref="Backward"/> (empty arrays for bias-free nets).</summary>
     public T[][] BiasGradients { get; }
 
+    /// <summary>
+    /// Inverted dropout on the hidden activations (PBB trains its learnt prior with 0.2): each hidden unit of each row is
+    /// zeroed with this probability and the survivors are scaled by 1/(1 − p). Applied by <see cref="Forward"/> only while
+    /// <see cref="DropoutRng"/> is set (training); 0 (the default) leaves every computation bit-identical.
+    /// </summary>
+    public double DropoutRate
+    {
+        get => _dropout;
+        set => _dropout = value >= 0 && value < 1 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "the dropout rate must lie in [0, 1)");
+    }
+
+    /// <summary>Source of the dropout masks (one uniform per hidden unit and row); null disables dropout.</summary>
+    public GenBounds.Random.Rng? DropoutRng { get; set; }
+
+    private double _dropout;
+    private bool _droppedLastForward;
+
     private void Gemm(Transpose ta, Transpose tb, int m, int n, int k, ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb, Span<T> c, int ldc)
     {
         if (typeof(T) == typeof(float))
@@ -60,6 +77,9 @@ public sealed class Backprop<T> where T : unmanaged, IFloatingPointIeee754<T>
         CheckBatch(batch, x.Length);
         int L = _sizes.Length - 1;
         ReadOnlySpan<T> input = x;
+        bool drop = _dropout > 0 && DropoutRng is not null;
+        _droppedLastForward = drop;
+        T keepScale = T.CreateChecked(drop ? 1 / (1 - _dropout) : 1);
         for (int l = 0; l < L; l++)
         {
             int nin = _sizes[l], nout = _sizes[l + 1];
@@ -72,6 +92,8 @@ public sealed class Backprop<T> where T : unmanaged, IFloatingPointIeee754<T>
                 var row = y.Slice(r * nout, nout);
                 if (b is not null) TensorPrimitives.Add<T>(row, b, row);
                 if (relu) TensorPrimitives.Max<T>(row, T.Zero, row);
+                if (relu && drop)
+                    for (int j = 0; j < nout; j++) row[j] = DropoutRng!.NextDouble() < _dropout ? T.Zero : row[j] * keepScale;
             }
             input = y;
         }
@@ -133,6 +155,9 @@ public sealed class Backprop<T> where T : unmanaged, IFloatingPointIeee754<T>
             {
                 var da = _da.AsSpan(0, batch * nin);
                 Gemm(Transpose.No, Transpose.No, batch, nin, nout, dz, nout, weights[l], nin, da, nin);
+                // With dropout the stored activation is mask·ReLU(z)/(1 − p): it is positive exactly where the unit was
+                // active and kept, and the survivors' gradient carries the same 1/(1 − p).
+                if (_droppedLastForward) TensorPrimitives.Multiply<T>(da, T.CreateChecked(1 / (1 - _dropout)), da);
                 ReluBackward(a, da, _dz[l - 1].AsSpan(0, batch * nin));
             }
             layerDone?.Invoke(l);

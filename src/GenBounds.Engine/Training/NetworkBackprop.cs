@@ -103,6 +103,24 @@ public sealed class NetworkBackprop<T> where T : unmanaged, IFloatingPointIeee75
         _partialDw = workers == 1 ? [] : Enumerable.Range(0, workers).Select(_ => new T[maxW]).ToArray();
     }
 
+    /// <summary>
+    /// Inverted dropout on the activations of dense layers followed by a ReLU (the hidden layers of an MLP; PBB trains its
+    /// learnt prior with 0.2): each such unit of each row is zeroed with this probability and the survivors scaled by
+    /// 1/(1 − p), only while <see cref="DropoutRng"/> is set (training); 0 (the default) leaves every computation bit-identical.
+    /// The uniforms are drawn row by row, unit by unit, layer by layer, as the MLP backprop drew them.
+    /// </summary>
+    public double DropoutRate
+    {
+        get => _dropout;
+        set => _dropout = value >= 0 && value < 1 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "the dropout rate must lie in [0, 1)");
+    }
+
+    /// <summary>Source of the dropout masks (one uniform per hidden unit and row); null disables dropout.</summary>
+    public GenBounds.Random.Rng? DropoutRng { get; set; }
+
+    private double _dropout;
+    private bool _droppedLastForward;
+
     /// <summary>The network shape.</summary>
     public NetworkArchitecture Architecture { get; }
     /// <summary>Largest batch the buffers hold.</summary>
@@ -150,6 +168,9 @@ public sealed class NetworkBackprop<T> where T : unmanaged, IFloatingPointIeee75
     {
         CheckBatch(batch, x.Length);
         ReadOnlySpan<T> input = x[..(batch * Architecture.InputShape.Size)];
+        bool drop = _dropout > 0 && DropoutRng is not null;
+        _droppedLastForward = drop;
+        T keepScale = T.CreateChecked(drop ? 1 / (1 - _dropout) : 1);
         foreach (var st in _steps)
         {
             long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -166,6 +187,8 @@ public sealed class NetworkBackprop<T> where T : unmanaged, IFloatingPointIeee75
                         var row = y.Slice(r * nout, nout);
                         if (b is not null) TensorPrimitives.Add<T>(row, b, row);
                         if (st.FusedRelu) TensorPrimitives.Max<T>(row, T.Zero, row);
+                        if (st.FusedRelu && drop)
+                            for (int j = 0; j < nout; j++) row[j] = DropoutRng!.NextDouble() < _dropout ? T.Zero : row[j] * keepScale;
                     }
                     break;
                 }
@@ -287,7 +310,13 @@ public sealed class NetworkBackprop<T> where T : unmanaged, IFloatingPointIeee75
                     break;
             }
             // A fused ReLU masks the gradient it receives; a convolution does it itself, block by block.
-            if (st.NeedInputGrad && _steps[i - 1].FusedRelu && _steps[i - 1].Spec is not Conv2dSpec) ReluBackward(_steps[i - 1].Output.AsSpan(0, gradIn.Length), gradIn, gradIn);
+            if (st.NeedInputGrad && _steps[i - 1].FusedRelu && _steps[i - 1].Spec is not Conv2dSpec)
+            {
+                // With dropout the stored activation is mask·ReLU(z)/(1 − p): positive exactly where the unit was active
+                // and kept, and the survivors' gradient carries the same 1/(1 − p).
+                if (_droppedLastForward && _steps[i - 1].Spec is DenseSpec) TensorPrimitives.Multiply<T>(gradIn, T.CreateChecked(1 / (1 - _dropout)), gradIn);
+                ReluBackward(_steps[i - 1].Output.AsSpan(0, gradIn.Length), gradIn, gradIn);
+            }
             st.Ticks += System.Diagnostics.Stopwatch.GetTimestamp() - t0;
             if (st.Weight >= 0) layerDone?.Invoke(st.Weight);
         }

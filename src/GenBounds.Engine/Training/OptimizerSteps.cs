@@ -137,7 +137,23 @@ public static class OptimizerSteps
     {
         if (g.Length != p.Length || buf.Length != p.Length) throw new ArgumentException("SGD: buffers must have equal length");
         bool hasPrior = !prior.IsEmpty && priorCoefficient != 0;
-        for (int i = 0; i < p.Length; i++)
+        int start = 0;
+        // The common case (no decay, no prior) vectorised; the element-wise operations are the scalar loop's, in its order.
+        if (Vector.IsHardwareAccelerated && weightDecay == 0 && !hasPrior)
+        {
+            int w = Vector<float>.Count;
+            var vlr = new Vector<float>(lr); var vmu = new Vector<float>(momentum);
+            ref float rp = ref MemoryMarshal.GetReference(p); ref float rg = ref MemoryMarshal.GetReference(g); ref float rb = ref MemoryMarshal.GetReference(buf);
+            bool plain = momentum == 0 || firstStep;
+            for (; start <= p.Length - w; start += w)
+            {
+                var gi = Vector.LoadUnsafe(ref rg, (nuint)start);
+                var b = plain ? gi : vmu * Vector.LoadUnsafe(ref rb, (nuint)start) + gi;
+                b.StoreUnsafe(ref rb, (nuint)start);
+                (Vector.LoadUnsafe(ref rp, (nuint)start) - vlr * b).StoreUnsafe(ref rp, (nuint)start);
+            }
+        }
+        for (int i = start; i < p.Length; i++)
         {
             float gi = g[i];
             if (weightDecay != 0) gi += weightDecay * p[i];

@@ -67,7 +67,9 @@ public sealed class Trainer
         if (prior is not null && !prior.Architecture.Equals(net.Architecture))
             throw new ArgumentException($"prior architecture {prior.Architecture} differs from the network's {net.Architecture}");
         _net = net; _o = options;
-        _bp = new NetworkBackprop<float>(la, net.Architecture, options.BatchSize, workers: options.Workers);
+        if (options.Dropout > 0 && !net.Architecture.IsMlp)
+            throw new ArgumentException("dropout is implemented for the hidden layers of MLPs only");
+        _bp = new NetworkBackprop<float>(la, net.Architecture, options.BatchSize, workers: options.Workers) { DropoutRate = options.Dropout };
         _w = net.WeightLayers.Select(l => l.Weight).ToArray();
         _b = net.WeightLayers.Select(l => l.Bias ?? Array.Empty<float>()).ToArray();
         _names = net.Architecture.WeightModules.Select(m => m.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
@@ -133,14 +135,16 @@ public sealed class Trainer
         var sw = System.Diagnostics.Stopwatch.StartNew();
         int epoch = EpochsDone;
         var order = Seeds.Stream($"{SeedStreams.Names.DataOrder}/epoch-{epoch}").Permutation(train.Count);
+        _bp.DropoutRng = _o.Dropout > 0 ? Seeds.Stream($"dropout/epoch-{epoch}") : null;
         int n = train.Count, B = _o.BatchSize, d = train.Dimension, batches = (n + B - 1) / B;
-        double lossSum = 0; long correctSum = 0;
+        double lossSum = 0; long correctSum = 0; int processed = 0;
         long tGather = 0, tForward = 0, tLoss = 0, tBackward = 0;
         _optimizerTicks = 0;
         _bp.ResetTimers();
         var biases = _b.Select(b => b.Length == 0 ? null : b).ToArray();
         for (int bi = 0; bi < batches; bi++)
         {
+            if (_o.MaxSteps > 0 && Step >= _o.MaxSteps) break;
             long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
             int start = bi * B, batch = Math.Min(B, n - start);
             for (int r = 0; r < batch; r++)
@@ -154,7 +158,7 @@ public sealed class Trainer
             long t2 = System.Diagnostics.Stopwatch.GetTimestamp();
             double loss = _bp.CrossEntropy(_yBatch.AsSpan(0, batch), batch, out int correct);
             long t3 = System.Diagnostics.Stopwatch.GetTimestamp();
-            lossSum += loss * batch; correctSum += correct;
+            lossSum += loss * batch; correctSum += correct; processed += batch;
             Step++;
             var adam = _o.Optimizer == OptimizerKind.Adam ? OptimizerSteps.AdamCoefficients.For(_o, Step, _w.Length) : default;
             _bp.Backward(_w, _xBatch, batch, l => StepLayer(l, adam));
@@ -166,7 +170,8 @@ public sealed class Trainer
         }
         EpochsDone++;
         double f = 1.0 / System.Diagnostics.Stopwatch.Frequency;
-        return new EpochStats(epoch, lossSum / n, (double)correctSum / n, sw.Elapsed.TotalSeconds)
+        int seen = Math.Max(processed, 1);
+        return new EpochStats(epoch, lossSum / seen, (double)correctSum / seen, sw.Elapsed.TotalSeconds)
         {
             PhaseSeconds = new Dictionary<string, double>
             {
@@ -175,6 +180,21 @@ public sealed class Trainer
             },
             ModuleSeconds = _bp.Ticks.ToDictionary(kv => kv.Key, kv => kv.Value * f),
         };
+    }
+
+    /// <summary>Whether the step budget (<see cref="TrainingOptions.MaxSteps"/>) is spent.</summary>
+    public bool StepBudgetSpent => _o.MaxSteps > 0 && Step >= _o.MaxSteps;
+
+    /// <summary>
+    /// Trains until the step budget is spent (or <see cref="TrainingOptions.Epochs"/> epochs are done, whichever comes first);
+    /// epoch e draws its data order from the stream <c>data-order/epoch-e</c> as <see cref="TrainEpoch"/> does.
+    /// </summary>
+    public List<EpochStats> TrainSteps(Dataset train, Action<BatchProgress>? progress = null)
+    {
+        if (_o.MaxSteps <= 0) throw new InvalidOperationException("TrainSteps needs a step budget (TrainingOptions.MaxSteps > 0)");
+        var stats = new List<EpochStats>();
+        while (!StepBudgetSpent && EpochsDone < _o.Epochs) stats.Add(TrainEpoch(train, progress));
+        return stats;
     }
 
     private long _optimizerTicks;

@@ -48,6 +48,13 @@ public sealed record TrainingOptions
     /// reproducible for a given value; with more than one worker the BLAS should run single-threaded (the CLI arranges it).
     /// </summary>
     [Description("threads sharing convolution blocks")] public int Workers { get; init; } = 1;
+    /// <summary>Inverted-dropout rate on the hidden activations during training (0 = off; PBB's learnt prior uses 0.2).</summary>
+    [Description("dropout rate on hidden activations")] public double Dropout { get; init; }
+    /// <summary>
+    /// Stop after this many optimiser steps (0 = no limit): a step budget such as Muthukumar &amp; Sulam's "SGD, 5,000 steps,
+    /// batch 100" (SULAM-X1). The last epoch may then be partial; <see cref="Epochs"/> still caps the number of epochs.
+    /// </summary>
+    [Description("maximum optimiser steps (0 = no limit)")] public long MaxSteps { get; init; }
     /// <summary>Master seed; split into the named streams <c>init</c> and <c>data-order</c>.</summary>
     [Description("master seed")] public ulong Seed { get; init; } = 1;
 
@@ -64,11 +71,15 @@ public sealed record TrainingOptions
         if (!(Epsilon > 0)) throw new ArgumentException("Adam epsilon must be positive");
         if (PriorPenalty < 0) throw new ArgumentException("prior penalty must be ≥ 0");
         if (PriorPenalty > 0 && Prior is null && PriorNetwork is null) throw new ArgumentException("a prior penalty needs a prior network");
+        if (!(Dropout >= 0 && Dropout < 1)) throw new ArgumentException($"dropout must lie in [0, 1) (got {Dropout})");
+        if (MaxSteps < 0) throw new ArgumentException($"the step budget must be ≥ 0 (got {MaxSteps})");
     }
 
     /// <summary>One-line description recorded in model metadata, e.g. <c>adam(lr=0.001, b1=0.9, b2=0.999, eps=1e-08, wd=0) batch=128</c>.</summary>
     public string Describe() => (Optimizer == OptimizerKind.Adam
         ? FormattableString.Invariant($"adam(lr={LearningRate}, b1={Beta1}, b2={Beta2}, eps={Epsilon}, wd={WeightDecay})")
         : FormattableString.Invariant($"sgd(lr={LearningRate}, momentum={Momentum}, wd={WeightDecay})"))
-        + FormattableString.Invariant($" batch={BatchSize}") + (PriorPenalty > 0 ? FormattableString.Invariant($" prior-penalty={PriorPenalty}") : "");
+        + FormattableString.Invariant($" batch={BatchSize}") + (PriorPenalty > 0 ? FormattableString.Invariant($" prior-penalty={PriorPenalty}") : "")
+        + (Dropout > 0 ? FormattableString.Invariant($" dropout={Dropout}") : "")
+        + (MaxSteps > 0 ? FormattableString.Invariant($" steps={MaxSteps}") : "");
 }

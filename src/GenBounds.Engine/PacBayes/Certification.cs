@@ -1,0 +1,125 @@
+using System.Globalization;
+using GenBounds.Data;
+using GenBounds.LinearAlgebra;
+using GenBounds.Networks;
+using GenBounds.Random;
+
+namespace GenBounds.PacBayes;
+
+/// <summary>Which kl inequality the certificate inverts.</summary>
+public enum CertificateBound
+{
+    /// <summary>PB-MAURER: kl(L̂‖L) ≤ (KL + ln(2√m/δ))/m (PBB's <c>compute_final_stats_risk</c>).</summary>
+    Maurer,
+    /// <summary>Dziugaite–Roy 2017: kl(L̂‖L) ≤ (KL + ln(m/δ))/(m − 1), i.e. with their grid weights (KL + 2 ln j + ln(π²m/(6δ)))/(m − 1).</summary>
+    DziugaiteRoy,
+}
+
+/// <summary>How a certificate is computed.</summary>
+public sealed record CertificateOptions
+{
+    /// <summary>δ of the PAC-Bayes step (before any prior-grid split).</summary>
+    public double Delta { get; init; } = 0.025;
+    /// <summary>δ′ of the Monte Carlo step.</summary>
+    public double DeltaMonteCarlo { get; init; } = 0.01;
+    /// <summary>Passes over the bound set; each pass draws an independent network per example (n = passes × m draws).</summary>
+    public int Passes { get; init; } = 5;
+    /// <summary>ln(2/δ′) (the papers' two-sided form) instead of the sufficient ln(1/δ′).</summary>
+    public bool TwoSidedMonteCarlo { get; init; } = true;
+    /// <summary>The kl inequality inverted.</summary>
+    public CertificateBound Bound { get; init; } = CertificateBound.Maurer;
+    /// <summary>
+    /// Prior-variance grid when σ_P was chosen after seeing the bound set (learned): λ = σ_P² is rounded to its two
+    /// neighbours λ_j, each paid with δ_j = 6δ/(π²j²). Null: σ_P was fixed before the bound set was seen.
+    /// </summary>
+    public PriorVarianceGrid? Grid { get; init; }
+    /// <summary>Seed of the Monte Carlo stream <c>pacbayes/certificate</c>.</summary>
+    public ulong Seed { get; init; } = 1;
+    /// <summary>Rows per forward chunk.</summary>
+    public int Chunk { get; init; } = 1000;
+
+    /// <summary>Throws <see cref="ArgumentException"/> for out-of-range values.</summary>
+    public void Validate()
+    {
+        if (!(Delta > 0 && Delta < 1)) throw new ArgumentException($"δ must lie strictly between 0 and 1 (got {Delta})");
+        if (!(DeltaMonteCarlo > 0 && DeltaMonteCarlo < 1)) throw new ArgumentException($"δ′ must lie strictly between 0 and 1 (got {DeltaMonteCarlo})");
+        if (Delta + DeltaMonteCarlo >= 1) throw new ArgumentException($"δ + δ′ = {Delta + DeltaMonteCarlo} must be below 1");
+        if (Passes < 1) throw new ArgumentException($"need at least one Monte Carlo pass (got {Passes})");
+        if (Chunk < 1) throw new ArgumentException("chunk must be positive");
+    }
+}
+
+/// <summary>
+/// A certified upper bound on the 0-1 risk L(Q) of the randomised classifier Q (a fresh network drawn from Q for every
+/// prediction), valid with probability ≥ 1 − (δ + δ′) over the bound set and the Monte Carlo draws.
+/// </summary>
+/// <param name="Certificate">The bound on L(Q).</param>
+/// <param name="BoundSetSize">m: examples of the bound set (none of them used to choose the prior).</param>
+/// <param name="MonteCarlo">Errors over the per-example draws on the bound set.</param>
+/// <param name="EmpiricalRiskUpper">kl⁻¹↑(L̂_MC, ln(2/δ′)/n): upper bound on L̂_S(Q) from the Monte Carlo step.</param>
+/// <param name="Kl">KL(Q‖P) at the prior scale used (double precision, from the materialised σ).</param>
+/// <param name="PriorSigma">σ_P of the prior the bound uses (a grid point when a grid was used).</param>
+/// <param name="GridIndex">j of the grid point (null without grid).</param>
+/// <param name="DeltaPacBayes">δ_j actually used in the PAC-Bayes step (δ, or 6δ/(π²j²) with a grid).</param>
+/// <param name="Delta">δ of the PAC-Bayes step.</param>
+/// <param name="DeltaMonteCarlo">δ′.</param>
+/// <param name="Bound">Inequality inverted.</param>
+/// <param name="KlBudget">Right-hand side c of kl(L̂‖L) ≤ c.</param>
+/// <param name="Statement">One-sentence statement with the δ split.</param>
+public sealed record RiskCertificate(double Certificate, long BoundSetSize, StochasticErrors MonteCarlo, double EmpiricalRiskUpper, double Kl,
+    double PriorSigma, long? GridIndex, double DeltaPacBayes, double Delta, double DeltaMonteCarlo, CertificateBound Bound, double KlBudget, string Statement);
+
+/// <summary>
+/// The risk certificate of catalog baseline-bounds §9: L(Q) ≤ kl⁻¹↑(kl⁻¹↑(L̂_MC, ln(2/δ′)/n), c) with c Maurer's
+/// (KL + ln(2√m/δ))/m (or Dziugaite–Roy's), m = the size of the bound split — never the size of the whole data set
+/// (PBB's code divides by the latter when the prior is learnt; catalog §11) — and the Monte Carlo estimate from
+/// per-example posterior draws on that same split.
+/// </summary>
+public static class Certification
+{
+    /// <summary>Certifies <paramref name="posterior"/> against the prior N(<paramref name="priorMean"/>, σ_P² I) on <paramref name="boundSet"/>.</summary>
+    public static RiskCertificate Certify(GaussianMlp posterior, Mlp priorMean, double priorSigma, Dataset boundSet, CertificateOptions options,
+        ILinearAlgebraProvider la, Action<int, int>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(posterior);
+        ArgumentNullException.ThrowIfNull(priorMean);
+        ArgumentNullException.ThrowIfNull(boundSet);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        if (!(priorSigma > 0) || double.IsInfinity(priorSigma)) throw new ArgumentOutOfRangeException(nameof(priorSigma), priorSigma, "σ_P must be positive");
+        long m = boundSet.Count;
+        if (options.Bound == CertificateBound.Maurer && m < 8) throw new ArgumentException($"Maurer's bound needs a bound set of at least 8 examples (got {m})");
+        if (m < 2) throw new ArgumentException($"the bound set needs at least 2 examples (got {m})");
+        var mc = StochasticEvaluation.Evaluate(posterior, boundSet, options.Passes, new SeedStreams(options.Seed).Stream("pacbayes/certificate"), la, options.Chunk, progress);
+        double inner = MonteCarloBounds.SampleConvergenceUpper(mc.Errors, mc.Draws, options.DeltaMonteCarlo, options.TwoSidedMonteCarlo);
+        var candidates = new List<(double Sigma, long? J, double DeltaJ)>();
+        if (options.Grid is { } grid)
+        {
+            var (lo, hi) = grid.Neighbours(priorSigma * priorSigma);
+            foreach (long j in lo == hi ? new[] { lo } : new[] { lo, hi })
+                candidates.Add((Math.Sqrt(grid.Value(j)), j, UnionBound.Polynomial(options.Delta, j)));
+        }
+        else candidates.Add((priorSigma, null, options.Delta));
+        RiskCertificate? best = null;
+        foreach (var (sigma, j, deltaJ) in candidates)
+        {
+            double kl = posterior.Kl(priorMean, sigma);
+            double c = options.Bound == CertificateBound.Maurer
+                ? PacBayesBounds.MaurerBudget(kl, m, deltaJ)
+                : (kl + Math.Log(m / deltaJ)) / (m - 1);
+            double cert = BinaryKl.UpperInverse(inner, c);
+            if (best is null || cert < best.Certificate)
+                best = new RiskCertificate(cert, m, mc, inner, kl, sigma, j, deltaJ, options.Delta, options.DeltaMonteCarlo, options.Bound, c, "");
+        }
+        var inv = CultureInfo.InvariantCulture;
+        string grid2 = best!.GridIndex is { } jj
+            ? string.Format(inv, "; σ_P² rounded to grid point j = {0} of λ_j = {1}·e^(−j/{2}), paid with δ_j = 6δ/(π²j²) = {3:G4}", jj, options.Grid!.Base, options.Grid.Precision, best.DeltaPacBayes)
+            : "; σ_P fixed before the bound set was seen";
+        string stmt = string.Format(inv,
+            "With probability ≥ 1 − {0:G4} (δ = {1:G4} PAC-Bayes + δ′ = {2:G4} Monte Carlo) over the {3} bound-set examples and the {4} per-example posterior draws, " +
+            "the 0-1 risk of the randomised classifier is ≤ {5:G6} ({6} bound, m = {3}, KL = {7:G6}{8}).",
+            options.Delta + options.DeltaMonteCarlo, options.Delta, options.DeltaMonteCarlo, m, mc.Draws, best.Certificate,
+            options.Bound == CertificateBound.Maurer ? "Maurer" : "Dziugaite–Roy", best.Kl, grid2);
+        return best with { Statement = stmt };
+    }
+}

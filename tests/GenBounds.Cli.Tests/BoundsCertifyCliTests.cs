@@ -1,0 +1,102 @@
+using System.Text.Json.Nodes;
+using Xunit;
+
+namespace GenBounds.Cli.Tests;
+
+/// <summary>A small MNIST model trained once for the command tests (784-32-10, 3,000 training points).</summary>
+public sealed class TrainedModelFixture : IDisposable
+{
+    public TrainedModelFixture()
+    {
+        var r = CliProcess.Run("train", "--arch", "784-32-10", "--epochs", "3", "--train-subset", "3000", "--seed", "4", "--out", Folder.File("m.safetensors"), "--json");
+        if (r.ExitCode != 0) throw new InvalidOperationException("training the fixture model failed: " + r.StdErr);
+        var u = CliProcess.Run("train", "--arch", "784-32-10", "--epochs", "0", "--seed", "4", "--out", Folder.File("untrained.safetensors"), "--json");
+        if (u.ExitCode != 0) throw new InvalidOperationException("writing the untrained model failed: " + u.StdErr);
+    }
+
+    internal TempFolder Folder { get; } = new();
+    public string Model => Folder.File("m.safetensors");
+    public string Untrained => Folder.File("untrained.safetensors");
+    public void Dispose() => Folder.Dispose();
+}
+
+public class BoundsCertifyCliTests(TrainedModelFixture fx) : IClassFixture<TrainedModelFixture>
+{
+    [Fact]
+    public void Bounds_writes_the_four_report_files_with_every_form_labelled()
+    {
+        using var tmp = new TempFolder();
+        string out1 = tmp.File("report");
+        var r = CliProcess.Run("bounds", fx.Model, "--out", out1, "--no-sharpness", "--arora-samples", "200", "--json");
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        var o = JsonNode.Parse(r.StdOut)!;
+        foreach (var f in new[] { "bounds.json", "bounds.csv", "bounds.tex", "bounds.html" }) Assert.True(File.Exists(Path.Combine(out1, f)), f);
+        var forms = o["rows"]!.AsArray().Select(x => x!["form"]!.GetValue<string>()).Distinct().ToHashSet();
+        Assert.Superset(new HashSet<string> { "published", "corrected", "practical", "seed-code", "measure" }, forms);
+        Assert.Equal(5, forms.Count);
+        foreach (var row in o["rows"]!.AsArray())
+        {
+            bool bound = row!["is_bound"]!.GetValue<bool>();
+            Assert.Equal(bound, row["vacuous"] is not null);
+            Assert.False(string.IsNullOrEmpty(row["source"]!.GetValue<string>()));
+        }
+        Assert.Contains("\\begin{tabular}", File.ReadAllText(Path.Combine(out1, "bounds.tex")));
+    }
+
+    [Fact]
+    public void Bounds_refuses_bad_input_with_a_non_zero_exit_and_writes_nothing()
+    {
+        using var tmp = new TempFolder();
+        var badDelta = CliProcess.Run("bounds", fx.Model, "--out", tmp.File("a"), "--delta", "1.5");
+        Assert.Equal(2, badDelta.ExitCode);
+        Assert.Contains("--delta must lie strictly between 0 and 1", badDelta.StdErr);
+        var untrained = CliProcess.Run("bounds", fx.Untrained, "--out", tmp.File("b"), "--no-sharpness", "--no-arora");
+        Assert.Equal(1, untrained.ExitCode);
+        Assert.True(untrained.StdErr.Contains("untrained") || untrained.StdErr.Contains("no positive training margin"), untrained.StdErr);
+        var missing = CliProcess.Run("bounds", tmp.File("none.safetensors"), "--out", tmp.File("c"));
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Empty(Directory.GetFileSystemEntries(tmp.Path));
+    }
+
+    private static string[] Tiny(string extra) =>
+        ["certify", "--arch", "784-24-10", "--prior-epochs", "1", "--batch", "100", "--train-subset", "1600", "--test-subset", "400",
+         "--mc-passes", "2", "--optimizer", "adam", "--lr", "0.001", "--json", .. extra.Split(' ', StringSplitOptions.RemoveEmptyEntries)];
+
+    [Fact]
+    public void Certify_resumed_from_a_checkpoint_gives_the_same_certificate_as_an_uninterrupted_run()
+    {
+        using var tmp = new TempFolder();
+        var straight = CliProcess.Run(Tiny($"--epochs 2 --out {tmp.File("a.json")}"));
+        Assert.True(straight.ExitCode == 0, straight.StdErr);
+        var first = CliProcess.Run(Tiny($"--epochs 1 --checkpoint {tmp.File("ck")}"));
+        Assert.True(first.ExitCode == 0, first.StdErr);
+        var resumed = CliProcess.Run(Tiny($"--epochs 2 --checkpoint {tmp.File("ck")}"));
+        Assert.True(resumed.ExitCode == 0, resumed.StdErr);
+        var a = JsonNode.Parse(straight.StdOut)!["certificate"]!;
+        var b = JsonNode.Parse(resumed.StdOut)!["certificate"]!;
+        foreach (var key in new[] { "certificate", "kl", "mc_errors", "bound_set_size" })
+            Assert.Equal(a[key]!.ToJsonString(), b[key]!.ToJsonString());
+        Assert.Equal(800, a["bound_set_size"]!.GetValue<long>());
+        Assert.True(a["certificate"]!.GetValue<double>() >= a["empirical_risk_upper"]!.GetValue<double>());
+        Assert.True(File.Exists(tmp.File("a.json")));
+        // The resumed run trained only the second epoch itself.
+        Assert.Single(JsonNode.Parse(resumed.StdOut)!["epochs"]!.AsArray());
+    }
+
+    [Fact]
+    public void Certify_refuses_bad_input_before_any_work_and_writes_nothing()
+    {
+        using var tmp = new TempFolder();
+        string outFile = tmp.File("r.json");
+        var delta = CliProcess.Run(Tiny($"--epochs 1 --delta 0 --out {outFile}"));
+        Assert.Equal(2, delta.ExitCode);
+        Assert.Contains("δ must lie strictly between 0 and 1", delta.StdErr);
+        var fraction = CliProcess.Run(Tiny($"--epochs 1 --prior-fraction 1.5 --out {outFile}"));
+        Assert.Equal(2, fraction.ExitCode);
+        Assert.Contains("prior fraction", fraction.StdErr);
+        var tooLarge = CliProcess.Run(["certify", "--train-subset", "12", "--prior-fraction", "0.5", "--out", outFile]);
+        Assert.Equal(2, tooLarge.ExitCode);
+        Assert.Contains("leaves", tooLarge.StdErr);
+        Assert.False(File.Exists(outFile));
+    }
+}

@@ -1,0 +1,219 @@
+using System.Text.Json.Nodes;
+using GenBounds.Bounds;
+using GenBounds.Data;
+using GenBounds.LinearAlgebra;
+using GenBounds.Networks;
+using GenBounds.Random;
+using GenBounds.Training;
+using Xunit;
+
+namespace GenBounds.Tests;
+
+public class BoundsTests
+{
+    /// <summary>Blobs rescaled into [0, 1]^6 (pixel-like data), so the input domain radius is known.</summary>
+    internal static Dataset UnitBlobs(int n, Rng rng, string name)
+    {
+        // Well separated and noise-free, so a small net separates the training set (every margin positive).
+        var raw = PosteriorTrainingTests.Blobs(n, rng, name, labelNoise: 0, separation: 6);
+        var x = raw.Features.Select(v => Math.Clamp((v + 4f) / 14f, 0f, 1f)).ToArray();
+        return new Dataset(name, x, raw.Labels, raw.Dimension, raw.Classes);
+    }
+
+    private static readonly Lazy<(Mlp Net, Mlp Init, Dataset Train, Dataset Test)> Trained = new(() =>
+    {
+        var rng = new Rng(40);
+        var arch = new MlpArchitecture([6, 20, 15, 3], bias: true);
+        var init = Trainer.Initialize(arch, 5);
+        var net = init.Clone();
+        var train = UnitBlobs(3000, rng.Split("train"), "train");
+        var t = new Trainer(net, new TrainingOptions { Epochs = 6, BatchSize = 50, LearningRate = 0.01, Seed = 5 }, LinearAlgebraProviders.Default);
+        for (int e = 0; e < 6; e++) t.TrainEpoch(train);
+        return (net, init, train, UnitBlobs(1000, rng.Split("test"), "test"));
+    });
+
+    private static BoundInputs Inputs() { var (n, i, tr, te) = Trained.Value; return BoundInputs.Compute(n, i, tr, te, LinearAlgebraProviders.Default); }
+
+    [Fact]
+    public void Group_norms_match_naive_loops_on_odd_shapes()
+    {
+        var rng = new Rng(1);
+        foreach (var (rows, cols) in new[] { (1, 1), (3, 7), (11, 2), (5, 5) })
+        {
+            var w = Enumerable.Range(0, rows * cols).Select(_ => rng.NextGaussian()).ToArray();
+            foreach (var (p, q) in new[] { (2.0, 2.0), (1.0, double.PositiveInfinity), (3.0, 1.5), (2.0, 1.0), (1.0, 2.0) })
+            {
+                var rowNorms = Enumerable.Range(0, rows).Select(r => Math.Pow(Enumerable.Range(0, cols).Sum(c => Math.Pow(Math.Abs(w[r * cols + c]), p)), 1 / p)).ToArray();
+                double expected = double.IsPositiveInfinity(q) ? rowNorms.Max() : Math.Pow(rowNorms.Sum(v => Math.Pow(v, q)), 1 / q);
+                Assert.Equal(expected, NetworkNorms.GroupNorm(w, rows, cols, p, q), 10);
+            }
+        }
+    }
+
+    [Fact]
+    public void Bias_augmentation_computes_the_same_function_and_path_sums()
+    {
+        var rng = new Rng(2);
+        var net = Mlp.InitializeDefault(new MlpArchitecture([5, 4, 3, 2], bias: true), rng);
+        var aug = NetworkNorms.Augment(net);
+        Assert.Equal([6, 5, 4, 2], aug.Widths);
+        for (int t = 0; t < 20; t++)
+        {
+            var x = Enumerable.Range(0, 5).Select(_ => rng.NextGaussian()).ToArray();
+            double[] a = x, b = [.. x, 1.0];
+            for (int l = 0; l < 3; l++)
+            {
+                var layer = net.Layers[l];
+                a = Enumerable.Range(0, layer.Out).Select(r => Enumerable.Range(0, layer.In).Sum(c => (double)layer.Weight[r * layer.In + c] * a[c]) + layer.Bias![r]).Select(v => l < 2 ? Math.Max(0, v) : v).ToArray();
+                int rows = aug.Widths[l + 1], cols = aug.Widths[l];
+                var bl = b;
+                b = Enumerable.Range(0, rows).Select(r => Enumerable.Range(0, cols).Sum(c => aug.Weights[l][r * cols + c] * bl[c])).Select(v => l < 2 ? Math.Max(0, v) : v).ToArray();
+            }
+            for (int y = 0; y < 2; y++) Assert.Equal(a[y], b[y], 5);
+        }
+        // Path sums by brute-force enumeration of every input → output path (biases are paths from their unit).
+        var p1 = NetworkNorms.PathSums(net, 1);
+        var pa = NetworkNorms.PathSums(aug, 1);
+        for (int y = 0; y < 2; y++) Assert.Equal(BrutePath(net, y), p1[y], 6);
+        for (int y = 0; y < 2; y++) Assert.Equal(p1[y], pa[y], 6);
+    }
+
+    private static double BrutePath(Mlp net, int y)
+    {
+        // Σ over paths ending at output y of Π|θ|, a path starting at an input (all-ones input) or at a bias.
+        double Node(int layer, int unit)
+        {
+            // total over paths from any source to (layer, unit), layer ≥ 1
+            var l = net.Layers[layer - 1];
+            double s = Math.Abs(l.Bias![unit]);
+            for (int c = 0; c < l.In; c++) s += Math.Abs(l.Weight[unit * l.In + c]) * (layer == 1 ? 1 : Node(layer - 1, c));
+            return s;
+        }
+        return Node(net.Layers.Length, y);
+    }
+
+    [Fact]
+    public void Practical_forms_equal_the_code_formulas_evaluated_naively()
+    {
+        var b = Inputs();
+        var (net, init, train, _) = Trained.Value;
+        var rows = NormBounds.Practical(b, new BoundOptions()).ToDictionary(r => r.Id);
+        var margins = b.SortedMargins;
+        double pos = 0.05 * (margins.Length - 1), gamma = margins[(int)pos] + (pos - (int)pos) * (margins[(int)pos + 1] - margins[(int)pos]);
+        double alpha = Math.Sqrt(3 + Math.Log(6)), m = train.Count;
+        double fro = 1, spec = 1, ratio21 = 0, hdist = 0;
+        var la = LinearAlgebraProviders.Managed;
+        for (int l = 0; l < 3; l++)
+        {
+            var L = net.Layers[l];
+            var w = L.WeightAsDouble(); var w0 = init.Layers[l].WeightAsDouble();
+            double f = Math.Sqrt(w.Sum(v => v * v)), s = la.SingularValues(w, L.Out, L.In)[0];
+            var dw = w.Select((v, i) => v - w0[i]).ToArray();
+            double d21 = Enumerable.Range(0, L.Out).Sum(r => Math.Sqrt(Enumerable.Range(0, L.In).Sum(c => dw[r * L.In + c] * dw[r * L.In + c])));
+            double dfro = Math.Sqrt(dw.Sum(v => v * v));
+            fro *= f; spec *= s; ratio21 += Math.Pow(d21 / s, 2.0 / 3); hdist += L.Out * dfro * dfro / (s * s);
+        }
+        double expected = alpha * fro / (gamma * Math.Sqrt(m)), got = rows["NTS15-frobenius/practical"].Value;
+        Assert.True(Math.Abs(expected - got) <= 1e-10 * expected, $"Frobenius practical {got} vs naive {expected}");
+        Assert.Equal(Math.Log(m) * Math.Log(net.Architecture.ParameterCount) * spec / gamma * Math.Pow(ratio21, 1.5) / Math.Sqrt(m), rows["BFT17-spectral-l21/practical"].Value, 6);
+        Assert.Equal(3 * spec / gamma * Math.Sqrt(hdist) / Math.Sqrt(m), rows["NBS18-spectral-frobenius/practical"].Value, 8);
+        Assert.Equal(gamma, rows["NTS15-frobenius/practical"].Gamma, 12);
+        Assert.All(rows.Values, r => Assert.Null(r.Vacuous));
+    }
+
+    [Fact]
+    public void Columns_differ_by_the_closed_form_factors_the_catalog_predicts()
+    {
+        // Catalog §6 sanity check: differences between forms are closed-form functions of widths, m and γ.
+        var b = Inputs();
+        var practical = NormBounds.Practical(b, new BoundOptions()).ToDictionary(r => r.Id);
+        var seed = NormBounds.SeedCode(b).ToDictionary(r => r.Id);
+        Assert.True(b.MinMargin > 0, "the test net must separate its training set");
+        double g5 = practical["NTS15-frobenius/practical"].Gamma, gmin = b.MinMargin, m = b.M;
+        double alpha = Math.Sqrt(b.Depth + Math.Log(6));
+        // ln(seed 'Neyshabur 2015') = 2·ln(practical Frobenius) − 2 ln α + ln m + 2 ln(γ₅/γ_min)
+        Assert.Equal(seed["GUHA23-neyshabur2015/seed-code"].LogValue,
+            2 * practical["NTS15-frobenius/practical"].LogValue - 2 * Math.Log(alpha) + Math.Log(m) + 2 * Math.Log(g5 / gmin), 8);
+        // ln('Neyshabur 2017') − ln('Bartlett 2017') = ln(Σ in_l srank_l / Σ srank_l): a weighted mean of input widths.
+        double num = 0, den = 0;
+        for (int l = 0; l < b.Depth; l++) { double sr = Math.Pow(b.Layers[l].Frobenius / b.Layers[l].Spectral, 2); num += b.Network.Layers[l].In * sr; den += sr; }
+        Assert.Equal(Math.Log(num / den), seed["GUHA23-neyshabur2017/seed-code"].LogValue - seed["GUHA23-bartlett2017/seed-code"].LogValue, 9);
+    }
+
+    [Fact]
+    public void Published_bounds_are_at_least_the_margin_loss_and_grow_as_delta_shrinks()
+    {
+        var b = Inputs();
+        var loose = NormBounds.Published(b, new BoundOptions { Delta = 0.2 }).ToDictionary(r => r.Id);
+        var tight = NormBounds.Published(b, new BoundOptions { Delta = 0.001 }).ToDictionary(r => r.Id);
+        foreach (var (id, r) in loose)
+        {
+            Assert.True(r.IsBound);
+            Assert.True(r.Value >= b.MarginLoss(r.Gamma), $"{id}: {r.Value} below L̂_γ");
+            Assert.True(tight[id].Value > r.Value, $"{id} did not grow when δ shrank");
+            Assert.Equal(r.Value >= 1, r.Vacuous);
+            Assert.Contains(r.Tags, t => t is "RECALLED" or "UNVERIFIED" or "DERIVED");
+        }
+    }
+
+    [Fact]
+    public void Jiang_measures_follow_the_code_conventions()
+    {
+        var b = Inputs();
+        var rows = JiangMeasures.Compute(b, new BoundOptions { Sharpness = false }, Trained.Value.Train, LinearAlgebraProviders.Default).ToDictionary(r => r.Id);
+        double gamma = Math.Abs(b.SortedMargins[b.M / 10 - 1]);
+        double lnSpec2 = b.Layers.Sum(l => 2 * Math.Log(l.Spectral));
+        Assert.Equal(0.5 * (lnSpec2 - 2 * Math.Log(gamma) - Math.Log(b.M)), rows["JIANG20-LOG_PROD_OF_SPEC_OVER_MARGIN/measure"].LogValue, 10);
+        Assert.Equal(Math.Sqrt(b.WeightCount / (double)b.M), rows["JIANG20-PARAMS/measure"].Value, 12);
+        Assert.Equal(Math.Sqrt(1 / (gamma * gamma) / b.M), rows["JIANG20-INVERSE_MARGIN/measure"].Value, 12);
+        Assert.All(rows.Values, r => Assert.Equal(BoundForm.Measure, r.Form));
+    }
+
+    [Fact]
+    public void Bad_inputs_are_refused_with_a_clear_message()
+    {
+        var (net, init, train, test) = Trained.Value;
+        var flipped = new Dataset("flipped", train.Features, train.Labels.Select(y => (y + 1) % 3).ToArray(), 6, 3);
+        var bad = BoundInputs.Compute(net, init, flipped, test, LinearAlgebraProviders.Default);
+        var e = Assert.Throws<ArgumentException>(() => BoundCatalog.Validate(bad, new BoundCatalogOptions()));
+        Assert.True(e.Message.Contains("untrained") || e.Message.Contains("no positive training margin"), e.Message);
+        var zero = new Mlp(net.Architecture);
+        var none = BoundInputs.Compute(zero, null, train, test, LinearAlgebraProviders.Default);
+        Assert.Contains("no positive training margin", Assert.Throws<ArgumentException>(() => BoundCatalog.Validate(none, new BoundCatalogOptions())).Message);
+        Assert.Throws<ArgumentException>(() => BoundCatalog.Validate(Inputs(), new BoundCatalogOptions { Norm = new BoundOptions { Delta = 1.5 } }));
+    }
+
+    [Fact]
+    public void Report_renders_every_row_in_every_format_and_writes_nothing_when_rendering_fails()
+    {
+        var (net, init, train, test) = Trained.Value;
+        var table = BoundCatalog.Compute(net, init, train, test, new BoundCatalogOptions { Arora = false, Norm = new BoundOptions { SharpnessSamples = 300 } }, LinearAlgebraProviders.Default);
+        var prov = new BoundProvenance("m.safetensors", net.ContentHash(), train.Name, train.ContentHash(), "test");
+        var json = BoundReport.ToJson(table, prov);
+        Assert.Equal(table.Rows.Count, json["rows"]!.AsArray().Count);
+        var csv = BoundReport.ToCsv(table).TrimEnd().Split('\n');
+        Assert.Equal(table.Rows.Count + 1, csv.Length);
+        var tex = BoundReport.ToLatex(table);
+        Assert.Contains("\\begin{tabular}", tex);
+        Assert.True(tex.All(c => c < 128), "the LaTeX table must be plain ASCII");
+        int lines = tex.Split('\n').Count(l => l.TrimEnd().EndsWith("\\\\", StringComparison.Ordinal));
+        Assert.Equal(1 + table.Rows.Select(r => r.Form).Distinct().Count() + table.Rows.Count + 2, lines);
+        var spec = BoundReport.VegaLiteSpec(table);
+        Assert.Equal("log", spec["layer"]![0]!["encoding"]!["y"]!["scale"]!["type"]!.GetValue<string>());
+        using var tmp = new TempFolder();
+        var js = Path.Combine(tmp.Path, "js");
+        Directory.CreateDirectory(js);
+        foreach (var f in new[] { "vega.min.js", "vega-lite.min.js" }) File.WriteAllText(Path.Combine(js, f), "/* stub */");
+        var target = tmp.File("report");
+        Assert.Throws<FileNotFoundException>(() => BoundReport.WriteFolder(target, table, prov, js));
+        Assert.False(Directory.Exists(target));
+        Assert.DoesNotContain(Directory.GetDirectories(tmp.Path), d => d.Contains("report"));
+        File.WriteAllText(Path.Combine(js, "vega-embed.min.js"), "var x = '</script>';");
+        var files = BoundReport.WriteFolder(target, table, prov, js);
+        Assert.Equal(4, files.Count);
+        var html = File.ReadAllText(Path.Combine(target, "bounds.html"));
+        Assert.DoesNotContain("'</script>'", html);
+        Assert.Contains("vegaEmbed(\"#chart\"", html);
+        Assert.NotNull(JsonNode.Parse(File.ReadAllText(Path.Combine(target, "bounds.json"))));
+    }
+}
