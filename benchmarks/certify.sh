@@ -18,8 +18,8 @@ genbounds() { dotnet src/GenBounds.Cli/bin/Release/net10.0/genbounds.dll "$@"; }
 out=benchmarks/results/certify; mkdir -p "$out"
 # The tuned set-ups (see README "Certified PAC-Bayes: provisional figures"); every choice is visible in the JSON's "setup".
 declare -A args
-args[learnt]="--preset pbb-learnt --prior-epochs 30 --prior-sigma 0.005 --epochs 3 --optimizer sgd --lr 0.01 --mc-passes 5"
-args[learnt-shift]="--preset pbb-learnt --prior-epochs 30 --prior-shift 2 --prior-sigma 0.005 --epochs 3 --optimizer sgd --lr 0.01 --mc-passes 5"
+args[learnt]="--preset pbb-learnt --prior-epochs 30 --prior-dropout 0 --prior-sigma 0.005 --epochs 3 --optimizer sgd --lr 0.01 --mc-passes 5"
+args[learnt-shift]="--preset pbb-learnt --prior-epochs 30 --prior-dropout 0 --prior-shift 2 --prior-sigma 0.005 --epochs 3 --optimizer sgd --lr 0.01 --mc-passes 5"
 args[data-free]="--preset pbb-data-free --prior-sigma 0.03 --epochs 30 --optimizer sgd --lr 0.005 --mc-passes 5"
 args[dr17]="--preset dr17 --prior-epochs 20 --epochs 20 --optimizer sgd --lr 0.001 --mc-passes 5"
 declare -A target=([learnt]=0.025 [learnt-shift]=0.025 [data-free]=0.30 [dr17]=0.16)

@@ -23,7 +23,7 @@ let spec =
           opt "margin-percentile" "P" "training-margin percentile of the practical forms (bneyshabur: 5)" (Some "5")
           opt "init" "MODEL" "the model's random initialisation W0 (default: regenerated from the recorded seed of a GenBounds model)" None
           flag "no-init" "do not use W0 (distances to initialisation use the reference 0)"
-          flag "no-sharpness" "skip Jiang et al.'s sigma searches (Monte Carlo)"
+          flag "no-sharpness" "skip the Monte Carlo families (Jiang et al.'s sigma searches, the expected-sharpness bound)"
           opt "sharpness-samples" "N" "training points of the sigma searches" (Some "2000")
           flag "no-jiang" "skip Jiang et al.'s measures"
           flag "no-arora" "skip Arora et al. Theorem 4.1 (exact Jacobians)"

@@ -38,6 +38,7 @@ let spec =
           opt "optimizer" "NAME" "posterior optimiser: sgd or adam" None
           opt "lr" "X" "posterior learning rate" None
           opt "momentum" "X" "posterior SGD momentum" None
+          opt "rho-lr-factor" "F" "learning rate of the posterior scales rho relative to that of the means (default 1)" None
           opt "kl-penalty" "X" "KL weight inside the objective (the certificate always uses the full KL)" None
           opt "pmin" "X" "p_min of the bounded cross-entropy" None
           opt "delta" "X" "delta of the PAC-Bayes step" (Some "0.025")
@@ -109,6 +110,7 @@ let setupOf (p: Parsed) : CertifySetup =
             Optimizer = (p.TryGet "optimizer" |> Option.map (fun o -> parseOptimizer o "optimizer") |> Option.defaultValue po.Optimizer),
             LearningRate = (p.TryFloat "lr" |> Option.defaultValue po.LearningRate),
             Momentum = (p.TryFloat "momentum" |> Option.defaultValue po.Momentum),
+            RhoLearningRateFactor = (p.TryFloat "rho-lr-factor" |> Option.defaultValue po.RhoLearningRateFactor),
             KlPenalty = (p.TryFloat "kl-penalty" |> Option.defaultValue po.KlPenalty),
             PMin = (p.TryFloat "pmin" |> Option.defaultValue po.PMin),
             Delta = p.Float "delta",

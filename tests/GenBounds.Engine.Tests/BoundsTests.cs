@@ -157,6 +157,21 @@ public class BoundsTests
     }
 
     [Fact]
+    public void Expected_sharpness_bound_exceeds_its_kl_term_and_grows_as_delta_shrinks()
+    {
+        var b = Inputs();
+        var train = Trained.Value.Train;
+        var loose = SharpnessBound.Compute(b, train, 0.2, 1, LinearAlgebraProviders.Default);
+        var tight = SharpnessBound.Compute(b, train, 0.001, 1, LinearAlgebraProviders.Default);
+        Assert.True(loose.IsBound && loose.Form == BoundForm.Published);
+        Assert.True(tight.Value > loose.Value);
+        double w2 = b.Network.Layers.Sum(l => l.Weight.Sum(v => (double)v * v) + l.Bias!.Sum(v => (double)v * v));
+        // Whatever σ of the grid was chosen, the value is at least the smallest complexity term over the grid.
+        double minTerm = Enumerable.Range(0, SharpnessBound.GridSize).Min(k => 4 * Math.Sqrt((w2 / (2 * Math.Pow(2, -k)) + Math.Log(2.0 * b.M * SharpnessBound.GridSize / 0.2)) / b.M));
+        Assert.True(loose.Value >= minTerm, $"{loose.Value} below the smallest complexity term {minTerm}");
+    }
+
+    [Fact]
     public void Jiang_measures_follow_the_code_conventions()
     {
         var b = Inputs();

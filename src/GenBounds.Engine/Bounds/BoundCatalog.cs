@@ -68,7 +68,14 @@ public static class BoundCatalog
         Lap("inputs");
         var rows = new List<BoundValue>();
         var notes = new List<string>();
-        if (o.Published) { progress?.Invoke("published norm bounds"); rows.AddRange(NormBounds.Published(b, o.Norm)); Lap("published"); }
+        if (o.Published)
+        {
+            progress?.Invoke("published norm bounds");
+            rows.AddRange(NormBounds.Published(b, o.Norm));
+            if (o.Norm.Sharpness) { progress?.Invoke("expected-sharpness PAC-Bayes bound (Monte Carlo over a σ grid)"); rows.Add(SharpnessBound.Compute(b, train, o.Norm.Delta, o.Norm.Seed, la)); }
+            else notes.Add("Neyshabur et al. 2017's expected-sharpness bound skipped (Monte Carlo families off)");
+            Lap("published");
+        }
         if (o.Practical) { progress?.Invoke("practical forms"); rows.AddRange(NormBounds.Practical(b, o.Norm)); Lap("practical"); }
         if (o.SeedCode) { rows.AddRange(NormBounds.SeedCode(b)); Lap("seed-code"); }
         if (o.Jiang) { progress?.Invoke("Jiang et al. measures" + (o.Norm.Sharpness ? " (σ searches)" : "")); rows.AddRange(JiangMeasures.Compute(b, o.Norm, train, la)); Lap("jiang"); }

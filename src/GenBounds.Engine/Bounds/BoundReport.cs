@@ -124,19 +124,27 @@ public static class BoundReport
         ("\\", "\\textbackslash{}"), ("&", "\\&"), ("%", "\\%"), ("$", "\\$"), ("#", "\\#"), ("_", "\\_"), ("{", "\\{"), ("}", "\\}"), ("~", "\\textasciitilde{}"), ("^", "\\textasciicircum{}"),
         ("‖", "$\\|$"), ("γ", "$\\gamma$"), ("σ", "$\\sigma$"), ("δ", "$\\delta$"), ("μ", "$\\mu$"), ("ℓ", "$\\ell$"), ("×", "$\\times$"), ("√", "$\\surd$"),
         ("∞", "$\\infty$"), ("≤", "$\\le$"), ("·", "$\\cdot$"), ("→", "$\\to$"), ("–", "--"), ("—", "---"), ("’", "'"), ("′", "$'$"), ("²", "$^2$"), ("₁", "$_1$"), ("₂", "$_2$"),
-        ("Σ", "$\\Sigma$"), ("Π", "$\\Pi$"), ("φ", "$\\varphi$"), ("β", "$\\beta$"), ("λ", "$\\lambda$"), ("é", "\\'e"),
+        ("Σ", "$\\Sigma$"), ("Π", "$\\Pi$"), ("φ", "$\\varphi$"), ("β", "$\\beta$"), ("λ", "$\\lambda$"), ("ν", "$\\nu$"), ("ε", "$\\varepsilon$"), ("é", "\\'e"),
     ];
 
     /// <summary>Escapes LaTeX specials and maps the Unicode symbols used in row names to math-mode sequences.</summary>
     public static string Latex(string s)
     {
         var sb = new StringBuilder();
-        foreach (char ch in s)
+        for (int i = 0; i < s.Length; i++)
         {
-            string c = ch.ToString();
+            // "_{2,1}" is a subscript, written in math mode.
+            if (s[i] == '_' && i + 1 < s.Length && s[i + 1] == '{' && s.IndexOf('}', i) is int close && close > i)
+            {
+                string inner = Latex(s[(i + 2)..close]).Replace("$", "");
+                sb.Append("$_{").Append(inner).Append("}$");
+                i = close;
+                continue;
+            }
+            string c = s[i].ToString();
             var hit = LatexMap.FirstOrDefault(m => m.From == c);
             if (hit.From is not null) sb.Append(hit.To);
-            else if (ch < 128) sb.Append(ch);
+            else if (s[i] < 128) sb.Append(s[i]);
             else sb.Append('?');
         }
         return sb.ToString().Replace("$$", "");

@@ -9,7 +9,7 @@ public sealed record BoundOptions
     public double Delta { get; init; } = 0.05;
     /// <summary>Percentile of the training margins used by the practical forms (<c>bneyshabur</c>: 5).</summary>
     public double PracticalMarginPercentile { get; init; } = 5;
-    /// <summary>Run Jiang et al.'s σ searches for the flatness measures (Monte Carlo; slow on large nets).</summary>
+    /// <summary>Run the Monte Carlo families: Jiang et al.'s σ searches and the expected-sharpness PAC-Bayes bound (slow on large nets).</summary>
     public bool Sharpness { get; init; } = true;
     /// <summary>Training examples the σ searches evaluate (a seeded subset; the code uses the whole training set).</summary>
     public int SharpnessSamples { get; init; } = 2000;

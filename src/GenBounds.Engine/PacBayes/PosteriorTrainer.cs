@@ -178,10 +178,11 @@ public sealed class PosteriorTrainer
         {
             double bc1 = 1 - Math.Pow(_o.Beta1, Step), bc2 = 1 - Math.Pow(_o.Beta2, Step);
             var c = new OptimizerSteps.AdamCoefficients((float)_o.Beta1, (float)_o.Beta2, (float)(_o.LearningRate / bc1), (float)(1 / Math.Sqrt(bc2)), (float)_o.Epsilon, 0, 0);
+            var cr = c with { StepSize = (float)(_o.LearningRate * _o.RhoLearningRateFactor / bc1) };
             foreach (var blk in _blocks)
             {
                 OptimizerSteps.Adam(blk.Mu, blk.GMu, blk.MMu, blk.VMu, default, c);
-                OptimizerSteps.Adam(blk.Rho, blk.GVar, blk.MRho, blk.VRho, default, c);
+                OptimizerSteps.Adam(blk.Rho, blk.GVar, blk.MRho, blk.VRho, default, cr);
             }
             if (_o.LearnPriorScale)
             {
@@ -196,7 +197,7 @@ public sealed class PosteriorTrainer
             foreach (var blk in _blocks)
             {
                 OptimizerSteps.Sgd(blk.Mu, blk.GMu, blk.MMu, default, lr, mu, 0, 0, Step == 1);
-                OptimizerSteps.Sgd(blk.Rho, blk.GVar, blk.MRho, default, lr, mu, 0, 0, Step == 1);
+                OptimizerSteps.Sgd(blk.Rho, blk.GVar, blk.MRho, default, lr * (float)_o.RhoLearningRateFactor, mu, 0, 0, Step == 1);
             }
             if (_o.LearnPriorScale)
             {

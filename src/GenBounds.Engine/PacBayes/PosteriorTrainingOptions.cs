@@ -19,6 +19,11 @@ public sealed record PosteriorTrainingOptions
     public OptimizerKind Optimizer { get; init; } = OptimizerKind.Sgd;
     /// <summary>Learning rate.</summary>
     public double LearningRate { get; init; } = 1e-3;
+    /// <summary>
+    /// Multiplier of the learning rate of ρ (the posterior scales) relative to that of μ. With σ = softplus(ρ) the
+    /// gradient in ρ carries a factor sigmoid(ρ) ≈ σ, so with small σ plain SGD barely moves the scales.
+    /// </summary>
+    public double RhoLearningRateFactor { get; init; } = 1;
     /// <summary>SGD momentum.</summary>
     public double Momentum { get; init; } = 0.95;
     /// <summary>Adam β₁.</summary>
@@ -52,6 +57,7 @@ public sealed record PosteriorTrainingOptions
         if (BatchSize <= 0) throw new ArgumentException($"batch size must be positive (got {BatchSize})");
         if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) throw new ArgumentException($"learning rate must be positive (got {LearningRate})");
         if (Momentum < 0 || Momentum >= 1) throw new ArgumentException($"momentum must be in [0, 1) (got {Momentum})");
+        if (!(RhoLearningRateFactor > 0) || double.IsInfinity(RhoLearningRateFactor)) throw new ArgumentException($"the ρ learning-rate factor must be positive (got {RhoLearningRateFactor})");
         if (!(Delta > 0 && Delta < 1)) throw new ArgumentException($"δ must lie strictly between 0 and 1 (got {Delta})");
         if (!(KlPenalty > 0) || double.IsInfinity(KlPenalty)) throw new ArgumentException($"the KL penalty must be positive (got {KlPenalty})");
         if (!(PMin > 0 && PMin < 1)) throw new ArgumentException($"p_min must lie in (0, 1) (got {PMin})");
@@ -66,7 +72,8 @@ public sealed record PosteriorTrainingOptions
         string opt = Optimizer == OptimizerKind.Adam
             ? string.Format(inv, "adam(lr={0}, b1={1}, b2={2})", LearningRate, Beta1, Beta2)
             : string.Format(inv, "sgd(lr={0}, momentum={1})", LearningRate, Momentum);
-        return string.Format(inv, "{0} objective, {1}, batch {2}, {3} epochs, kl-penalty {4}, p_min {5}, delta {6}{7}",
-            Objective.ToString().ToLowerInvariant(), opt, BatchSize, Epochs, KlPenalty, PMin, Delta, LearnPriorScale ? ", learned prior scale" : "");
+        return string.Format(inv, "{0} objective, {1}, batch {2}, {3} epochs, kl-penalty {4}, p_min {5}, delta {6}{7}{8}",
+            Objective.ToString().ToLowerInvariant(), opt, BatchSize, Epochs, KlPenalty, PMin, Delta, LearnPriorScale ? ", learned prior scale" : "",
+            RhoLearningRateFactor != 1 ? string.Format(inv, ", rho lr x{0}", RhoLearningRateFactor) : "");
     }
 }
