@@ -163,25 +163,27 @@ let setupOf (p: Parsed) : CertifySetup =
     (try setup.Validate() with :? ArgumentException as e -> raise (UsageError e.Message))
     setup
 
-let private stageBar = Collections.Generic.Dictionary<string, Progress.Bar>()
-
-let private report (quiet: bool) (pr: CertifyProgress) =
-    match pr.Stage with
-    | "posterior-batch" | "certificate" | "test" ->
-        let label = if pr.Stage = "posterior-batch" then "posterior" else pr.Stage
-        let bar =
-            match stageBar.TryGetValue label with
-            | true, b -> b
-            | _ ->
-                let b = Progress.Bar(label, Progress.modeFor quiet)
-                stageBar[label] <- b
-                b
-        bar.Update(pr.Done, pr.Total, pr.Detail)
-        if pr.Done >= pr.Total then
-            bar.Finish()
-            stageBar.Remove label |> ignore
-    | stage ->
-        if not quiet then eprintfn "%s %d/%d: %s" stage pr.Done pr.Total pr.Detail
+/// Progress of one certify run: a bar per long stage (posterior, certificate, test), a line for the others. The open bars
+/// belong to the run, so two runs in one process never share them.
+let private reporter (quiet: bool) =
+    let stageBar = Collections.Generic.Dictionary<string, Progress.Bar>()
+    fun (pr: CertifyProgress) ->
+        match pr.Stage with
+        | "posterior-batch" | "certificate" | "test" ->
+            let label = if pr.Stage = "posterior-batch" then "posterior" else pr.Stage
+            let bar =
+                match stageBar.TryGetValue label with
+                | true, b -> b
+                | _ ->
+                    let b = Progress.Bar(label, Progress.modeFor quiet)
+                    stageBar[label] <- b
+                    b
+            bar.Update(pr.Done, pr.Total, pr.Detail)
+            if pr.Done >= pr.Total then
+                bar.Finish()
+                stageBar.Remove label |> ignore
+        | stage ->
+            if not quiet then eprintfn "%s %d/%d: %s" stage pr.Done pr.Total pr.Detail
 
 let private certificateJson (c: RiskCertificate) =
     obj [ "certificate", jnum c.Certificate
@@ -222,7 +224,7 @@ let run (p: Parsed) =
         eprintfn "certify: %s, %s prior%s, bound set %d of %d training examples; %s" (setup.Architecture.ToString()) (setup.Prior.ToString().ToLowerInvariant())
             (if setup.Prior = PriorKind.Learnt then sprintf " (fraction %g)" setup.PriorFraction else "") runner.BoundSet.Count train.Count (setup.Posterior.Describe())
     let result =
-        try runner.Run(Option.toObj (p.TryGet "checkpoint"), Option.toObj (p.TryGet "reuse-prior"), Action<CertifyProgress>(report quiet))
+        try runner.Run(Option.toObj (p.TryGet "checkpoint"), Option.toObj (p.TryGet "reuse-prior"), Action<CertifyProgress>(reporter quiet))
         with :? InvalidDataException as e -> raise (InputError e.Message)
     let seconds = JsonObject()
     for kv in result.StageSeconds do seconds[kv.Key] <- jnum kv.Value
