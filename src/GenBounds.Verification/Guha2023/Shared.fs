@@ -202,7 +202,8 @@ type PrunedClassifier =
       Slip: int
       HeldOutErrors: int
       HeldOut: int
-      /// The optimistic count the verifier bound before issue 12: q = non-zeros before rounding, r = max levels used.
+      /// The optimistic count the verifier bound before issue 12: q = non-zeros of the rounded net, r = the most distinct
+      /// values (0 included) one of its layers uses.
       OptimisticQ: float
       OptimisticR: float
       Seed: uint64 }
