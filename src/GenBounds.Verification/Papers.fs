@@ -14,7 +14,7 @@ let guha2023 =
         Guha2023.Framework.lemmas
         @ Guha2023.Pruning.lemmas
         @ Guha2023.Sketching.lemmas
-        @ [ Lemma.notYet GenBounds.Proofs.Guha2023.LotteryTickets.t61; Lemma.notYet GenBounds.Proofs.Guha2023.LotteryTickets.t62 ]
+        @ Guha2023.SketchRecovery.lemmas @ Guha2023.LotteryTickets.lemmas
         @ Guha2023.Appendix.lemmas }
 
 /// Arora, Ge, Neyshabur, Zhang (2018).

@@ -43,7 +43,11 @@ module Budget =
           { Name = "confirm-draws"; Default = 50.0; Description = "confirmation draws of an extrapolated smallest compression" }
           { Name = "rem1-draws"; Default = 3.0; Description = "single-layer compression draws per layer (ARORA-REM1)" }
           { Name = "holdout"; Default = 2000.0; Description = "held-out points used by checks that need forward passes of compressed nets" }
-          { Name = "comparison-epochs"; Default = 10.0; Description = "epochs of the verifier-trained shuffled-label comparison network" } ]
+          { Name = "comparison-epochs"; Default = 10.0; Description = "epochs of the verifier-trained shuffled-label comparison network" }
+          { Name = "sketch-trials"; Default = 30.0; Description = "trials per matrix side of the sketch-recovery Monte Carlo (GUHA-T5.1, R5.1), each over a grid of sketch sizes" }
+          { Name = "sketch-size"; Default = 64.0; Description = "largest matrix side p of the sketch-recovery Monte Carlo (sides p/2 and p; the l1 programs grow with p)" }
+          { Name = "lp-instances"; Default = 8.0; Description = "instances of the joint l1 program over all p^2 unknowns (GUHA-EQ1 and its decoder probe)" }
+          { Name = "imp-rounds"; Default = 3.0; Description = "rounds of iterative magnitude pruning (one epoch each) behind the lottery-ticket checks (GUHA-T6.2)" } ]
 
     /// The default budget for N trials per probabilistic claim.
     let create (trials: int) : Budget =

@@ -165,11 +165,12 @@ let l42 =
         |> Evidence.withCaps (rows |> List.map (fun (_, a, _) -> a))
         |> Evidence.withNotes ([ sprintf "eps = %g, d = %g; C_min(eps) = the (1 - eps)-quantile of ||Delta||_2 eps/Gamma_l|C=1 per layer, with an order-statistic CI" epsilon d; spectralNote ] @ List.collect (fun (_, _, n) -> n) rows))
 
-/// GUHA-LB.2's instances: per perturbation the spectral norms and, per input, ‖f_{W+U}(x) − f_W(x)‖ and ‖x‖; perturbations
-/// at the size limit: the pruning residual −Δ, a Gaussian matrix and a rank-one matrix along the top singular pair scaled
-/// to ‖W‖/L, and the scaling U = W/L.
-let private lb2Instances (lab: Lab) (mode: CheckMode) =
-    Lab.memo lab ("guha2023/lb2/" + mode.StreamName) (fun () ->
+/// The perturbation instances of GUHA-LB.2 and LC.2 on `inputs` (n row-major points of the input dimension, named by
+/// `inputsTag` in the cache key): per perturbation the spectral norms and, per input, ‖f_{W+U}(x) − f_W(x)‖ and ‖x‖;
+/// perturbations at the size limit: the pruning residual −Δ, a Gaussian matrix and a rank-one matrix along the top
+/// singular pair scaled to ‖W‖/L, and the scaling U = W/L. Every instance also binds the code's κ_l at m = |S|.
+let perturbationInstances (lab: Lab) (mode: CheckMode) (inputsTag: string) (x: float[]) =
+    Lab.memo lab (sprintf "guha2023/lb2/%s/%s" mode.StreamName inputsTag) (fun () ->
         let layers = lab.Network.Layers
         let L = layers.Length
         let ws = networkWeights lab mode "lb2"
@@ -180,10 +181,10 @@ let private lb2Instances (lab: Lab) (mode: CheckMode) =
         let normW = Array.init L (fun l -> normLower wd.[l] l)
         let n = lab.Train.Count
         let k = lab.Network.Architecture.OutputSize
-        let x = trainInputs lab
         let sizes = widths lab
         let biases = biasesOf lab mode
         let f0 = logits lab sizes wd biases x n
+        let kappa = Array.init L (fun l -> GuhaCodeProxy.Kappa(layers.[l].In, layers.[l].Out, n))
         let dLb2 = List.min ds
         let rng = Lab.stream lab paperId "GUHA-LB.2" mode "perturbations"
         let vecNorm (a: float[]) = Numerics.Tensors.TensorPrimitives.Norm(ReadOnlySpan a)
@@ -221,7 +222,7 @@ let private lb2Instances (lab: Lab) (mode: CheckMode) =
                 let dist = GenBounds.Measures.Outputs.RowDistances(ReadOnlySpan f0, ReadOnlySpan f1, n, k)
                 let baseB =
                     Bindings.empty |> Bindings.vector "normW" normW |> Bindings.vector "normU" normU
-                    |> Bindings.vector "lambda" (Array.create L 1.0) |> Bindings.scalar "L" (float L)
+                    |> Bindings.vector "lambda" (Array.create L 1.0) |> Bindings.scalar "L" (float L) |> Bindings.vector "kappa" kappa
                 for i in 0 .. n - 1 ->
                     { Evidence.instance (baseB |> Bindings.scalar "normDiff" dist.[i] |> Bindings.scalar "normx" (rowNorm x i lab.Train.Dimension)) rng.Seed label with Sample = Some i } ]
         // The median of normDiff over every instance: the bound of the typical-value mutant (GUHA-LB.2~mutant-median).
@@ -231,7 +232,7 @@ let private lb2Instances (lab: Lab) (mode: CheckMode) =
 /// GUHA-LB.2: the deterministic perturbation bound on every training input under four perturbations per network.
 let lb2 =
     Experiment.create [ "normDiff"; "normx"; "normW"; "normU"; "lambda"; "L"; "normDiffMedian" ] (fun lab run ->
-        let instances, count = lb2Instances lab run.Mode
+        let instances, count = perturbationInstances lab run.Mode "train" (trainInputs lab)
         Evidence.ofInstances instances
         |> Evidence.withFailedAssumptions (failedAssumptions lab run.Mode)
         |> Evidence.withNotes [ sprintf "%d inputs x %d perturbations" lab.Train.Count count; spectralNote ])
@@ -239,7 +240,7 @@ let lb2 =
 /// GUHA-L4.3 (rounded = false) and L4.4b (rounded = true): E_max of the pruned (and rounded) network over the
 /// whole-network trials against the reconstructed bound, failure probability Σ ε_l.
 let networkError (rounded: bool) =
-    Experiment.create [ "maxErr"; "maxnormx"; "Gamma"; "epsilon"; "normW"; "lambda"; "L"; "rho"; "J"; "maxErrQ10" ] (fun lab run ->
+    Experiment.create [ "maxErr"; "maxnormx"; "Gamma"; "epsilon"; "normW"; "lambda"; "L"; "rho"; "J"; "maxErrQ10"; "kappa" ] (fun lab run ->
         let trials, allowances = netTrials lab run.Mode
         let errs = trials |> List.map (fun tr -> if rounded then tr.MaxErrRounded else tr.MaxErr) |> Array.ofList
         // The lower decile of E_max over the trials: the bound of the typical-value mutant (~mutant-lower-decile).
@@ -256,7 +257,7 @@ let networkError (rounded: bool) =
         Evidence.ofInstances instances
         |> Evidence.withFailedAssumptions (failedAssumptions lab run.Mode)
         |> Evidence.withCaps allowances
-        |> Evidence.withNotes (note @ [ sprintf "d = %g, %d forward trials on %d inputs; rho_l = sqrt(Psi_l)/10" d trials.Length lab.Train.Count; spectralNote ]))
+        |> Evidence.withNotes (note @ [ sprintf "d = %g, %d forward trials on %d inputs; rho_l = the largest power of two <= sqrt(Psi_l)/10" d trials.Length lab.Train.Count; spectralNote ]))
 
 /// GUHA-L4.4a: the Frobenius rounding error of pruned layers (a few draws per layer) against (ρ/2)√J.
 let l44Rounding =

@@ -75,8 +75,17 @@ let spectralDraws (lab: Lab) (mode: CheckMode) (l: int) (d: float) (centred: boo
                 (spectralNorm lab delta layer.Out layer.In (rng.Split "lanczos").Seed).Upper, rng.Seed))
     draws, allowance
 
-/// One whole-network trial: prune every layer at strength d (Algorithm 1), round to the grid ρ_l = √Ψ_l/10, and measure
-/// the output errors on S. `Rounded` (the pruned and rounded weights, for T3.1's held-out error) is kept for trial 0
+/// Candidate rounding steps fixed before training: 2⁰, 2⁻¹, …, 2^−(G−1). A step chosen from them after training is paid
+/// for by a union bound over G per layer (the honest counts of GUHA-T3.1, LD.1, TD.1, T5.2).
+let stepGridSize = 40
+
+/// The largest candidate step 2^−k ≤ x (k < stepGridSize): ρ_l = step (√Ψ_l/10) is the grid GUHA-L4.4 rounds to.
+let powerOfTwoStep (x: float) =
+    if not (x > 0.0) then invalidArg "x" (sprintf "a rounding step needs a positive scale (got %g)" x)
+    2.0 ** float (max -(stepGridSize - 1) (min 0 (int (floor (Math.Log2 x)))))
+
+/// One whole-network trial: prune every layer at strength d (Algorithm 1), round to the grid ρ_l = the largest power of
+/// two ≤ √Ψ_l/10 (a candidate fixed before training), and measure the output errors on S. `Rounded` (the pruned and rounded weights, for T3.1's held-out error) is kept for trial 0
 /// only, so that the trials do not hold copies of the network.
 type NetTrial =
     { Bindings: Bindings
@@ -87,8 +96,13 @@ type NetTrial =
       TrueClassDiff: float
       /// The code's needed margin γ* with the realised ‖W^l − Ŵ^l‖₂ (the first `realised-trials` trials only).
       GammaRealised: float option
+      /// The code's needed margin with κ for the pruned and rounded net (GuhaCodeProxy.NeededMargin, exact SVD norms) and
+      /// max_l ‖W^l − W̃^l‖₂/‖W^l‖₂ (the first `realised-trials` trials only).
+      CodeMarginRounded: (float * float) option
       Seed: uint64
       Rounded: float[][]
+      /// ρ_l of every layer.
+      Steps: float[]
       Levels: int
       NonZeros: float
       /// f and the pruned-and-rounded g on S (trial 0 only).
@@ -118,7 +132,7 @@ let private netTrialsOf (lab: Lab) (mode: CheckMode) (trials: int) (realisedFor:
         let normW = fixedNormW |> Option.defaultWith (fun () -> normsOf ws (fun l -> (rng.Split(sprintf "lanczos-W-%d" l)).Seed))
         let masks = Array.init L (fun l -> MagnitudePruning.SampleMask(ReadOnlySpan ws.[l], layers.[l].Out, layers.[l].In, d, psis.[l], DiagonalPolicy.Keep, rng.Split(sprintf "mask-%d" l)))
         let prunedW = Array.init L (fun l -> pruned ws.[l] masks.[l])
-        let rho = psis |> Array.map (fun p -> sqrt p / 10.0)
+        let rho = psis |> Array.map (fun p -> powerOfTwoStep (sqrt p / 10.0))
         let rounding = Array.init L (fun l -> Rounding.Round(ReadOnlySpan prunedW.[l], rho.[l]))
         let g = logits lab sizes (prunedW |> Array.map toDouble) biases x n
         let gr = logits lab sizes (rounding |> Array.map (fun r -> r.Rounded)) biases x n
@@ -139,15 +153,31 @@ let private netTrialsOf (lab: Lab) (mode: CheckMode) (trials: int) (realisedFor:
                     |> Array.sum
                 Some(Math.E * maxnormx * prodW * sumRatio)
             else None
+        let codeMargin =
+            if t < realisedFor then
+                // Bias-free copies: the code ignores biases, and NeededMargin compares two nets of one architecture.
+                let toMlp (weights: float32[][]) =
+                    let net = GenBounds.Networks.Mlp(GenBounds.Networks.MlpArchitecture(lab.Network.Architecture.LayerSizes, false))
+                    weights |> Array.iteri (fun l w -> Array.blit w 0 net.Layers.[l].Weight 0 w.Length)
+                    net
+                let roundedW = rounding |> Array.map (fun r -> Array.map float32 r.Rounded)
+                let exact (a: float[]) l = lab.LinearAlgebra.SingularValues(ReadOnlySpan a, layers.[l].Out, layers.[l].In).[0]
+                let norms = Array.init L (fun l -> exact (toDouble ws.[l]) l)
+                let ratio = Array.init L (fun l -> exact (Array.init ws.[l].Length (fun i -> float ws.[l].[i] - rounding.[l].Rounded.[i])) l / norms.[l]) |> Array.max
+                let kappas = Array.init L (fun l -> GuhaCodeProxy.Kappa(layers.[l].In, layers.[l].Out, n))
+                Some(GuhaCodeProxy.NeededMargin(toMlp ws, toMlp roundedW, maxnormx, kappas, lab.LinearAlgebra, norms), ratio)
+            else None
         let b =
             Bindings.empty
             |> Bindings.scalar "maxnormx" maxnormx |> Bindings.scalar "L" (float L)
             |> Bindings.vector "Gamma" gammas |> Bindings.vector "epsilon" (Array.create L epsilon)
             |> Bindings.vector "normW" normW |> Bindings.vector "lambda" (Array.create L 1.0)
             |> Bindings.vector "rho" rho |> Bindings.vector "J" (rounding |> Array.map (fun r -> float r.NonZeros))
+            |> Bindings.vector "kappa" (Array.init L (fun l -> GuhaCodeProxy.Kappa(layers.[l].In, layers.[l].Out, n)))
         { Bindings = b; MaxErr = Array.max dist; MaxErrRounded = Array.max distR; MaxAbsDiff = Array.max absDiff; MeanAbsDiff = Array.average absDiff
-          TrueClassDiff = trueClass; GammaRealised = realised; Seed = rng.Seed
+          TrueClassDiff = trueClass; GammaRealised = realised; CodeMarginRounded = codeMargin; Seed = rng.Seed
           Rounded = (if t = 0 then rounding |> Array.map (fun r -> r.Rounded) else [||])
+          Steps = rho
           Levels = rounding |> Array.map (fun r -> r.DistinctLevels) |> Array.max
           NonZeros = rounding |> Array.sumBy (fun r -> float r.NonZeros)
           F = (if t = 0 then f else [||]); G = (if t = 0 then gr else [||]) } ]
@@ -158,3 +188,77 @@ let netTrials (lab: Lab) (mode: CheckMode) : NetTrial list * Allowance list =
     let realised = allow lab "realised-trials" trials.Count 1.0 1 "whole-network trials with the realised perturbation bound"
     Lab.memo lab (sprintf "guha2023/net-trials/%s/%d/%d" mode.StreamName trials.Count realised.Count) (fun () -> netTrialsOf lab mode trials.Count realised.Count),
     [ trials; realised ]
+
+/// The pruned and rounded network g of trial 0 of the whole-network trials, as the compression bounds use it: its layers'
+/// level data (on the rounded weights), γ = max |f − g| over S and all k outputs (so D3.1 holds by construction), f's
+/// margin losses at γ and 2γ, the proof step's slip count, and g's held-out errors.
+type PrunedClassifier =
+    { Layers: LayerCountInput[]
+      Steps: float[]
+      Rounded: float[][]
+      Gamma: float
+      LhatGamma: float
+      Lhat2Gamma: float
+      Slip: int
+      HeldOutErrors: int
+      HeldOut: int
+      /// The optimistic count the verifier bound before issue 12: q = non-zeros of the rounded net, r = the most distinct
+      /// values (0 included) one of its layers uses.
+      OptimisticQ: float
+      OptimisticR: float
+      Seed: uint64 }
+
+/// g of trial 0 in a mode (memoised).
+let prunedClassifier (lab: Lab) (mode: CheckMode) : PrunedClassifier * Allowance list =
+    let trials, allowances = netTrials lab mode
+    let tr = List.head trials
+    let g =
+        Lab.memo lab ("guha2023/pruned-classifier/" + mode.StreamName) (fun () ->
+            let n = lab.Train.Count
+            let k = lab.Network.Architecture.OutputSize
+            let gamma = Seq.max (seq { for i in 0 .. n * k - 1 -> abs (tr.F.[i] - tr.G.[i]) })
+            let mf = GenBounds.Measures.Outputs.Margins(ReadOnlySpan tr.F, ReadOnlySpan lab.Train.Labels, k)
+            let mg = GenBounds.Measures.Outputs.Margins(ReadOnlySpan tr.G, ReadOnlySpan lab.Train.Labels, k)
+            let lossAt gm = float (mf |> Array.filter (fun m -> m <= gm) |> Array.length) / float n
+            let gh = logits lab (widths lab) tr.Rounded (biasesOf lab mode) (Array.map float lab.Test.Features) lab.Test.Count
+            { Layers = Array.map2 (fun (r: float[]) step -> CompressionCounts.Levels(ReadOnlySpan r, step)) tr.Rounded tr.Steps
+              Steps = tr.Steps
+              Rounded = tr.Rounded
+              Gamma = gamma
+              LhatGamma = lossAt gamma
+              Lhat2Gamma = lossAt (2.0 * gamma)
+              Slip = Array.zip mf mg |> Array.filter (fun (a, b) -> a > gamma && b <= 0.0) |> Array.length
+              HeldOutErrors = GenBounds.Measures.Outputs.Errors(ReadOnlySpan gh, ReadOnlySpan lab.Test.Labels, k)
+              HeldOut = lab.Test.Count
+              OptimisticQ = tr.NonZeros
+              OptimisticR = float (max 2 tr.Levels)
+              Seed = tr.Seed })
+    g, allowances
+
+/// Candidate level ranges K ∈ {2⁰, …, 2³⁰}: the smallest one covering the levels used.
+let levelRangeCandidates = 31
+
+/// The smallest power of two ≥ k (k ≥ 1), the level range K a class fixed before S can name.
+let levelRange (k: int64) = 2.0 ** ceil (Math.Log2(float (max 1L k)))
+
+/// The confidence every compression bound here is stated at, before the union over data-dependent choices.
+let boundDelta = 0.1
+
+/// The noise-label model of the synthetic compression-bound checks (GUHA-T3.1, T3.1-optimistic, LD.1, TD.1): y a fair
+/// coin, x_j i.i.d. ±1 independent of y (h coordinates), m odd; g = x ↦ σ x_j for the coordinate j most correlated with
+/// y on S and σ its sign. The class {σ x_j} (r = 2h values of one parameter) is fixed before S and L₀(g) = 1/2 exactly;
+/// the count of agreements of each coordinate with y is Bin(m, 1/2), independently over j, which is all the training
+/// error depends on. Per trial: g's training error (γ = 0, f = g) and the stream seed.
+let noiseModel (lab: Lab) =
+    let h, m = 1000, 201
+    let trials =
+        Lab.memo lab (sprintf "guha2023/noise-model/%d" lab.Budget.Trials) (fun () ->
+            Array.init lab.Budget.Trials (fun t ->
+                let rng = Lab.stream lab paperId "noise-model" CheckMode.Synthetic (sprintf "trial-%d" t)
+                let best = Seq.init h (fun _ -> abs (2 * Stats.sampleBinomial rng m 0.5 - m)) |> Seq.max
+                float (m - best) / float (2 * m), rng.Seed))
+    trials, h, m
+
+/// The note every noise-model result carries.
+let noiseNote (h: int) (m: int) =
+    sprintf "synthetic: noise-label model (y a fair coin, x_j i.i.d. +-1, h = %d, m = %d); g = sigma x_j for the coordinate most correlated with y on S, f = g (gamma = 0); L0(g) = 1/2 exactly; class {sigma x_j} fixed before S (q = 1, r = 2h = %d); a Monte Carlo over S" h m (2 * h)
