@@ -67,8 +67,19 @@ let runInfo (p: Parsed) =
     | [] ->
         let la = GenBounds.LinearAlgebra.LinearAlgebraProviders.Default
         let mnist = GenBounds.Data.Mnist.DefaultFolder(repoRoot ())
+        let kernel =
+            match la with
+            | :? GenBounds.LinearAlgebra.NativeLinearAlgebraProvider ->
+                let k = GenBounds.LinearAlgebra.NativeLinearAlgebraProvider.KernelStatus
+                obj [ "kernel", (if isNull k.Kernel then null else jstr k.Kernel)
+                      "chosen_by", jstr (string k.ChosenBy)
+                      "self_test_passed", jbool k.SelfTestPassed
+                      "rejected_kernel", (if isNull k.RejectedKernel then null else jstr k.RejectedKernel)
+                      "summary", jstr (k.Describe()) ]
+            | _ -> obj [ "summary", jstr la.Name ]
         obj [ "command", jstr "info"
               "blas", jstr la.Name
+              "blas_kernel", kernel
               "blas_threads", jint (int64 (blasThreads ()))
               "mnist_folder", jstr mnist
               "mnist_present", jbool (File.Exists(Path.Combine(mnist, "train-images-idx3-ubyte")))
