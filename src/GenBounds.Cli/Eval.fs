@@ -12,7 +12,7 @@ open GenBounds.Cli.Common
 let evalSpec =
     { Name = "eval"
       Summary = "accuracy, loss and margin statistics of a model on the train and test sets"
-      Positionals = [ "MODEL", "a .safetensors model (GenBounds or a PyTorch nn.Sequential of Linear/ReLU)" ]
+      Positionals = [ "MODEL", "a .safetensors model (GenBounds or PyTorch), or a TorchSharp .dat / PyTorch .pt state dict of an nn.Sequential of Linear/ReLU" ]
       Options = dataOptions @ [ threadOption; jsonFlag ] }
 
 let infoSpec =
@@ -21,14 +21,29 @@ let infoSpec =
       Positionals = [ "MODEL", "optional model file" ]
       Options = [ jsonFlag ] }
 
+/// The name a state dict's format is recorded under (model metadata, `convert` output).
+let formatName (format: GenBounds.Torch.ModelFormat) =
+    match format with
+    | GenBounds.Torch.ModelFormat.TorchSharp -> "torchsharp-state-dict"
+    | GenBounds.Torch.ModelFormat.PyTorch -> "pytorch-state-dict"
+    | _ -> "safetensors"
+
+/// Loads a model: a GenBounds model file or any safetensors nn.Sequential (`ModelFile.Load`), a TorchSharp state dict
+/// (`.dat`, `Module.save`) or a PyTorch one (`.pt`/`.pth`/`.bin`, `torch.save(model.state_dict(), path)`). State dicts
+/// hold no metadata; theirs records only the source format. Every command that takes a MODEL goes through here.
 let loadModel (path: string) =
     if not (File.Exists path) then raise (InputError(sprintf "model file not found: %s" path))
     try
-        let struct (net, meta) = ModelFile.Load path
-        net, meta
+        match GenBounds.Torch.StateDictFiles.Detect path with
+        | GenBounds.Torch.ModelFormat.Safetensors ->
+            let struct (net, meta) = ModelFile.Load path
+            net, meta
+        | format ->
+            GenBounds.Torch.StateDictFiles.Load path, ModelMetadata(Extra = readOnlyDict [ "source_format", formatName format ])
     with
     | :? InvalidDataException as e -> raise (InputError(sprintf "%s: %s" path e.Message))
     | :? FormatException as e -> raise (InputError(sprintf "%s: %s" path e.Message))
+    | :? GenBounds.Torch.TorchUnavailableException as e -> raise (InputError(sprintf "%s: %s" path e.Message))
 
 let private quantiles (xs: float[]) =
     let s = Array.sort xs
@@ -99,6 +114,7 @@ let runInfo (p: Parsed) =
         let md = Text.Json.Nodes.JsonObject()
         let put (k: string) (v: string) = if not (isNull v) then md[k] <- jstr v
         put "dataset" meta.Dataset; put "dataset_hash" meta.DatasetHash; put "optimizer" meta.Optimizer; put "code_revision" meta.CodeRevision
+        put "engine" meta.Engine; put "device" meta.Device; put "libtorch_version" meta.LibTorchVersion
         if meta.Seed.HasValue then md["seed"] <- jstr (string meta.Seed.Value)
         if meta.Epochs.HasValue then md["epochs"] <- jint (int64 meta.Epochs.Value)
         if meta.TrainAccuracy.HasValue then md["train_accuracy"] <- jnum meta.TrainAccuracy.Value

@@ -16,6 +16,7 @@ let private commands: (CommandSpec * (Parsed -> JsonObject) * (JsonObject -> uni
     [ Train.spec, Train.run, text [ "model"; "architecture"; "parameters"; "train_accuracy"; "test_accuracy"; "epoch_seconds"; "wall_seconds" ]
       Eval.evalSpec, Eval.runEval, text [ "model"; "architecture"; "train_accuracy"; "test_accuracy"; "train_loss"; "test_loss"; "min_train_margin"; "wall_seconds" ]
       Eval.infoSpec, Eval.runInfo, (fun o -> printJson o)
+      Convert.spec, Convert.run, text [ "input"; "input_format"; "output"; "output_format"; "architecture"; "model_hash" ]
       Measure.spec, Measure.run, text [ "model"; "samples"; "jacobians"; "activation_contraction"; "min_margin"; "interlayer_smoothness_rho"; "theorem_4_1_proxy"; "out"; "wall_seconds" ]
       Verify.spec, Verify.run, Verify.show ]
 

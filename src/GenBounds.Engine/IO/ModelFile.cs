@@ -39,6 +39,13 @@ public sealed record ModelMetadata
     /// <summary>Further key-values; keys must not collide with the reserved ones in <see cref="ModelFile.ReservedKeys"/>.</summary>
     public IReadOnlyDictionary<string, string> Extra { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>This metadata with <see cref="Extra"/> replaced by <paramref name="extra"/>.</summary>
+    public ModelMetadata WithExtra(IReadOnlyDictionary<string, string> extra)
+    {
+        ArgumentNullException.ThrowIfNull(extra);
+        return this with { Extra = extra };
+    }
+
     /// <summary>This metadata with <see cref="Dataset"/> and <see cref="DatasetHash"/> taken from <paramref name="data"/>.</summary>
     public ModelMetadata WithDataset(Dataset data)
     {
