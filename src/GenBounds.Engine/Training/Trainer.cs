@@ -17,33 +17,55 @@ public readonly record struct BatchProgress(int Epoch, int Batch, int Batches, d
 
 /// <summary>
 /// Mini-batch training of an <see cref="Mlp"/> in float32 with Adam or SGD. Deterministic: the data order of epoch e is
-/// drawn from the stream <c>data-order/epoch-e</c> of the master seed, all element-wise work is single-threaded in a
-/// fixed order, and BLAS is the only parallel runtime, so the same seed and thread count give bit-identical weights.
-/// The optimiser updates each layer right after its gradient has been propagated further down (fused, single pass).
+/// drawn from the stream <c>data-order/epoch-e</c> of the master seed, and every mini-batch is split over a
+/// <see cref="WorkerTeam"/> of as many threads as BLAS had when the trainer was made, in a fixed partition — batch rows
+/// for gathering, the forward pass, the loss and ∂Z·W; output units for ∂W, ∂b and the optimiser — with BLAS itself
+/// single-threaded inside, so the team is the only parallel runtime and the same seed and thread count give bit-identical
+/// weights. Each layer's optimiser step runs in the region right after the one that last reads its weights, on the
+/// thread that computed its gradient rows (fused: one pass over parameters, gradient and moments).
 /// </summary>
 public sealed class Trainer
 {
     private readonly Mlp _net;
     private readonly TrainingOptions _o;
+    private readonly ILinearAlgebraProvider _la;
     private readonly Backprop<float> _bp;
     private readonly float[][] _w, _b;
+    private readonly float[]?[] _biases;
     private readonly float[][] _m, _v, _mb, _vb;     // Adam moments (or SGD momentum in _m/_mb)
     private readonly float[][]? _pw, _pb;              // prior parameters
     private readonly float[] _xBatch;
     private readonly int[] _yBatch;
+    private readonly double[] _rowLoss;
+    private readonly bool[] _rowCorrect;
+    private readonly int[] _sizes;
+    // state of the batch being trained, read by the team's regions
+    private Dataset? _data;
+    private int[] _order = [];
+    private int _start, _batch, _layer;
+    private OptimizerSteps.AdamCoefficients _adam;
+    private int _team;
+    private readonly Action<int> _forwardRegion, _backwardRegion;
 
-    /// <summary>Prepares training of <paramref name="net"/> (updated in place).</summary>
-    public Trainer(Mlp net, TrainingOptions options, ILinearAlgebraProvider la)
+    /// <summary>Prepares training of <paramref name="net"/> (updated in place), split over as many threads as BLAS has now.</summary>
+    public Trainer(Mlp net, TrainingOptions options, ILinearAlgebraProvider la) : this(net, options, la, threads: null) { }
+
+    /// <summary>
+    /// Prepares training of <paramref name="net"/> (updated in place) with each mini-batch split over
+    /// <paramref name="threads"/> threads (null: the BLAS thread count now, 1 for a BLAS without threads).
+    /// </summary>
+    public Trainer(Mlp net, TrainingOptions options, ILinearAlgebraProvider la, int? threads)
     {
+        if (threads is < 1) throw new ArgumentOutOfRangeException(nameof(threads), threads, "at least one thread");
         options.Validate();
         if (options.Prior is { } prior && !prior.Architecture.Equals(net.Architecture))
             throw new ArgumentException($"prior architecture {prior.Architecture} differs from the network's {net.Architecture}");
-        _net = net; _o = options;
-        var sizes = net.Architecture.LayerSizes;
-        _bp = new Backprop<float>(la, sizes, net.Architecture.Bias, options.BatchSize);
-        int L = net.Layers.Length;
+        _net = net; _o = options; _la = la;
+        _sizes = net.Architecture.LayerSizes.ToArray();
+        _bp = new Backprop<float>(la, _sizes, net.Architecture.Bias, options.BatchSize);
         _w = net.Layers.Select(l => l.Weight).ToArray();
         _b = net.Layers.Select(l => l.Bias ?? Array.Empty<float>()).ToArray();
+        _biases = _b.Select(b => b.Length == 0 ? null : b).ToArray();
         _m = _w.Select(a => new float[a.Length]).ToArray(); _v = _w.Select(a => new float[a.Length]).ToArray();
         _mb = _b.Select(a => new float[a.Length]).ToArray(); _vb = _b.Select(a => new float[a.Length]).ToArray();
         if (options.PriorPenalty > 0)
@@ -51,9 +73,14 @@ public sealed class Trainer
             _pw = options.Prior!.Layers.Select(l => l.Weight).ToArray();
             _pb = options.Prior!.Layers.Select(l => l.Bias ?? Array.Empty<float>()).ToArray();
         }
-        _xBatch = new float[options.BatchSize * sizes[0]];
+        _xBatch = new float[options.BatchSize * _sizes[0]];
         _yBatch = new int[options.BatchSize];
+        _rowLoss = new double[options.BatchSize];
+        _rowCorrect = new bool[options.BatchSize];
         Seeds = new SeedStreams(options.Seed);
+        Threads = threads ?? (la is NativeLinearAlgebraProvider && NativeLinearAlgebraProvider.Threads is > 1 and var t ? t : 1);
+        _forwardRegion = ForwardRegion;
+        _backwardRegion = BackwardRegion;
     }
 
     /// <summary>Named streams of the master seed.</summary>
@@ -62,10 +89,15 @@ public sealed class Trainer
     public long Step { get; private set; }
     /// <summary>Epochs completed so far.</summary>
     public int EpochsDone { get; private set; }
+    /// <summary>Threads a mini-batch is split over: the BLAS thread count when the trainer was made (1 for a BLAS without threads).</summary>
+    public int Threads { get; }
 
     /// <summary>A freshly initialised network (PyTorch default init) from the <c>init</c> stream of <paramref name="seed"/>.</summary>
     public static Mlp Initialize(MlpArchitecture architecture, ulong seed) =>
         Mlp.InitializeDefault(architecture, new SeedStreams(seed).Stream(SeedStreams.Names.Init));
+
+    // Thread 0's time per phase (ticks), for EpochStats.PhaseSeconds.
+    private long _tGather, _tForward, _tLoss, _tBackward, _tOptimizer;
 
     /// <summary>Runs one epoch over <paramref name="train"/>.</summary>
     public EpochStats TrainEpoch(Dataset train, Action<BatchProgress>? progress = null)
@@ -74,72 +106,116 @@ public sealed class Trainer
         if (train.Classes > _net.Architecture.OutputSize) throw new ArgumentException($"data has {train.Classes} classes, network only {_net.Architecture.OutputSize} outputs");
         var sw = System.Diagnostics.Stopwatch.StartNew();
         int epoch = EpochsDone;
-        var order = Seeds.Stream($"{SeedStreams.Names.DataOrder}/epoch-{epoch}").Permutation(train.Count);
-        int n = train.Count, B = _o.BatchSize, d = train.Dimension, batches = (n + B - 1) / B;
+        _order = Seeds.Stream($"{SeedStreams.Names.DataOrder}/epoch-{epoch}").Permutation(train.Count);
+        _data = train;
+        int n = train.Count, B = _o.BatchSize, batches = (n + B - 1) / B, L = _w.Length;
         double lossSum = 0; long correctSum = 0;
-        long tGather = 0, tForward = 0, tLoss = 0, tBackward = 0;
-        _optimizerTicks = 0;
-        var biases = _b.Select(b => b.Length == 0 ? null : b).ToArray();
-        for (int bi = 0; bi < batches; bi++)
+        long tRegions = 0;
+        _tGather = _tForward = _tLoss = _tBackward = _tOptimizer = 0;
+        // While the team runs, BLAS is single-threaded inside each member (one parallel runtime at a time).
+        int? blasThreads = Threads > 1 && _la is NativeLinearAlgebraProvider ? NativeLinearAlgebraProvider.Threads : null;
+        bool restoreBlas = blasThreads is > 1 && NativeLinearAlgebraProvider.SetThreads(1);
+        using var team = new WorkerTeam(Threads);
+        try
         {
-            long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
-            int start = bi * B, batch = Math.Min(B, n - start);
-            for (int r = 0; r < batch; r++)
+            for (int bi = 0; bi < batches; bi++)
             {
-                int i = order[start + r];
-                train.Features.AsSpan(i * d, d).CopyTo(_xBatch.AsSpan(r * d, d));
-                _yBatch[r] = train.Labels[i];
+                long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+                _start = bi * B; _batch = Math.Min(B, n - _start); _team = team.Size;
+                team.Run(_forwardRegion);
+                for (int r = 0; r < _batch; r++) { lossSum += _rowLoss[r]; if (_rowCorrect[r]) correctSum++; }
+                Step++;
+                _adam = _o.Optimizer == OptimizerKind.Adam ? OptimizerSteps.AdamCoefficients.For(_o, Step, L) : default;
+                for (_layer = L - 1; _layer >= 0; _layer--) team.Run(_backwardRegion);
+                tRegions += System.Diagnostics.Stopwatch.GetTimestamp() - t0;
+                if (progress is not null && (bi % 20 == 0 || bi == batches - 1))
+                {
+                    int seen = _start + _batch;
+                    progress(new BatchProgress(epoch, bi + 1, batches, lossSum / seen, (double)correctSum / seen));
+                }
             }
-            long t1 = System.Diagnostics.Stopwatch.GetTimestamp();
-            _bp.Forward(_w, biases, _xBatch, batch);
-            long t2 = System.Diagnostics.Stopwatch.GetTimestamp();
-            double loss = _bp.CrossEntropy(_yBatch.AsSpan(0, batch), batch, out int correct);
-            long t3 = System.Diagnostics.Stopwatch.GetTimestamp();
-            lossSum += loss * batch; correctSum += correct;
-            Step++;
-            var adam = _o.Optimizer == OptimizerKind.Adam ? OptimizerSteps.AdamCoefficients.For(_o, Step, _w.Length) : default;
-            _bp.Backward(_w, _xBatch, batch, l => StepLayer(l, adam));
-            long t4 = System.Diagnostics.Stopwatch.GetTimestamp();
-            tGather += t1 - t0; tForward += t2 - t1; tLoss += t3 - t2; tBackward += t4 - t3;
-            if (progress is not null && (bi % 20 == 0 || bi == batches - 1))
-                progress(new BatchProgress(epoch, bi + 1, batches, lossSum / (start + batch), (double)correctSum / (start + batch)));
+        }
+        finally
+        {
+            if (restoreBlas) NativeLinearAlgebraProvider.SetThreads(blasThreads!.Value);
+            _data = null;
         }
         EpochsDone++;
         double f = 1.0 / System.Diagnostics.Stopwatch.Frequency;
+        long work = _tGather + _tForward + _tLoss + _tBackward + _tOptimizer;
         return new EpochStats(epoch, lossSum / n, (double)correctSum / n, sw.Elapsed.TotalSeconds)
         {
             PhaseSeconds = new Dictionary<string, double>
             {
-                ["batch"] = tGather * f, ["forward"] = tForward * f, ["loss"] = tLoss * f,
-                ["backward"] = (tBackward - _optimizerTicks) * f, ["optimizer"] = _optimizerTicks * f,
+                ["batch"] = _tGather * f, ["forward"] = _tForward * f, ["loss"] = _tLoss * f,
+                ["backward"] = _tBackward * f, ["optimizer"] = _tOptimizer * f, ["sync"] = Math.Max(0, tRegions - work) * f,
             },
         };
     }
 
-    private long _optimizerTicks;
-
-    private void StepLayer(int l, in OptimizerSteps.AdamCoefficients adam)
+    // Region 1 of a batch, member t: gather its rows, forward them through every layer, their loss and ∂logits.
+    private void ForwardRegion(int t)
     {
-        long start = System.Diagnostics.Stopwatch.GetTimestamp();
-        StepLayerCore(l, adam);
-        _optimizerTicks += System.Diagnostics.Stopwatch.GetTimestamp() - start;
+        var (r0, r1) = WorkerTeam.Part(_batch, _team, t, 8);
+        long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+        var data = _data!;
+        int d = data.Dimension;
+        for (int r = r0; r < r1; r++)
+        {
+            int i = _order[_start + r];
+            data.Features.AsSpan(i * d, d).CopyTo(_xBatch.AsSpan(r * d, d));
+            _yBatch[r] = data.Labels[i];
+        }
+        long t1 = System.Diagnostics.Stopwatch.GetTimestamp();
+        _bp.ForwardRows(_w, _biases, _xBatch, r0, r1);
+        long t2 = System.Diagnostics.Stopwatch.GetTimestamp();
+        _bp.CrossEntropyRows(_yBatch, _batch, r0, r1, _rowLoss, _rowCorrect);
+        if (t == 0) { long t3 = System.Diagnostics.Stopwatch.GetTimestamp(); _tGather += t1 - t0; _tForward += t2 - t1; _tLoss += t3 - t2; }
     }
 
-    private void StepLayerCore(int l, in OptimizerSteps.AdamCoefficients adam)
+    // Backward region of layer l, member t: the optimiser step of layer l+1 (whose weights ∂Z_{l+1}·W_{l+1} read in the
+    // previous region) on the units whose gradient t computed, ∂W_l/∂b_l for t's units of layer l, ∂Z_{l−1} for t's
+    // batch rows; for l = 0 also layer 0's optimiser step (nothing reads W_0 in this region).
+    private void BackwardRegion(int t)
     {
-        var gw = _bp.WeightGradients[l]; var gb = _bp.BiasGradients[l];
-        ReadOnlySpan<float> pw = _pw is null ? default : _pw[l], pb = _pb is null ? default : _pb[l];
+        int l = _layer;
+        long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+        if (l + 1 < _w.Length) StepUnits(l + 1, t);
+        long t1 = System.Diagnostics.Stopwatch.GetTimestamp();
+        var (o0, o1) = WorkerTeam.Part(_sizes[l + 1], _team, t, 8);
+        _bp.WeightGradientRows(l, _xBatch, _batch, o0, o1);
+        if (l > 0)
+        {
+            var (r0, r1) = WorkerTeam.Part(_batch, _team, t, 8);
+            _bp.InputGradientRows(l, _w, _batch, r0, r1);
+        }
+        long t2 = System.Diagnostics.Stopwatch.GetTimestamp();
+        if (l == 0) StepUnits(0, t);
+        if (t == 0) { long t3 = System.Diagnostics.Stopwatch.GetTimestamp(); _tOptimizer += (t1 - t0) + (t3 - t2); _tBackward += t2 - t1; }
+    }
+
+    // The optimiser step of layer l for member t's output units (rows of W_l, entries of b_l): element-wise, so any split
+    // gives the same values as one pass over the whole layer.
+    private void StepUnits(int l, int t)
+    {
+        int nin = _sizes[l];
+        var (o0, o1) = WorkerTeam.Part(_sizes[l + 1], _team, t, 8);
+        if (o0 == o1) return;
+        Range wr = (o0 * nin)..(o1 * nin), br = o0..o1;
+        var gw = _bp.WeightGradients[l].AsSpan(wr); var gb = _bp.BiasGradients[l];
+        ReadOnlySpan<float> pw = _pw is null ? default : _pw[l].AsSpan(wr), pb = _pb is null || _pb[l].Length == 0 ? default : _pb[l].AsSpan(br);
+        bool bias = _b[l].Length > 0;
         if (_o.Optimizer == OptimizerKind.Adam)
         {
-            OptimizerSteps.Adam(_w[l], gw, _m[l], _v[l], pw, adam);
-            if (_b[l].Length > 0) OptimizerSteps.Adam(_b[l], gb, _mb[l], _vb[l], pb, adam);
+            OptimizerSteps.Adam(_w[l].AsSpan(wr), gw, _m[l].AsSpan(wr), _v[l].AsSpan(wr), pw, _adam);
+            if (bias) OptimizerSteps.Adam(_b[l].AsSpan(br), gb.AsSpan(br), _mb[l].AsSpan(br), _vb[l].AsSpan(br), pb, _adam);
         }
         else
         {
             float lr = (float)_o.LearningRate, mu = (float)_o.Momentum, wd = (float)_o.WeightDecay;
             float pk = OptimizerSteps.PriorGradientCoefficient(_o, _w.Length);
-            OptimizerSteps.Sgd(_w[l], gw, _m[l], pw, lr, mu, wd, pk, Step == 1);
-            if (_b[l].Length > 0) OptimizerSteps.Sgd(_b[l], gb, _mb[l], pb, lr, mu, wd, pk, Step == 1);
+            OptimizerSteps.Sgd(_w[l].AsSpan(wr), gw, _m[l].AsSpan(wr), pw, lr, mu, wd, pk, Step == 1);
+            if (bias) OptimizerSteps.Sgd(_b[l].AsSpan(br), gb.AsSpan(br), _mb[l].AsSpan(br), pb, lr, mu, wd, pk, Step == 1);
         }
     }
 
