@@ -63,8 +63,8 @@ public sealed class CliTests : IDisposable
 
         var evalA = Run("eval", File("a.safetensors"), "--json");
         Assert.True(evalA.Exit == 0, evalA.Err);
-        var evalB = Run("eval", File("b.safetensors"), "--json");
-        Assert.Equal(Json(evalA.Out).GetProperty("model_hash").GetString(), Json(evalB.Out).GetProperty("model_hash").GetString());
+        var infoB = Run("info", File("b.safetensors"), "--json");
+        Assert.Equal(Json(evalA.Out).GetProperty("model_hash").GetString(), Json(infoB.Out).GetProperty("model_hash").GetString());
         Assert.Equal(a.GetProperty("test_accuracy").GetDouble(), Json(evalA.Out).GetProperty("test_accuracy").GetDouble());
         Assert.True(Json(evalA.Out).GetProperty("test_accuracy").GetDouble() > 0.5);
 
