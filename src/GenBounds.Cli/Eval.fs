@@ -92,9 +92,21 @@ let runInfo (p: Parsed) =
                       "rejected_kernel", (if isNull k.RejectedKernel then null else jstr k.RejectedKernel)
                       "summary", jstr (k.Describe()) ]
             | _ -> obj [ "summary", jstr la.Name ]
+        // The torch engine's libtorch: loading it here is what `train --engine torch` would do first, so a broken
+        // install (e.g. the GLIBCXX_3.4.32 requirement unpatched) shows up with the loader's message.
+        let torchInfo =
+            try
+                let caps = GenBounds.Torch.TorchRuntime.Capabilities
+                obj [ "libtorch", jstr GenBounds.Torch.TorchRuntime.LibTorchVersion
+                      "torchsharp", jstr GenBounds.Torch.TorchRuntime.TorchSharpVersion
+                      "threads", jint (int64 (TorchSharp.torch.get_num_threads ()))
+                      "cuda_libtorch", jbool caps.CudaLibraryPresent
+                      "cuda_devices", jint (int64 caps.CudaDeviceCount) ]
+            with :? GenBounds.Torch.TorchUnavailableException as e -> obj [ "error", jstr e.Message ]
         obj [ "command", jstr "info"
               "blas", jstr la.Name
               "blas_kernel", kernel
+              "torch", torchInfo
               "blas_threads", jint (int64 (blasThreads ()))
               "mnist_folder", jstr mnist
               "mnist_present", jbool (File.Exists(Path.Combine(mnist, "train-images-idx3-ubyte")))
