@@ -80,10 +80,28 @@ public class WorkerTeamTests
     }
 
     [Fact]
+    public void A_layer_large_enough_for_the_unit_split_also_reproduces_one_thread_bit_for_bit()
+    {
+        // 600×500 float weights (1.2 MB) are split by units forward and by input columns in ∂Z·W; the small layers by rows.
+        var data = BackpropTests.Synthetic(150, 12, 3, 8);
+        var arch = new MlpArchitecture([12, 600, 500, 3], bias: true);
+        var o = new TrainingOptions { Epochs = 1, BatchSize = 37, Seed = 2 };
+        string Train(int threads)
+        {
+            var net = Trainer.Initialize(arch, o.Seed);
+            new Trainer(net, o, LinearAlgebraProviders.Managed, threads).TrainEpoch(data);
+            return net.ContentHash();
+        }
+        string one = Train(1);
+        Assert.Equal(one, Train(2));
+        Assert.Equal(one, Train(3));
+    }
+
+    [Fact]
     public void With_the_native_BLAS_a_two_thread_split_is_reproducible()
     {
         var data = BackpropTests.Synthetic(500, 20, 4, 6);
-        var arch = new MlpArchitecture([20, 64, 32, 4], bias: true);
+        var arch = new MlpArchitecture([20, 600, 500, 4], bias: true);   // row- and unit-split layers
         var o = new TrainingOptions { Epochs = 2, BatchSize = 50, Seed = 3 };
         string Train()
         {

@@ -73,25 +73,47 @@ public sealed class Backprop<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// </summary>
     public void ForwardRows(IReadOnlyList<T[]> weights, IReadOnlyList<T[]?> biases, ReadOnlySpan<T> x, int r0, int r1)
     {
+        for (int l = 0; l < _sizes.Length - 1; l++) ForwardLayerRows(l, weights, biases, x, r0, r1);
+    }
+
+    /// <summary>Layer <paramref name="l"/> of the forward pass for rows <paramref name="r0"/>..<paramref name="r1"/>−1 (those rows of its input must be done).</summary>
+    public void ForwardLayerRows(int l, IReadOnlyList<T[]> weights, IReadOnlyList<T[]?> biases, ReadOnlySpan<T> x, int r0, int r1)
+    {
         if (r0 < 0 || r1 > MaxBatch || r0 > r1) throw new ArgumentOutOfRangeException(nameof(r0), $"rows {r0}..{r1} outside 0..{MaxBatch}");
-        if (x.Length < r1 * _sizes[0]) throw new ArgumentException($"input has {x.Length} values, needs {r1}×{_sizes[0]}");
-        int rows = r1 - r0, L = _sizes.Length - 1;
+        if (l == 0 && x.Length < r1 * _sizes[0]) throw new ArgumentException($"input has {x.Length} values, needs {r1}×{_sizes[0]}");
+        int rows = r1 - r0, nin = _sizes[l], nout = _sizes[l + 1];
         if (rows == 0) return;
-        ReadOnlySpan<T> input = x.Slice(r0 * _sizes[0], rows * _sizes[0]);
-        for (int l = 0; l < L; l++)
+        ReadOnlySpan<T> input = l == 0 ? x.Slice(r0 * nin, rows * nin) : _act[l - 1].AsSpan(r0 * nin, rows * nin);
+        var y = _act[l].AsSpan(r0 * nout, rows * nout);
+        Gemm(Transpose.No, Transpose.Yes, rows, nout, nin, input, nin, weights[l], nin, y, nout);
+        BiasRelu(y, rows, nout, 0, nout, biases[l], l < _sizes.Length - 2);
+    }
+
+    /// <summary>
+    /// Layer <paramref name="l"/> of the forward pass for output units <paramref name="o0"/>..<paramref name="o1"/>−1 of all
+    /// <paramref name="batch"/> rows (the whole input of the layer must be done); each member of a team reads only its
+    /// units' rows of W_l, which is what makes this split cheaper than a row split for large layers.
+    /// </summary>
+    public void ForwardLayerUnits(int l, IReadOnlyList<T[]> weights, IReadOnlyList<T[]?> biases, ReadOnlySpan<T> x, int batch, int o0, int o1)
+    {
+        int nin = _sizes[l], nout = _sizes[l + 1], units = o1 - o0;
+        if (o0 < 0 || o1 > nout || units < 0) throw new ArgumentOutOfRangeException(nameof(o0), $"units {o0}..{o1} outside 0..{nout}");
+        CheckBatch(batch, l == 0 ? x.Length : int.MaxValue);
+        if (units == 0) return;
+        ReadOnlySpan<T> input = l == 0 ? x[..(batch * nin)] : _act[l - 1].AsSpan(0, batch * nin);
+        var y = _act[l].AsSpan(0, batch * nout);
+        Gemm(Transpose.No, Transpose.Yes, batch, units, nin, input, nin, weights[l].AsSpan(o0 * nin, units * nin), nin, y[o0..], nout);
+        BiasRelu(y, batch, nout, o0, o1, biases[l], l < _sizes.Length - 2);
+    }
+
+    // y[r, o0..o1) ← (y + b) then max(·, 0): TensorPrimitives' Add and Max, whatever the split, so every split gives the same bits.
+    private static void BiasRelu(Span<T> y, int rows, int stride, int o0, int o1, T[]? b, bool relu)
+    {
+        for (int r = 0; r < rows; r++)
         {
-            int nin = _sizes[l], nout = _sizes[l + 1];
-            var y = _act[l].AsSpan(r0 * nout, rows * nout);
-            Gemm(Transpose.No, Transpose.Yes, rows, nout, nin, input, nin, weights[l], nin, y, nout);
-            var b = biases[l];
-            bool relu = l < L - 1;
-            for (int r = 0; r < rows; r++)
-            {
-                var row = y.Slice(r * nout, nout);
-                if (b is not null) TensorPrimitives.Add<T>(row, b, row);
-                if (relu) TensorPrimitives.Max<T>(row, T.Zero, row);
-            }
-            input = y;
+            var row = y.Slice(r * stride + o0, o1 - o0);
+            if (b is not null) TensorPrimitives.Add<T>(row, b.AsSpan(o0, o1 - o0), row);
+            if (relu) TensorPrimitives.Max<T>(row, T.Zero, row);
         }
     }
 
@@ -188,6 +210,24 @@ public sealed class Backprop<T> where T : unmanaged, IFloatingPointIeee754<T>
         var da = _da.AsSpan(r0 * nin, rows * nin);
         Gemm(Transpose.No, Transpose.No, rows, nin, nout, _dz[l].AsSpan(r0 * nout, rows * nout), nout, weights[l], nin, da, nin);
         ReluBackward(_act[l - 1].AsSpan(r0 * nin, rows * nin), da, _dz[l - 1].AsSpan(r0 * nin, rows * nin));
+    }
+
+    /// <summary>
+    /// Columns <paramref name="i0"/>..<paramref name="i1"/>−1 (input units of layer l) of ∂loss/∂Z_{l−1} for every row
+    /// (needs all of ∂Z_l; reads only those columns of W_l). The column split of <see cref="InputGradientRows"/>.
+    /// </summary>
+    public void InputGradientColumns(int l, IReadOnlyList<T[]> weights, int batch, int i0, int i1)
+    {
+        if (l <= 0 || l >= _sizes.Length - 1) throw new ArgumentOutOfRangeException(nameof(l), $"layer {l} has no input gradient to propagate");
+        int nin = _sizes[l], nout = _sizes[l + 1], cols = i1 - i0;
+        if (i0 < 0 || i1 > nin || cols < 0) throw new ArgumentOutOfRangeException(nameof(i0), $"columns {i0}..{i1} outside 0..{nin}");
+        if (batch <= 0 || batch > MaxBatch) throw new ArgumentOutOfRangeException(nameof(batch), $"batch {batch} outside 1..{MaxBatch}");
+        if (cols == 0) return;
+        var da = _da.AsSpan(0, batch * nin);
+        Gemm(Transpose.No, Transpose.No, batch, cols, nout, _dz[l].AsSpan(0, batch * nout), nout, weights[l].AsSpan(i0), nin, da[i0..], nin);
+        var a = _act[l - 1].AsSpan(0, batch * nin); var dz = _dz[l - 1].AsSpan(0, batch * nin);
+        for (int r = 0; r < batch; r++)
+            ReluBackward(a.Slice(r * nin + i0, cols), da.Slice(r * nin + i0, cols), dz.Slice(r * nin + i0, cols));
     }
 
     // ∂z = ∂a where the stored post-activation is positive (PyTorch's threshold_backward convention at 0).

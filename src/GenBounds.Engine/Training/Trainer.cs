@@ -19,7 +19,8 @@ public readonly record struct BatchProgress(int Epoch, int Batch, int Batches, d
 /// Mini-batch training of an <see cref="Mlp"/> in float32 with Adam or SGD. Deterministic: the data order of epoch e is
 /// drawn from the stream <c>data-order/epoch-e</c> of the master seed, and every mini-batch is split over a
 /// <see cref="WorkerTeam"/> of as many threads as BLAS had when the trainer was made, in a fixed partition — batch rows
-/// for gathering, the forward pass, the loss and ∂Z·W; output units for ∂W, ∂b and the optimiser — with BLAS itself
+/// for gathering, the loss and (small layers) the forward pass and ∂Z·W; output units for ∂W, ∂b, the optimiser and
+/// (large layers, so each thread reads only its share of W) the forward pass; input columns for a large layer's ∂Z·W — with BLAS itself
 /// single-threaded inside, so the team is the only parallel runtime and the same seed and thread count give bit-identical
 /// weights. Each layer's optimiser step runs in the region right after the one that last reads its weights, on the
 /// thread that computed its gradient rows (fused: one pass over parameters, gradient and moments).
@@ -44,8 +45,20 @@ public sealed class Trainer
     private int[] _order = [];
     private int _start, _batch, _layer;
     private OptimizerSteps.AdamCoefficients _adam;
-    private int _team;
+    private int _team, _stage;
     private readonly Action<int> _forwardRegion, _backwardRegion;
+    // Layers whose weights are large enough that each team member should read only its share (split by output units in
+    // the forward pass and by input columns in ∂Z·W) rather than the whole matrix (split by batch rows).
+    private readonly bool[] _unitSplit;
+    // The forward pass as stages: the operations of one stage run in one region (no barrier between them).
+    private readonly ForwardOp[][] _stages;
+
+    // A member's share of W_l (≥ 1 MiB, the rough size where reading the whole matrix per member starts to cost memory
+    // bandwidth next to the product itself) is read once per product with a unit split, the whole W_l with a row split.
+    private const long UnitSplitBytes = 1 << 20;
+
+    private enum ForwardLayerOp { Gather, LayerRows, LayerUnits, Loss }
+    private readonly record struct ForwardOp(ForwardLayerOp Kind, int Layer);
 
     /// <summary>Prepares training of <paramref name="net"/> (updated in place), split over as many threads as BLAS has now.</summary>
     public Trainer(Mlp net, TrainingOptions options, ILinearAlgebraProvider la) : this(net, options, la, threads: null) { }
@@ -81,6 +94,25 @@ public sealed class Trainer
         Threads = threads ?? (la is NativeLinearAlgebraProvider && NativeLinearAlgebraProvider.Threads is > 1 and var t ? t : 1);
         _forwardRegion = ForwardRegion;
         _backwardRegion = BackwardRegion;
+        _unitSplit = Enumerable.Range(0, _w.Length).Select(l => Threads > 1 && 4L * _w[l].Length >= UnitSplitBytes).ToArray();
+        _stages = PlanForward(_unitSplit);
+    }
+
+    // Row-split operations chain without barriers (each member only needs its own rows); a unit-split layer needs the
+    // whole input before it starts and produces columns, so it is a stage of its own.
+    private static ForwardOp[][] PlanForward(bool[] unitSplit)
+    {
+        var stages = new List<ForwardOp[]>();
+        var current = new List<ForwardOp> { new(ForwardLayerOp.Gather, 0) };
+        void Close() { if (current.Count > 0) stages.Add(current.ToArray()); current = []; }
+        for (int l = 0; l < unitSplit.Length; l++)
+        {
+            if (unitSplit[l]) { Close(); stages.Add([new(ForwardLayerOp.LayerUnits, l)]); }
+            else current.Add(new(ForwardLayerOp.LayerRows, l));
+        }
+        current.Add(new(ForwardLayerOp.Loss, 0));
+        Close();
+        return stages.ToArray();
     }
 
     /// <summary>Named streams of the master seed.</summary>
@@ -122,7 +154,7 @@ public sealed class Trainer
             {
                 long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
                 _start = bi * B; _batch = Math.Min(B, n - _start); _team = team.Size;
-                team.Run(_forwardRegion);
+                for (_stage = 0; _stage < _stages.Length; _stage++) team.Run(_forwardRegion);
                 for (int r = 0; r < _batch; r++) { lossSum += _rowLoss[r]; if (_rowCorrect[r]) correctSum++; }
                 Step++;
                 _adam = _o.Optimizer == OptimizerKind.Adam ? OptimizerSteps.AdamCoefficients.For(_o, Step, L) : default;
@@ -153,29 +185,47 @@ public sealed class Trainer
         };
     }
 
-    // Region 1 of a batch, member t: gather its rows, forward them through every layer, their loss and ∂logits.
+    // A forward stage, member t: gather its batch rows, run row-split layers on them, or its units of a unit-split
+    // layer, and the loss and ∂logits of its rows.
     private void ForwardRegion(int t)
     {
         var (r0, r1) = WorkerTeam.Part(_batch, _team, t, 8);
-        long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
-        var data = _data!;
-        int d = data.Dimension;
-        for (int r = r0; r < r1; r++)
+        foreach (var op in _stages[_stage])
         {
-            int i = _order[_start + r];
-            data.Features.AsSpan(i * d, d).CopyTo(_xBatch.AsSpan(r * d, d));
-            _yBatch[r] = data.Labels[i];
+            long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+            switch (op.Kind)
+            {
+                case ForwardLayerOp.Gather:
+                    var data = _data!;
+                    int d = data.Dimension;
+                    for (int r = r0; r < r1; r++)
+                    {
+                        int i = _order[_start + r];
+                        data.Features.AsSpan(i * d, d).CopyTo(_xBatch.AsSpan(r * d, d));
+                        _yBatch[r] = data.Labels[i];
+                    }
+                    if (t == 0) _tGather += System.Diagnostics.Stopwatch.GetTimestamp() - t0;
+                    break;
+                case ForwardLayerOp.LayerRows:
+                    _bp.ForwardLayerRows(op.Layer, _w, _biases, _xBatch, r0, r1);
+                    if (t == 0) _tForward += System.Diagnostics.Stopwatch.GetTimestamp() - t0;
+                    break;
+                case ForwardLayerOp.LayerUnits:
+                    var (o0, o1) = WorkerTeam.Part(_sizes[op.Layer + 1], _team, t, 8);
+                    _bp.ForwardLayerUnits(op.Layer, _w, _biases, _xBatch, _batch, o0, o1);
+                    if (t == 0) _tForward += System.Diagnostics.Stopwatch.GetTimestamp() - t0;
+                    break;
+                case ForwardLayerOp.Loss:
+                    _bp.CrossEntropyRows(_yBatch, _batch, r0, r1, _rowLoss, _rowCorrect);
+                    if (t == 0) _tLoss += System.Diagnostics.Stopwatch.GetTimestamp() - t0;
+                    break;
+            }
         }
-        long t1 = System.Diagnostics.Stopwatch.GetTimestamp();
-        _bp.ForwardRows(_w, _biases, _xBatch, r0, r1);
-        long t2 = System.Diagnostics.Stopwatch.GetTimestamp();
-        _bp.CrossEntropyRows(_yBatch, _batch, r0, r1, _rowLoss, _rowCorrect);
-        if (t == 0) { long t3 = System.Diagnostics.Stopwatch.GetTimestamp(); _tGather += t1 - t0; _tForward += t2 - t1; _tLoss += t3 - t2; }
     }
 
     // Backward region of layer l, member t: the optimiser step of layer l+1 (whose weights ∂Z_{l+1}·W_{l+1} read in the
     // previous region) on the units whose gradient t computed, ∂W_l/∂b_l for t's units of layer l, ∂Z_{l−1} for t's
-    // batch rows; for l = 0 also layer 0's optimiser step (nothing reads W_0 in this region).
+    // batch rows (or t's columns, for a unit-split layer); for l = 0 also layer 0's step (nothing reads W_0 here).
     private void BackwardRegion(int t)
     {
         int l = _layer;
@@ -184,7 +234,12 @@ public sealed class Trainer
         long t1 = System.Diagnostics.Stopwatch.GetTimestamp();
         var (o0, o1) = WorkerTeam.Part(_sizes[l + 1], _team, t, 8);
         _bp.WeightGradientRows(l, _xBatch, _batch, o0, o1);
-        if (l > 0)
+        if (l > 0 && _unitSplit[l])
+        {
+            var (i0, i1) = WorkerTeam.Part(_sizes[l], _team, t, 8);
+            _bp.InputGradientColumns(l, _w, _batch, i0, i1);
+        }
+        else if (l > 0)
         {
             var (r0, r1) = WorkerTeam.Part(_batch, _team, t, 8);
             _bp.InputGradientRows(l, _w, _batch, r0, r1);
