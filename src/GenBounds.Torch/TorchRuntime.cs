@@ -25,8 +25,9 @@ public static class TorchRuntime
 
     private static readonly Lazy<TorchCapabilities> Probed = new(Probe);
 
-    /// <summary>libtorch's version as TorchSharp reports it (e.g. <c>2.10.0</c>).</summary>
-    public static string LibTorchVersion => torch.__version__;
+    /// <summary>libtorch's version (e.g. <c>2.10.0</c>; TorchSharp reports the NuGet package's four-part <c>2.10.0.0</c>).</summary>
+    public static string LibTorchVersion =>
+        Version.TryParse(torch.__version__, out var v) && v.Revision == 0 ? $"{v.Major}.{v.Minor}.{v.Build}" : torch.__version__;
 
     /// <summary>The TorchSharp assembly's version (e.g. <c>0.107.0</c>).</summary>
     public static string TorchSharpVersion =>
