@@ -13,7 +13,8 @@ open GenBounds.Cli
 open Xunit
 
 let private specs =
-    [ Train.spec; Eval.evalSpec; Eval.infoSpec; Measure.spec; Verify.spec; Diff.spec; Prune.spec; Sketch.spec; SketchMc.spec; Reproduce.spec ]
+    [ Train.spec; Eval.evalSpec; Eval.infoSpec; Measure.spec; Verify.spec; Diff.spec; Prune.spec; Sketch.spec; SketchMc.spec
+      Certify.spec; Bounds.spec; Sweep.spec; Reproduce.spec ]
 
 /// Commands that start real work from no input file at all (sketch-mc's synthetic Monte Carlo) get a missing input
 /// appended, so that every vector ends at validation; their options are still parsed and validated first.
