@@ -15,7 +15,8 @@ let spec =
       Positionals = [ "MODEL", "input: .safetensors, .dat (TorchSharp Module.save) or .pt/.pth/.bin (PyTorch torch.save(state_dict))" ]
       Options =
         [ opt "out" "FILE" "output; the extension picks the format: .safetensors (GenBounds model file), .dat (TorchSharp), .pt/.pth (PyTorch)" None
-          jsonFlag ] }
+          jsonFlag
+          quietFlag ] }
 
 let private outputFormat (path: string) =
     match Path.GetExtension(path).ToLowerInvariant() with

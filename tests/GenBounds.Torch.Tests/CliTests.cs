@@ -47,6 +47,17 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void The_torch_engine_refuses_a_convolutional_architecture_before_loading_any_data()
+    {
+        // The data folder does not exist: exit 1 would mean the data was looked for before the architecture was checked.
+        var (exit, _, err) = Run("train", "--engine", "torch", "--arch", "lenet5", "--data-dir", File("no-mnist"), "--out", File("never.safetensors"));
+        Assert.Equal(2, exit);
+        Assert.Contains("--engine torch trains fully connected", err);
+        Assert.Contains("--engine genbounds", err);
+        Assert.False(System.IO.File.Exists(File("never.safetensors")));
+    }
+
+    [Fact]
     [Trait("Category", "Mnist")]
     public void Torch_training_from_the_CLI_is_reproducible_and_its_model_file_works_with_eval_and_info()
     {
