@@ -16,6 +16,21 @@ def read_idx(path):
     dims = struct.unpack(">" + "I" * ndim, data[4:4 + 4 * ndim])
     return dims, data[4 + 4 * ndim:]
 
+def openblas_core():
+    """The OpenBLAS kernel this process runs (None if its BLAS is not OpenBLAS): the mapped libopenblas, asked directly."""
+    import ctypes
+    with open("/proc/self/maps") as f:
+        paths = {l.split()[-1] for l in f if "openblas" in l and "/" in l}
+    for path in sorted(paths):
+        try:
+            lib = ctypes.CDLL(path)
+            lib.openblas_get_corename.restype = ctypes.c_char_p
+            return lib.openblas_get_corename().decode()
+        except (OSError, AttributeError):
+            continue
+    return None
+
+
 def main():
     import numpy as np
     import torch
@@ -61,7 +76,7 @@ def main():
             best = dt if best is None else min(best, dt)
         with torch.no_grad():
             acc = (model(xt).argmax(1) == yt).float().mean().item()
-        print(json.dumps({"arch": arch, "seconds": best, "test_accuracy": acc, "torch": torch.__version__,
+        print(json.dumps({"arch": arch, "seconds": best, "test_accuracy": acc, "torch": torch.__version__, "openblas_core": openblas_core(),
                           "config": {"torch_threads": threads, "foreach": foreach,
                                      "OMP_WAIT_POLICY": os.environ.get("OMP_WAIT_POLICY", ""),
                                      "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS", ""),

@@ -7,7 +7,8 @@ GENBOUNDS_SETUP_CHROMIUM=${GENBOUNDS_SETUP_CHROMIUM:-1} bash scripts/setup.sh ||
 blog=$(mktemp); dotnet build GenBounds.sln -c Release -v q -nologo >"$blog" 2>&1 || { cat "$blog"; echo "build failed" >&2; echo "0 passed, 1 failed"; exit 1; }; rm -f "$blog"
 log=$(mktemp)
 # One BLAS thread per test host: test classes run in parallel, and two OpenBLAS pools would spin against each other on 2 cores.
-OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-1} dotnet test GenBounds.sln -c Release --no-build 2>&1 | tee "$log"
+# The same for libtorch's OpenMP pool (torch engine tests).
+OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-1} OMP_NUM_THREADS=${OMP_NUM_THREADS:-1} dotnet test GenBounds.sln -c Release --no-build 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 # A user's own regression-test project (examples/regression-tests) against the packed libraries, as their CI would run it.
 rlog=$(mktemp)

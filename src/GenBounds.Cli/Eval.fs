@@ -12,7 +12,7 @@ open GenBounds.Cli.Common
 let evalSpec =
     { Name = "eval"
       Summary = "accuracy, loss and margin statistics of a model on the train and test sets"
-      Positionals = [ "MODEL", "a .safetensors model (GenBounds, or a PyTorch nn.Sequential state_dict)" ]
+      Positionals = [ "MODEL", "a .safetensors model (GenBounds, or a PyTorch nn.Sequential state_dict), or a TorchSharp .dat / PyTorch .pt state dict of an nn.Sequential of Linear/ReLU" ]
       Options =
         [ opt "arch" "ARCH" "architecture of a PyTorch CNN file that does not record it in its metadata (same grammar as train --arch)" None ]
         @ dataOptions @ [ threadOption; jsonFlag; quietFlag ] }
@@ -25,24 +25,50 @@ let infoSpec =
         [ opt "arch" "ARCH" "architecture of a PyTorch CNN file that does not record it (input prefix required, e.g. 1x28x28:conv6k5-...)" None
           jsonFlag ] }
 
+/// The name a state dict's format is recorded under (model metadata, `convert` output).
+let formatName (format: GenBounds.Torch.ModelFormat) =
+    match format with
+    | GenBounds.Torch.ModelFormat.TorchSharp -> "torchsharp-state-dict"
+    | GenBounds.Torch.ModelFormat.PyTorch -> "pytorch-state-dict"
+    | _ -> "safetensors"
+
+/// Loads a model: a GenBounds model file or any safetensors nn.Sequential (`ModelFile.Load`), a TorchSharp state dict
+/// (`.dat`, `Module.save`) or a PyTorch one (`.pt`/`.pth`/`.bin`, `torch.save(model.state_dict(), path)`). State dicts
+/// hold no metadata; theirs records only the source format. Every command that takes a MODEL goes through here.
 let loadModel (path: string) =
     if not (File.Exists path) then raise (InputError(sprintf "model file not found: %s" path))
     try
-        let struct (net, meta) = ModelFile.Load path
-        net, meta
+        match GenBounds.Torch.StateDictFiles.Detect path with
+        | GenBounds.Torch.ModelFormat.Safetensors ->
+            let struct (net, meta) = ModelFile.Load path
+            net, meta
+        | format ->
+            GenBounds.Torch.StateDictFiles.Load path, ModelMetadata(Extra = readOnlyDict [ "source_format", formatName format ])
     with
     | :? InvalidDataException as e -> raise (InputError(sprintf "%s: %s" path e.Message))
     | :? FormatException as e -> raise (InputError(sprintf "%s: %s" path e.Message))
+    | :? GenBounds.Torch.TorchUnavailableException as e -> raise (InputError(sprintf "%s: %s" path e.Message))
 
 /// Loads any model file as a sequential network; `arch` is needed only for PyTorch CNN files without architecture metadata.
+/// TorchSharp `.dat` and PyTorch `.pt` state dicts are read as in `loadModel` (nn.Sequential of Linear/ReLU only).
 let loadNetwork (path: string) (arch: GenBounds.Networks.NetworkArchitecture option) =
     if not (File.Exists path) then raise (InputError(sprintf "model file not found: %s" path))
     try
-        let struct (net, meta) = ModelFile.LoadNetwork(path, Option.toObj arch)
-        net, meta
+        match GenBounds.Torch.StateDictFiles.Detect path with
+        | GenBounds.Torch.ModelFormat.Safetensors ->
+            let struct (net, meta) = ModelFile.LoadNetwork(path, Option.toObj arch)
+            net, meta
+        | format ->
+            let net = GenBounds.Torch.StateDictFiles.Load(path).AsNetwork()
+            match arch with
+            | Some a when not (a.Equals(net.Architecture)) ->
+                raise (InputError(sprintf "%s: holds %O, not the --arch %O (state dicts hold Linear/ReLU MLPs only)" path net.Architecture a))
+            | _ -> ()
+            net, ModelMetadata(Extra = readOnlyDict [ "source_format", formatName format ])
     with
     | :? InvalidDataException as e -> raise (InputError(sprintf "%s: %s" path e.Message))
     | :? FormatException as e -> raise (InputError(sprintf "%s: %s" path e.Message))
+    | :? GenBounds.Torch.TorchUnavailableException as e -> raise (InputError(sprintf "%s: %s" path e.Message))
 
 let private quantiles (xs: float[]) =
     let s = Array.sort xs
@@ -82,8 +108,31 @@ let runInfo (p: Parsed) =
     | [] ->
         let la = GenBounds.LinearAlgebra.LinearAlgebraProviders.Default
         let mnist = GenBounds.Data.Mnist.DefaultFolder(repoRoot ())
+        let kernel =
+            match la with
+            | :? GenBounds.LinearAlgebra.NativeLinearAlgebraProvider ->
+                let k = GenBounds.LinearAlgebra.NativeLinearAlgebraProvider.KernelStatus
+                obj [ "kernel", (if isNull k.Kernel then null else jstr k.Kernel)
+                      "chosen_by", jstr (string k.ChosenBy)
+                      "self_test_passed", jbool k.SelfTestPassed
+                      "rejected_kernel", (if isNull k.RejectedKernel then null else jstr k.RejectedKernel)
+                      "summary", jstr (k.Describe()) ]
+            | _ -> obj [ "summary", jstr la.Name ]
+        // The torch engine's libtorch: loading it here is what `train --engine torch` would do first, so a broken
+        // install (e.g. the GLIBCXX_3.4.32 requirement unpatched) shows up with the loader's message.
+        let torchInfo =
+            try
+                let caps = GenBounds.Torch.TorchRuntime.Capabilities
+                obj [ "libtorch", jstr GenBounds.Torch.TorchRuntime.LibTorchVersion
+                      "torchsharp", jstr GenBounds.Torch.TorchRuntime.TorchSharpVersion
+                      "threads", jint (int64 (TorchSharp.torch.get_num_threads ()))
+                      "cuda_libtorch", jbool caps.CudaLibraryPresent
+                      "cuda_devices", jint (int64 caps.CudaDeviceCount) ]
+            with :? GenBounds.Torch.TorchUnavailableException as e -> obj [ "error", jstr e.Message ]
         obj [ "command", jstr "info"
               "blas", jstr la.Name
+              "blas_kernel", kernel
+              "torch", torchInfo
               "blas_threads", jint (int64 (blasThreads ()))
               "mnist_folder", jstr mnist
               "mnist_present", jbool (File.Exists(Path.Combine(mnist, "train-images-idx3-ubyte")))
@@ -127,6 +176,7 @@ let runInfo (p: Parsed) =
         let md = Text.Json.Nodes.JsonObject()
         let put (k: string) (v: string) = if not (isNull v) then md[k] <- jstr v
         put "dataset" meta.Dataset; put "dataset_hash" meta.DatasetHash; put "optimizer" meta.Optimizer; put "code_revision" meta.CodeRevision
+        put "engine" meta.Engine; put "device" meta.Device; put "libtorch_version" meta.LibTorchVersion
         if meta.Seed.HasValue then md["seed"] <- jstr (string meta.Seed.Value)
         if meta.Epochs.HasValue then md["epochs"] <- jint (int64 meta.Epochs.Value)
         if meta.TrainAccuracy.HasValue then md["train_accuracy"] <- jnum meta.TrainAccuracy.Value

@@ -15,6 +15,7 @@ let private commands: (CommandSpec * (Parsed -> JsonObject) * (JsonObject -> uni
     [ Train.spec, Train.run, None
       Eval.evalSpec, Eval.runEval, None
       Eval.infoSpec, Eval.runInfo, None
+      Convert.spec, Convert.run, None
       Measure.spec, Measure.run, None
       Verify.spec, Verify.run, None
       Diff.spec, Diff.run, None

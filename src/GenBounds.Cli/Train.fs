@@ -36,19 +36,73 @@ let spec =
           opt "train-part" "PART" "with --prior-split: train on 'prior' (the F part), 'bound' (the rest) or 'all'" (Some "all")
           opt "init" "MODEL" "start from this model's weights instead of a fresh initialisation" None
           opt "preset" "NAME" "sulam2023: Muthukumar-Sulam's recipe X1 (bias-free, SGD lr 0.01 momentum 0, batch 100, 5000 steps, validation 5000, lambda 1 toward --prior or zero); explicit options override it" None
+          opt "engine" "NAME" "training engine: genbounds (native float32 + OpenBLAS) or torch (libtorch via TorchSharp)" (Some "genbounds")
+          opt "device" "DEV" "device of the torch engine: cpu, cuda or cuda:N" None
           opt "out" "FILE" "model file to write (default runs/ARCH-seedN.safetensors)" None
           opt "checkpoint" "FILE" "write a resumable checkpoint after every epoch" None
           opt "resume" "FILE" "continue a run from a checkpoint (same options)" None ]
-        @ dataOptions @ [ threadOption; jsonFlag; quietFlag ] }
+        @ dataOptions @ [ opt "threads" "N" "threads: for MLPs OpenBLAS's and the genbounds trainer's worker team; for convolutional nets, threads sharing the convolutions (BLAS then single-threaded; default: all processors); libtorch's with --engine torch" None; jsonFlag; quietFlag ] }
 
 /// The value of an option, or the preset's when the option was not given explicitly.
 let private presetted (p: Parsed) (preset: (string * string) list) (name: string) =
     if p.Has name then p.TryGet name else (match List.tryFind (fst >> (=) name) preset with Some(_, v) -> Some v | None -> p.TryGet name)
 
+/// One training engine behind the options: the native `Trainer` or the libtorch `TorchTrainer` (same seeds, data order
+/// and optimiser arithmetic), with what the model file records about it.
+type private Engine =
+    { TrainEpoch: Dataset -> Action<BatchProgress> -> EpochStats
+      EpochsDone: unit -> int
+      Step: unit -> int64
+      Export: unit -> Collections.Generic.IReadOnlyDictionary<string, float32[]>
+      Import: Collections.Generic.IReadOnlyDictionary<string, float32[]> -> int64 -> int -> unit
+      Release: unit -> unit
+      BudgetSpent: unit -> bool }
+
+type private EngineChoice =
+    | Native
+    | Torch of TorchSharp.torch.Device
+
+/// The engine and device named by --engine/--device, checked before any data is loaded (a CUDA request on a CPU-only
+/// build fails here, naming the packages to add).
+let private engineOf (p: Parsed) =
+    let device = p.TryGet "device"
+    match (p.Get "engine").ToLowerInvariant() with
+    | "genbounds" | "native" ->
+        match device with
+        | Some d when d.ToLowerInvariant() <> "cpu" -> raise (UsageError(sprintf "--device %s applies to --engine torch; the genbounds engine runs on the CPU" d))
+        | _ -> Native
+    | "torch" ->
+        try
+            let dev = GenBounds.Torch.TorchRuntime.ResolveDevice(defaultArg device "cpu")
+            match p.TryInt "threads" with
+            | Some n when n >= 1 -> TorchSharp.torch.set_num_threads n
+            | _ -> ()
+            Torch dev
+        with
+        | :? ArgumentException as e -> raise (UsageError e.Message)
+        | :? GenBounds.Torch.TorchUnavailableException as e -> raise (UsageError e.Message)
+    | e -> raise (UsageError(sprintf "unknown engine '%s' (expected genbounds or torch)" e))
+
+let private start choice (net: Network) (options: TrainingOptions) la =
+    match choice with
+    | Native ->
+        let t = Trainer(net, options, la)
+        { TrainEpoch = (fun d pr -> t.TrainEpoch(d, pr)); EpochsDone = (fun () -> t.EpochsDone); Step = (fun () -> t.Step)
+          Export = (fun () -> let struct (x, _, _) = t.ExportState() in x)
+          Import = (fun st step ep -> t.ImportState(st, step, ep)); Release = ignore; BudgetSpent = (fun () -> t.StepBudgetSpent) }
+    | Torch device ->
+        // run checks that the torch engine gets a plain MLP (Linear/ReLU) before any data is loaded
+        let mlp = net.AsMlp() |> Option.ofObj |> Option.defaultWith (fun () -> invalidOp "the torch engine trains MLPs only")
+        let t = new GenBounds.Torch.TorchTrainer(mlp, options, device)
+        { TrainEpoch = (fun d pr -> t.TrainEpoch(d, pr)); EpochsDone = (fun () -> t.EpochsDone); Step = (fun () -> t.Step)
+          Export = (fun () -> let struct (x, _, _) = t.ExportState() in x)
+          Import = (fun st step ep -> t.ImportState(st, step, ep)); Release = (fun () -> t.Dispose()); BudgetSpent = (fun () -> false) }
+
 /// Trains a model as described by the parsed options; returns the JSON summary (also used by the main job).
 let run (p: Parsed) =
     let sw = Stopwatch.StartNew()
     let la = provider p
+    let choice = engineOf p
     let seed = p.UInt64 "seed"
     let preset =
         match p.TryGet "preset" with
@@ -67,6 +121,12 @@ let run (p: Parsed) =
         | _ -> raise (UsageError(sprintf "--%s expects an integer, got '%s'" name v)))
     let noBias = p.Has "no-bias" || not preset.IsEmpty
     let arch = parseArchitecture p (p.Get "arch") (not noBias)
+    match choice with
+    | Torch _ when not arch.IsMlp ->
+        raise (UsageError(sprintf "--engine torch trains fully connected ReLU networks (Linear/ReLU) only; %s has convolution, pooling or flatten layers (train it with --engine genbounds)" (arch.ToString())))
+    | Torch _ when p.Has "steps" || p.Has "preset" ->
+        raise (UsageError "--steps and --preset (step budgets) are implemented for --engine genbounds only")
+    | _ -> ()
     let workers = convolutionWorkers p arch
     let opt =
         match (value "optimizer" |> Option.defaultValue "adam").ToLowerInvariant() with
@@ -138,10 +198,12 @@ let run (p: Parsed) =
             Path.Combine(repoRoot (), "runs", sprintf "%s-seed%d.safetensors" (arch.ToString().Replace("/", "-").Replace(":", "_")) seed))
     ensureWritable "--out" out
     p.TryGet "checkpoint" |> Option.iter (ensureWritable "--checkpoint")
-    // What must match between a checkpoint and the run that resumes it.
+    // What must match between a checkpoint and the run that resumes it (the engine only when it is not the native one,
+    // so that checkpoints written before the torch engine existed still resume).
     let runKey =
-        (obj [ "architecture", jstr (arch.ToString()); "optimizer", jstr (options.Describe()); "seed", jstr (string seed)
-               "train_data", jstr train.Name; "train_data_hash", jstr (train.ContentHash()) ]).ToJsonString()
+        (obj ([ "architecture", jstr (arch.ToString()); "optimizer", jstr (options.Describe()); "seed", jstr (string seed)
+                "train_data", jstr train.Name; "train_data_hash", jstr (train.ContentHash()) ]
+              @ (match choice with Torch d -> [ "engine", jstr ("torch/" + GenBounds.Torch.TorchRuntime.DeviceName d) ] | Native -> []))).ToJsonString()
     let net, trainer =
         match p.TryGet "resume" with
         | Some ck ->
@@ -149,47 +211,58 @@ let run (p: Parsed) =
             if c.OptionsJson <> runKey then
                 raise (UsageError(sprintf "checkpoint %s was written with different options (%s)" ck c.OptionsJson))
             let net = try c.GetNetwork("model.", arch) with e -> raise (InputError(sprintf "checkpoint %s: %s" ck e.Message))
-            let t = Trainer(net, options, la)
+            let t = start choice net options la
             let state = c.TensorNames |> Seq.filter (fun n -> not (n.StartsWith "model.")) |> Seq.map (fun n -> n, c.Get n) |> dict
-            t.ImportState(Collections.Generic.Dictionary(state), c.Step, c.Epoch)
+            t.Import (Collections.Generic.Dictionary(state)) c.Step c.Epoch
             net, t
         | None ->
             let net = match init with Some i -> i.Clone() | None -> Trainer.Initialize(arch, seed)
-            net, Trainer(net, options, la)
+            net, start choice net options la
     let quiet = p.Has "json"
     let history = Collections.Generic.List<EpochStats>()
-    while trainer.EpochsDone < options.Epochs && not trainer.StepBudgetSpent do
-        let e = trainer.EpochsDone
-        let label = if steps > 0L then sprintf "epoch %d (step %d/%d)" (e + 1) trainer.Step steps else sprintf "epoch %d/%d" (e + 1) options.Epochs
-        let bar = Progress.Bar(label, Progress.modeFor (p.Has "quiet"))
-        let stats =
-            trainer.TrainEpoch(train, fun bp ->
-                bar.Update(bp.Batch, bp.Batches, sprintf "loss %.4f acc %s" bp.RunningLoss (pct bp.RunningAccuracy)))
-        bar.Finish()
-        history.Add stats
-        if not quiet then eprintfn "epoch %d: loss %.4f, train acc (running) %s, %.2fs" (e + 1) stats.Loss (pct stats.Accuracy) stats.Seconds
-        match p.TryGet "checkpoint" with
-        | Some ck ->
-            let c = Checkpoint(trainer.EpochsDone, trainer.Step, seed, runKey)
-            c.SetNetwork("model.", net)
-            let struct (tensors, _, _) = trainer.ExportState()
-            for kv in tensors do c.Set(kv.Key, ReadOnlySpan(kv.Value))
-            c.Save ck
-        | None -> ()
+    try
+        while trainer.EpochsDone() < options.Epochs && not (trainer.BudgetSpent()) do
+            let e = trainer.EpochsDone()
+            let label = if steps > 0L then sprintf "epoch %d (step %d/%d)" (e + 1) (trainer.Step()) steps else sprintf "epoch %d/%d" (e + 1) options.Epochs
+            let bar = Progress.Bar(label, Progress.modeFor (p.Has "quiet"))
+            let stats =
+                trainer.TrainEpoch train (Action<BatchProgress>(fun bp ->
+                    bar.Update(bp.Batch, bp.Batches, sprintf "loss %.4f acc %s" bp.RunningLoss (pct bp.RunningAccuracy))))
+            bar.Finish()
+            history.Add stats
+            if not quiet then eprintfn "epoch %d: loss %.4f, train acc (running) %s, %.2fs" (e + 1) stats.Loss (pct stats.Accuracy) stats.Seconds
+            match p.TryGet "checkpoint" with
+            | Some ck ->
+                let c = Checkpoint(trainer.EpochsDone(), trainer.Step(), seed, runKey)
+                c.SetNetwork("model.", net)
+                for kv in trainer.Export() do c.Set(kv.Key, ReadOnlySpan(kv.Value))
+                c.Save ck
+            | None -> ()
+    finally
+        trainer.Release()
     let trainEval = Evaluation.Evaluate(net, train, la, workers = workers)
     let testEval = Evaluation.Evaluate(net, test, la, workers = workers)
     let valEval = validation |> Option.map (fun v -> Evaluation.Evaluate(net, v, la, workers = workers))
+    let engineName, deviceName, libtorch, engineExtra =
+        match choice with
+        | Native -> "genbounds", "cpu", null, []
+        | Torch d ->
+            "torch", GenBounds.Torch.TorchRuntime.DeviceName d, GenBounds.Torch.TorchRuntime.LibTorchVersion,
+            [ "torch_threads", string (TorchSharp.torch.get_num_threads ())
+              "torchsharp_version", GenBounds.Torch.TorchRuntime.TorchSharpVersion ]
     let meta =
         ModelMetadata(
-            Seed = Nullable seed, Epochs = Nullable trainer.EpochsDone, Optimizer = options.Describe(),
+            Seed = Nullable seed, Epochs = Nullable (trainer.EpochsDone()), Optimizer = options.Describe(),
             TrainAccuracy = Nullable trainEval.Accuracy, TestAccuracy = Nullable testEval.Accuracy,
             CodeRevision = GenBounds.Runtime.CodeRevision.Current,
+            Engine = engineName, Device = deviceName, LibTorchVersion = libtorch,
             Extra =
                 readOnlyDict (
                     [ "blas_threads", string (blasThreads ())
                       "convolution_workers", string workers
                       "test_dataset", test.Name
                       "test_dataset_hash", test.ContentHash() ]
+                    @ engineExtra
                     @ (match changed with Some c -> [ "random_labels_changed", string c ] | None -> [])
                     @ (match validationSize with Some v -> [ "validation", string v ] | None -> [])
                     @ (match p.TryFloat "prior-split" with Some f -> [ "prior_split", string f; "train_part", trainPart ] | None -> [])
@@ -204,9 +277,11 @@ let run (p: Parsed) =
           "architecture", jstr (arch.ToString())
           "parameters", jint arch.ParameterCount
           "seed", jstr (string seed)
-          "epochs", jint (int64 trainer.EpochsDone)
-          "steps", jint trainer.Step
+          "epochs", jint (int64 (trainer.EpochsDone()))
+          "steps", jint (trainer.Step())
           "optimizer", jstr (options.Describe())
+          "engine", jstr engineName
+          "device", jstr deviceName
           "train_data", jstr train.Name
           "train_accuracy", jnum trainEval.Accuracy
           "train_loss", jnum trainEval.Loss

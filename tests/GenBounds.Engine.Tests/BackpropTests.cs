@@ -68,7 +68,7 @@ public class BackpropTests
         Assert.Equal(0, correct);
     }
 
-    private static Dataset Synthetic(int n, int d, int k, ulong seed)
+    internal static Dataset Synthetic(int n, int d, int k, ulong seed)
     {
         // Linearly separable-ish clusters so that a few epochs make visible progress.
         var rng = new Rng(seed);

@@ -13,11 +13,12 @@ open GenBounds.Cli
 open Xunit
 
 let private specs =
-    [ Train.spec; Eval.evalSpec; Eval.infoSpec; Measure.spec; Verify.spec; Diff.spec; Prune.spec; Sketch.spec; SketchMc.spec
-      Certify.spec; Bounds.spec; Sweep.spec; Reproduce.spec ]
+    [ Train.spec; Eval.evalSpec; Eval.infoSpec; Convert.spec; Measure.spec; Verify.spec; Diff.spec; Prune.spec; Sketch.spec
+      SketchMc.spec; Certify.spec; Bounds.spec; Sweep.spec; Reproduce.spec ]
 
 /// Commands that start real work from no input file at all (sketch-mc's synthetic Monte Carlo) get a missing input
-/// appended, so that every vector ends at validation; their options are still parsed and validated first.
+/// appended, so that every vector ends at validation; their options are still parsed and validated first. `convert`
+/// needs none: no vector names an existing model file (the only existing paths are folders, /dev/null and /proc).
 let private withMissingInput (argv: string list) =
     match argv with
     | "sketch-mc" :: _ -> argv @ [ "--model"; "/nonexistent/genbounds-fuzz.safetensors" ]
@@ -32,7 +33,8 @@ let private values =
       "784"; "784-100-10"; "784-0-10"; "784--10"; "10-10"; "a-b"; "784-100-10-"; "adam"; "sgd"; "ADAM"; "mnist"; "cifar10"; "svhn"
       "guha2023"; "arora2018"; "nope"; "ARORA-T2.1"; "GUHA-L4.2~mutant-constant"; "1,2"; ",,"; "network-work=2e12"
       "spectral-draws=-3"; "foo=1"; "holdout="; "="; "x=1=2"; "/nonexistent/m.safetensors"; "missing.json"; "."; "/"; "/proc/foo"
-      "/proc/foo/bar.json"; "/dev/null"; "-"; "--"; "-h"; "é"; "a b"; "\t" ]
+      "/proc/foo/bar.json"; "/dev/null"; "-"; "--"; "-h"; "é"; "a b"; "\t"; "torch"; "genbounds"; "cpu"; "cuda"; "cuda:7"; "lenet5"
+      "m.pt"; "m.dat"; "/nonexistent/m.pt"; "out.safetensors" ]
 
 let private token : Gen<string> =
     Gen.frequency

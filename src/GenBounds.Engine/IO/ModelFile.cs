@@ -28,10 +28,23 @@ public sealed record ModelMetadata
     public double? TestAccuracy { get; init; }
     /// <summary>Source revision (e.g. git commit) of the code that trained the model.</summary>
     public string? CodeRevision { get; init; }
+    /// <summary>The training engine: <c>genbounds</c> (the native float32 engine) or <c>torch</c> (libtorch through TorchSharp).</summary>
+    public string? Engine { get; init; }
+    /// <summary>The device the engine trained on, e.g. <c>cpu</c> or <c>cuda:0</c>.</summary>
+    public string? Device { get; init; }
+    /// <summary>libtorch's version for the torch engine (e.g. <c>2.10.0</c>), else null.</summary>
+    public string? LibTorchVersion { get; init; }
     /// <summary>Creation time; <see cref="ModelFile.Save(string, Mlp, ModelMetadata)"/> stamps the current UTC time when null.</summary>
     public DateTimeOffset? Created { get; init; }
     /// <summary>Further key-values; keys must not collide with the reserved ones in <see cref="ModelFile.ReservedKeys"/>.</summary>
     public IReadOnlyDictionary<string, string> Extra { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>This metadata with <see cref="Extra"/> replaced by <paramref name="extra"/>.</summary>
+    public ModelMetadata WithExtra(IReadOnlyDictionary<string, string> extra)
+    {
+        ArgumentNullException.ThrowIfNull(extra);
+        return this with { Extra = extra };
+    }
 
     /// <summary>This metadata with <see cref="Dataset"/> and <see cref="DatasetHash"/> taken from <paramref name="data"/>.</summary>
     public ModelMetadata WithDataset(Dataset data)
@@ -60,7 +73,7 @@ public static class ModelFile
     public static IReadOnlySet<string> ReservedKeys { get; } = new HashSet<string>(StringComparer.Ordinal)
     {
         "format", "architecture", "bias", "seed", "dataset", "dataset_sha256", "epochs", "optimizer",
-        "train_accuracy", "test_accuracy", "code_revision", "created",
+        "train_accuracy", "test_accuracy", "code_revision", "created", "engine", "device", "libtorch_version",
     };
 
     private static readonly Regex ParameterName = new(@"^(?<prefix>(?:[^.]+\.)*?)(?<index>\d+)\.(?<kind>weight|bias)$", RegexOptions.CultureInvariant);
@@ -95,6 +108,9 @@ public static class ModelFile
         Put("train_accuracy", metadata.TrainAccuracy?.ToString("R", CultureInfo.InvariantCulture));
         Put("test_accuracy", metadata.TestAccuracy?.ToString("R", CultureInfo.InvariantCulture));
         Put("code_revision", metadata.CodeRevision);
+        Put("engine", metadata.Engine);
+        Put("device", metadata.Device);
+        Put("libtorch_version", metadata.LibTorchVersion);
         foreach (var (key, value) in metadata.Extra)
         {
             if (ReservedKeys.Contains(key)) throw new ArgumentException($"extra metadata key '{key}' is reserved; use the corresponding ModelMetadata property", nameof(metadata));
@@ -278,6 +294,9 @@ public static class ModelFile
             TrainAccuracy = Parse("train_accuracy", s => (double.TryParse(s, NumberStyles.Float, inv, out var v), v)),
             TestAccuracy = Parse("test_accuracy", s => (double.TryParse(s, NumberStyles.Float, inv, out var v), v)),
             CodeRevision = meta.GetValueOrDefault("code_revision"),
+            Engine = meta.GetValueOrDefault("engine"),
+            Device = meta.GetValueOrDefault("device"),
+            LibTorchVersion = meta.GetValueOrDefault("libtorch_version"),
             Created = Parse("created", s => (DateTimeOffset.TryParseExact(s, "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", inv,
                 DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var v), v)),
             Extra = meta.Where(kv => !ReservedKeys.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal),
@@ -293,6 +312,17 @@ public static class ModelFile
             yield return SafetensorsTensor.FromSingle(prefix + TensorName(l, false), [layer.Out, layer.In], layer.Weight);
             if (layer.Bias is { } b) yield return SafetensorsTensor.FromSingle(prefix + TensorName(l, true), [layer.Out], b);
         }
+    }
+
+    /// <summary>
+    /// The MLP whose parameters are the tensors of an <c>nn.Sequential(Linear, ReLU, …, Linear)</c> state_dict (names
+    /// <c>0.weight</c>, <c>0.bias</c>, <c>2.weight</c>, … with an optional common prefix; F32, F64, F16 or BF16, converted to
+    /// float32), as read from another format (TorchSharp <c>.dat</c>, PyTorch <c>.pt</c>). Errors name <paramref name="source"/>.
+    /// </summary>
+    public static Mlp FromStateDict(IReadOnlyList<SafetensorsTensor> tensors, string source)
+    {
+        ArgumentNullException.ThrowIfNull(tensors);
+        return BuildNetwork(tensors, source, requiredPrefix: null);
     }
 
     /// <summary>

@@ -10,8 +10,14 @@ namespace GenBounds.LinearAlgebra;
 /// </summary>
 public sealed class ManagedLinearAlgebraProvider : ILinearAlgebraProvider
 {
+    /// <summary>The reference provider.</summary>
+    public ManagedLinearAlgebraProvider() { }
+
+    /// <summary>The reference provider standing in for a native one; <paramref name="reason"/> says why (recorded in its name).</summary>
+    public ManagedLinearAlgebraProvider(string reason) => Name = $"managed reference ({reason})";
+
     /// <inheritdoc />
-    public string Name => "managed reference";
+    public string Name { get; } = "managed reference";
 
     /// <inheritdoc />
     public void Gemm(Transpose transA, Transpose transB, int m, int n, int k, float alpha,

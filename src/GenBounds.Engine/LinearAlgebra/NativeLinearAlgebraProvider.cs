@@ -8,19 +8,48 @@ namespace GenBounds.LinearAlgebra;
 /// </summary>
 public sealed unsafe class NativeLinearAlgebraProvider : ILinearAlgebraProvider
 {
-    /// <summary>Creates the provider; throws <see cref="DllNotFoundException"/> if the libraries cannot be loaded.</summary>
-    public NativeLinearAlgebraProvider()
+    /// <summary>
+    /// The real OpenBLAS kernel switch (DYNAMIC_ARCH builds). Re-selecting is safe only while no BLAS call is in flight
+    /// in the process; GenBounds itself uses it once, inside the kernel check, before any product.
+    /// </summary>
+    public static IBlasKernelControl KernelControl { get; } = new OpenBlasKernelControl();
+
+    private static readonly Lazy<BlasKernelStatus> Checked = new(() => OpenBlasKernel.Select(
+        NativeMethods.CoreTypeOverride, NativeMethods.UserCoreType, KernelControl, () => OpenBlasKernel.SelfTest(new NativeLinearAlgebraProvider(check: false))));
+
+    /// <summary>
+    /// Creates the provider; throws <see cref="DllNotFoundException"/> if the libraries cannot be loaded and
+    /// <see cref="BlasSelfTestException"/> if the BLAS kernel in use fails the GEMM self-test (<see cref="OpenBlasKernel"/>),
+    /// which runs once per process, before the first product.
+    /// </summary>
+    public NativeLinearAlgebraProvider() : this(check: true) { }
+
+    private NativeLinearAlgebraProvider(bool check)
     {
         NativeMethods.EnsureResolver();
         // Probe once so a missing library fails here, with a clear message, not in the middle of training.
         float one = 1f, r = 0f;
         NativeMethods.cblas_sgemm(NativeMethods.RowMajor, NativeMethods.NoTrans, NativeMethods.NoTrans, 1, 1, 1, 1f, &one, 1, &one, 1, 0f, &r, 1);
         if (r != 1f) throw new InvalidOperationException("cblas_sgemm self-test failed");
+        if (!check) { Name = "unchecked native BLAS (kernel self-test)"; return; }
+        var kernel = Checked.Value;
+        if (kernel.UseManagedFallback) throw new BlasSelfTestException(kernel);
         var mapped = NativeMethods.MappedFile("blas") ?? NativeMethods.Blas;
         var cfg = NativeMethods.OpenBlasConfig();
-        var forced = NativeMethods.CoreTypeOverride is { } ct ? $", OPENBLAS_CORETYPE={ct} set by GenBounds" : "";
-        Name = cfg is null ? $"cblas ({mapped})" : $"{cfg.Trim()} ({mapped}, {NativeMethods.OpenBlasThreads()} threads{forced})";
+        Name = cfg is null ? $"cblas ({mapped}; {kernel.Describe()})" : $"{cfg.Trim()} ({mapped}, {NativeMethods.OpenBlasThreads()} threads; {kernel.Describe()})";
     }
+
+    /// <summary>The result of this process's BLAS kernel check (runs it if no provider has been created yet).</summary>
+    public static BlasKernelStatus KernelStatus => Checked.Value;
+
+    private sealed class OpenBlasKernelControl : IBlasKernelControl
+    {
+        public string? CurrentKernel { get { NativeMethods.EnsureResolver(); return NativeMethods.OpenBlasCoreName(); } }
+        public bool Reselect(string? coreType) { NativeMethods.EnsureResolver(); return NativeMethods.ReselectOpenBlasKernel(coreType); }
+    }
+
+    /// <summary>OPENBLAS_CORETYPE as OpenBLAS sees it now (the native environment), or null.</summary>
+    public static string? CoreTypeVariable => NativeMethods.NativeCoreTypeVariable();
 
     /// <inheritdoc />
     public string Name { get; }
@@ -139,4 +168,14 @@ public sealed unsafe class NativeLinearAlgebraProvider : ILinearAlgebraProvider
         // Column-major eigenvectors (one per column) read row-major are one eigenvector per row.
         return (w, vectors ? work : null);
     }
+}
+
+/// <summary>The native BLAS computed a wrong product in the kernel self-test; the process must not use it.</summary>
+public sealed class BlasSelfTestException : Exception
+{
+    /// <summary>Creates the exception for the failed check.</summary>
+    public BlasSelfTestException(BlasKernelStatus status) : base($"native BLAS rejected: {status.Describe()}") => Status = status;
+
+    /// <summary>What the check found.</summary>
+    public BlasKernelStatus Status { get; }
 }

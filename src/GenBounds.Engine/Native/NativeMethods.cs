@@ -25,8 +25,12 @@ internal static unsafe partial class NativeMethods
         NativeLibrary.SetDllImportResolver(typeof(NativeMethods).Assembly, Resolve);
     }
 
-    /// <summary>The OPENBLAS_CORETYPE this process set before loading BLAS, or null if it left the choice to OpenBLAS/the user.</summary>
+    /// <summary>The OPENBLAS_CORETYPE this process set before loading BLAS, or null if it left the choice to OpenBLAS/the user.
+    /// The choice is provisional until <see cref="GenBounds.LinearAlgebra.OpenBlasKernel"/> has checked it.</summary>
     internal static string? CoreTypeOverride { get; }
+
+    /// <summary>OPENBLAS_CORETYPE as the user's environment gave it (null when unset or empty).</summary>
+    internal static string? UserCoreType { get; } = Environment.GetEnvironmentVariable("OPENBLAS_CORETYPE") is { Length: > 0 } v ? v : null;
 
     // OpenBLAS 0.3.21 (Debian 12) does not recognise this machine's virtualised Xeon and falls back to its
     // "Prescott" SSE3 kernels: 63 instead of ~240 GFLOP/s on 128×1000×1000. OpenBLAS reads OPENBLAS_CORETYPE once,
@@ -52,6 +56,48 @@ internal static unsafe partial class NativeMethods
 
     [LibraryImport("libc", EntryPoint = "setenv")]
     private static partial int setenv(byte* name, byte* value, int overwrite);
+
+    [LibraryImport("libc", EntryPoint = "unsetenv")]
+    private static partial int unsetenv(byte* name);
+
+    [LibraryImport("libc", EntryPoint = "getenv")]
+    private static partial IntPtr getenv(byte* name);
+
+    /// <summary>OPENBLAS_CORETYPE as the native environment holds it now (what OpenBLAS reads; .NET's copy of the environment does not see setenv).</summary>
+    internal static string? NativeCoreTypeVariable()
+    {
+        fixed (byte* name = "OPENBLAS_CORETYPE\0"u8) return Marshal.PtrToStringAnsi(getenv(name));
+    }
+
+    /// <summary>
+    /// Re-runs OpenBLAS's kernel selection with OPENBLAS_CORETYPE = <paramref name="coreType"/> (unset when null, which
+    /// lets OpenBLAS detect the CPU itself). Only DYNAMIC_ARCH builds (Debian's) export the two entry points; returns
+    /// false, changing nothing, for any other BLAS. OpenBLAS reads the kernel table through one pointer at every call,
+    /// so this is safe whenever no BLAS call is in flight — callers guarantee that (the provider's one-time check runs
+    /// before any product is computed).
+    /// </summary>
+    internal static bool ReselectOpenBlasKernel(string? coreType)
+    {
+        if (!NativeLibrary.TryLoad(Blas, typeof(NativeMethods).Assembly, null, out var h)) return false;
+        if (!NativeLibrary.TryGetExport(h, "gotoblas_dynamic_quit", out var quit) || !NativeLibrary.TryGetExport(h, "gotoblas_dynamic_init", out var init))
+            return false;
+        fixed (byte* name = "OPENBLAS_CORETYPE\0"u8)
+        {
+            if (coreType is null) unsetenv(name);
+            else fixed (byte* value = System.Text.Encoding.ASCII.GetBytes(coreType + "\0")) setenv(name, value, 1);
+        }
+        ((delegate* unmanaged<void>)quit)();
+        ((delegate* unmanaged<void>)init)();
+        return true;
+    }
+
+    /// <summary>The kernel OpenBLAS is using (e.g. <c>SkylakeX</c>, <c>Haswell</c>, <c>Prescott</c>), or null for another BLAS.</summary>
+    internal static string? OpenBlasCoreName()
+    {
+        if (!NativeLibrary.TryLoad(Blas, typeof(NativeMethods).Assembly, null, out var h)) return null;
+        if (!NativeLibrary.TryGetExport(h, "openblas_get_corename", out var f)) return null;
+        return Marshal.PtrToStringAnsi(((delegate* unmanaged<IntPtr>)f)());
+    }
 
     /// <summary>Forces the static constructor (and so the resolver) to run before the first native call.</summary>
     internal static void EnsureResolver() { }

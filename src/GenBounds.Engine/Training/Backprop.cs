@@ -17,6 +17,8 @@ public sealed class Backprop<T> where T : unmanaged, IFloatingPointIeee754<T>
     private readonly T[][] _act;      // _act[l] = output of layer l+1 (post-ReLU for hidden layers, logits for the last)
     private readonly T[][] _dz;       // ∂loss/∂(pre-activation) of layer l+1
     private readonly T[] _da;         // scratch for ∂loss/∂(post-activation)
+    private readonly double[] _rowLoss;
+    private readonly bool[] _rowCorrect;
 
     /// <summary>Buffers for batches of up to <paramref name="maxBatch"/> rows of a network with layer sizes <paramref name="sizes"/>.</summary>
     public Backprop(ILinearAlgebraProvider la, IReadOnlyList<int> sizes, bool bias, int maxBatch)
@@ -35,6 +37,8 @@ public sealed class Backprop<T> where T : unmanaged, IFloatingPointIeee754<T>
             BiasGradients[l] = bias ? new T[_sizes[l + 1]] : Array.Empty<T>();
         }
         _da = new T[maxBatch * _sizes.Take(L).Max()];
+        _rowLoss = new double[maxBatch];
+        _rowCorrect = new bool[maxBatch];
     }
 
     /// <summary>Largest batch the buffers hold.</summary>
@@ -45,23 +49,6 @@ public sealed class Backprop<T> where T : unmanaged, IFloatingPointIeee754<T>
     public T[][] WeightGradients { get; }
     /// <summary>∂loss/∂b_l after <see cref="Backward"/> (empty arrays for bias-free nets).</summary>
     public T[][] BiasGradients { get; }
-
-    /// <summary>
-    /// Inverted dropout on the hidden activations (PBB trains its learnt prior with 0.2): each hidden unit of each row is
-    /// zeroed with this probability and the survivors are scaled by 1/(1 − p). Applied by <see cref="Forward"/> only while
-    /// <see cref="DropoutRng"/> is set (training); 0 (the default) leaves every computation bit-identical.
-    /// </summary>
-    public double DropoutRate
-    {
-        get => _dropout;
-        set => _dropout = value >= 0 && value < 1 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "the dropout rate must lie in [0, 1)");
-    }
-
-    /// <summary>Source of the dropout masks (one uniform per hidden unit and row); null disables dropout.</summary>
-    public GenBounds.Random.Rng? DropoutRng { get; set; }
-
-    private double _dropout;
-    private bool _droppedLastForward;
 
     private void Gemm(Transpose ta, Transpose tb, int m, int n, int k, ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb, Span<T> c, int ldc)
     {
@@ -75,29 +62,59 @@ public sealed class Backprop<T> where T : unmanaged, IFloatingPointIeee754<T>
     public ReadOnlySpan<T> Forward(IReadOnlyList<T[]> weights, IReadOnlyList<T[]?> biases, ReadOnlySpan<T> x, int batch)
     {
         CheckBatch(batch, x.Length);
-        int L = _sizes.Length - 1;
-        ReadOnlySpan<T> input = x;
-        bool drop = _dropout > 0 && DropoutRng is not null;
-        _droppedLastForward = drop;
-        T keepScale = T.CreateChecked(drop ? 1 / (1 - _dropout) : 1);
-        for (int l = 0; l < L; l++)
+        ForwardRows(weights, biases, x, 0, batch);
+        return _act[_sizes.Length - 2].AsSpan(0, batch * _sizes[^1]);
+    }
+
+    /// <summary>
+    /// The forward pass of rows <paramref name="r0"/>..<paramref name="r1"/>−1 of the batch held in <paramref name="x"/>
+    /// (row-major, h₀ columns). Rows are independent, so disjoint row ranges may run on different threads; the results
+    /// are those of <see cref="Forward"/> for those rows.
+    /// </summary>
+    public void ForwardRows(IReadOnlyList<T[]> weights, IReadOnlyList<T[]?> biases, ReadOnlySpan<T> x, int r0, int r1)
+    {
+        for (int l = 0; l < _sizes.Length - 1; l++) ForwardLayerRows(l, weights, biases, x, r0, r1);
+    }
+
+    /// <summary>Layer <paramref name="l"/> of the forward pass for rows <paramref name="r0"/>..<paramref name="r1"/>−1 (those rows of its input must be done).</summary>
+    public void ForwardLayerRows(int l, IReadOnlyList<T[]> weights, IReadOnlyList<T[]?> biases, ReadOnlySpan<T> x, int r0, int r1)
+    {
+        if (r0 < 0 || r1 > MaxBatch || r0 > r1) throw new ArgumentOutOfRangeException(nameof(r0), $"rows {r0}..{r1} outside 0..{MaxBatch}");
+        if (l == 0 && x.Length < r1 * _sizes[0]) throw new ArgumentException($"input has {x.Length} values, needs {r1}×{_sizes[0]}");
+        int rows = r1 - r0, nin = _sizes[l], nout = _sizes[l + 1];
+        if (rows == 0) return;
+        ReadOnlySpan<T> input = l == 0 ? x.Slice(r0 * nin, rows * nin) : _act[l - 1].AsSpan(r0 * nin, rows * nin);
+        var y = _act[l].AsSpan(r0 * nout, rows * nout);
+        Gemm(Transpose.No, Transpose.Yes, rows, nout, nin, input, nin, weights[l], nin, y, nout);
+        BiasRelu(y, rows, nout, 0, nout, biases[l], l < _sizes.Length - 2);
+    }
+
+    /// <summary>
+    /// Layer <paramref name="l"/> of the forward pass for output units <paramref name="o0"/>..<paramref name="o1"/>−1 of all
+    /// <paramref name="batch"/> rows (the whole input of the layer must be done); each member of a team reads only its
+    /// units' rows of W_l, which is what makes this split cheaper than a row split for large layers.
+    /// </summary>
+    public void ForwardLayerUnits(int l, IReadOnlyList<T[]> weights, IReadOnlyList<T[]?> biases, ReadOnlySpan<T> x, int batch, int o0, int o1)
+    {
+        int nin = _sizes[l], nout = _sizes[l + 1], units = o1 - o0;
+        if (o0 < 0 || o1 > nout || units < 0) throw new ArgumentOutOfRangeException(nameof(o0), $"units {o0}..{o1} outside 0..{nout}");
+        CheckBatch(batch, l == 0 ? x.Length : int.MaxValue);
+        if (units == 0) return;
+        ReadOnlySpan<T> input = l == 0 ? x[..(batch * nin)] : _act[l - 1].AsSpan(0, batch * nin);
+        var y = _act[l].AsSpan(0, batch * nout);
+        Gemm(Transpose.No, Transpose.Yes, batch, units, nin, input, nin, weights[l].AsSpan(o0 * nin, units * nin), nin, y[o0..], nout);
+        BiasRelu(y, batch, nout, o0, o1, biases[l], l < _sizes.Length - 2);
+    }
+
+    // y[r, o0..o1) ← (y + b) then max(·, 0): TensorPrimitives' Add and Max, whatever the split, so every split gives the same bits.
+    private static void BiasRelu(Span<T> y, int rows, int stride, int o0, int o1, T[]? b, bool relu)
+    {
+        for (int r = 0; r < rows; r++)
         {
-            int nin = _sizes[l], nout = _sizes[l + 1];
-            var y = _act[l].AsSpan(0, batch * nout);
-            Gemm(Transpose.No, Transpose.Yes, batch, nout, nin, input, nin, weights[l], nin, y, nout);
-            var b = biases[l];
-            bool relu = l < L - 1;
-            for (int r = 0; r < batch; r++)
-            {
-                var row = y.Slice(r * nout, nout);
-                if (b is not null) TensorPrimitives.Add<T>(row, b, row);
-                if (relu) TensorPrimitives.Max<T>(row, T.Zero, row);
-                if (relu && drop)
-                    for (int j = 0; j < nout; j++) row[j] = DropoutRng!.NextDouble() < _dropout ? T.Zero : row[j] * keepScale;
-            }
-            input = y;
+            var row = y.Slice(r * stride + o0, o1 - o0);
+            if (b is not null) TensorPrimitives.Add<T>(row, b.AsSpan(o0, o1 - o0), row);
+            if (relu) TensorPrimitives.Max<T>(row, T.Zero, row);
         }
-        return _act[L - 1].AsSpan(0, batch * _sizes[L]);
     }
 
     /// <summary>
@@ -106,11 +123,25 @@ public sealed class Backprop<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// </summary>
     public double CrossEntropy(ReadOnlySpan<int> labels, int batch, out int correct)
     {
+        CrossEntropyRows(labels, batch, 0, batch, _rowLoss, _rowCorrect);
+        double loss = 0; correct = 0;
+        for (int r = 0; r < batch; r++) { loss += _rowLoss[r]; if (_rowCorrect[r]) correct++; }
+        return loss / batch;
+    }
+
+    /// <summary>
+    /// <see cref="CrossEntropy"/> for rows <paramref name="r0"/>..<paramref name="r1"/>−1 of a batch of
+    /// <paramref name="batch"/>: each row's loss and correctness go to <paramref name="rowLoss"/>/<paramref name="rowCorrect"/>
+    /// (indexed by row), so that the caller sums them in row order whatever the split.
+    /// </summary>
+    public void CrossEntropyRows(ReadOnlySpan<int> labels, int batch, int r0, int r1, Span<double> rowLoss, Span<bool> rowCorrect)
+    {
+        if (batch <= 0 || batch > MaxBatch) throw new ArgumentOutOfRangeException(nameof(batch), $"batch {batch} outside 1..{MaxBatch}");
+        if (r0 < 0 || r1 > batch || r0 > r1) throw new ArgumentOutOfRangeException(nameof(r0), $"rows {r0}..{r1} outside 0..{batch}");
         int L = _sizes.Length - 1, k = _sizes[L];
         var logits = _act[L - 1]; var dz = _dz[L - 1];
-        double loss = 0; correct = 0;
         T invB = T.One / T.CreateChecked(batch);
-        for (int r = 0; r < batch; r++)
+        for (int r = r0; r < r1; r++)
         {
             var z = logits.AsSpan(r * k, k); var g = dz.AsSpan(r * k, k);
             int y = labels[r];
@@ -119,15 +150,14 @@ public sealed class Backprop<T> where T : unmanaged, IFloatingPointIeee754<T>
             for (int j = 1; j < k; j++)
                 if (z[j] > max) { max = z[j]; arg = j; tie = false; }
                 else if (z[j] == max) tie = true;
-            if (arg == y && !tie) correct++;
+            rowCorrect[r] = arg == y && !tie;
             T sum = T.Zero;
             for (int j = 0; j < k; j++) { g[j] = T.Exp(z[j] - max); sum += g[j]; }
-            loss += double.CreateChecked(T.Log(sum) - (z[y] - max));
+            rowLoss[r] = double.CreateChecked(T.Log(sum) - (z[y] - max));
             T inv = invB / sum;
             for (int j = 0; j < k; j++) g[j] *= inv;
             g[y] -= invB;
         }
-        return loss / batch;
     }
 
     /// <summary>
@@ -138,30 +168,66 @@ public sealed class Backprop<T> where T : unmanaged, IFloatingPointIeee754<T>
     public void Backward(IReadOnlyList<T[]> weights, ReadOnlySpan<T> x, int batch, Action<int>? layerDone = null)
     {
         CheckBatch(batch, x.Length);
-        int L = _sizes.Length - 1;
-        for (int l = L - 1; l >= 0; l--)
+        for (int l = _sizes.Length - 2; l >= 0; l--)
         {
-            int nin = _sizes[l], nout = _sizes[l + 1];
-            ReadOnlySpan<T> dz = _dz[l].AsSpan(0, batch * nout);
-            ReadOnlySpan<T> a = l == 0 ? x[..(batch * nin)] : _act[l - 1].AsSpan(0, batch * nin);
-            Gemm(Transpose.Yes, Transpose.No, nout, nin, batch, dz, nout, a, nin, WeightGradients[l], nin);
-            if (HasBias)
-            {
-                var gb = BiasGradients[l].AsSpan();
-                gb.Clear();
-                for (int r = 0; r < batch; r++) TensorPrimitives.Add<T>(gb, dz.Slice(r * nout, nout), gb);
-            }
-            if (l > 0)
-            {
-                var da = _da.AsSpan(0, batch * nin);
-                Gemm(Transpose.No, Transpose.No, batch, nin, nout, dz, nout, weights[l], nin, da, nin);
-                // With dropout the stored activation is mask·ReLU(z)/(1 − p): it is positive exactly where the unit was
-                // active and kept, and the survivors' gradient carries the same 1/(1 − p).
-                if (_droppedLastForward) TensorPrimitives.Multiply<T>(da, T.CreateChecked(1 / (1 - _dropout)), da);
-                ReluBackward(a, da, _dz[l - 1].AsSpan(0, batch * nin));
-            }
+            WeightGradientRows(l, x, batch, 0, _sizes[l + 1]);
+            if (l > 0) InputGradientRows(l, weights, batch, 0, batch);
             layerDone?.Invoke(l);
         }
+    }
+
+    /// <summary>
+    /// Rows <paramref name="o0"/>..<paramref name="o1"/>−1 (output units) of ∂loss/∂W_l = ∂Z_lᵀ·A_{l−1} and of ∂loss/∂b_l,
+    /// from the whole batch (∂Z_l must be complete). Disjoint unit ranges may run on different threads; each bias entry is
+    /// summed over the batch rows in row order, as in <see cref="Backward"/>.
+    /// </summary>
+    public void WeightGradientRows(int l, ReadOnlySpan<T> x, int batch, int o0, int o1)
+    {
+        int nin = _sizes[l], nout = _sizes[l + 1], units = o1 - o0;
+        if (o0 < 0 || o1 > nout || units < 0) throw new ArgumentOutOfRangeException(nameof(o0), $"units {o0}..{o1} outside 0..{nout}");
+        if (units == 0) return;
+        ReadOnlySpan<T> dz = _dz[l].AsSpan(0, batch * nout);
+        ReadOnlySpan<T> a = l == 0 ? x[..(batch * nin)] : _act[l - 1].AsSpan(0, batch * nin);
+        Gemm(Transpose.Yes, Transpose.No, units, nin, batch, dz[o0..], nout, a, nin, WeightGradients[l].AsSpan(o0 * nin, units * nin), nin);
+        if (HasBias)
+        {
+            var gb = BiasGradients[l].AsSpan(o0, units);
+            gb.Clear();
+            for (int r = 0; r < batch; r++) TensorPrimitives.Add<T>(gb, dz.Slice(r * nout + o0, units), gb);
+        }
+    }
+
+    /// <summary>
+    /// Rows <paramref name="r0"/>..<paramref name="r1"/>−1 of ∂loss/∂Z_{l−1} = (∂Z_l·W_l) ⊙ [A_{l−1} &gt; 0] (needs those rows
+    /// of ∂Z_l; reads W_l, which must not change until every range is done). Disjoint row ranges may run on different threads.
+    /// </summary>
+    public void InputGradientRows(int l, IReadOnlyList<T[]> weights, int batch, int r0, int r1)
+    {
+        if (l <= 0 || l >= _sizes.Length - 1) throw new ArgumentOutOfRangeException(nameof(l), $"layer {l} has no input gradient to propagate");
+        if (r0 < 0 || r1 > batch || r0 > r1) throw new ArgumentOutOfRangeException(nameof(r0), $"rows {r0}..{r1} outside 0..{batch}");
+        int nin = _sizes[l], nout = _sizes[l + 1], rows = r1 - r0;
+        if (rows == 0) return;
+        var da = _da.AsSpan(r0 * nin, rows * nin);
+        Gemm(Transpose.No, Transpose.No, rows, nin, nout, _dz[l].AsSpan(r0 * nout, rows * nout), nout, weights[l], nin, da, nin);
+        ReluBackward(_act[l - 1].AsSpan(r0 * nin, rows * nin), da, _dz[l - 1].AsSpan(r0 * nin, rows * nin));
+    }
+
+    /// <summary>
+    /// Columns <paramref name="i0"/>..<paramref name="i1"/>−1 (input units of layer l) of ∂loss/∂Z_{l−1} for every row
+    /// (needs all of ∂Z_l; reads only those columns of W_l). The column split of <see cref="InputGradientRows"/>.
+    /// </summary>
+    public void InputGradientColumns(int l, IReadOnlyList<T[]> weights, int batch, int i0, int i1)
+    {
+        if (l <= 0 || l >= _sizes.Length - 1) throw new ArgumentOutOfRangeException(nameof(l), $"layer {l} has no input gradient to propagate");
+        int nin = _sizes[l], nout = _sizes[l + 1], cols = i1 - i0;
+        if (i0 < 0 || i1 > nin || cols < 0) throw new ArgumentOutOfRangeException(nameof(i0), $"columns {i0}..{i1} outside 0..{nin}");
+        if (batch <= 0 || batch > MaxBatch) throw new ArgumentOutOfRangeException(nameof(batch), $"batch {batch} outside 1..{MaxBatch}");
+        if (cols == 0) return;
+        var da = _da.AsSpan(0, batch * nin);
+        Gemm(Transpose.No, Transpose.No, batch, cols, nout, _dz[l].AsSpan(0, batch * nout), nout, weights[l].AsSpan(i0), nin, da[i0..], nin);
+        var a = _act[l - 1].AsSpan(0, batch * nin); var dz = _dz[l - 1].AsSpan(0, batch * nin);
+        for (int r = 0; r < batch; r++)
+            ReluBackward(a.Slice(r * nin + i0, cols), da.Slice(r * nin + i0, cols), dz.Slice(r * nin + i0, cols));
     }
 
     // ∂z = ∂a where the stored post-activation is positive (PyTorch's threshold_backward convention at 0).

@@ -8,7 +8,10 @@ namespace GenBounds.Training;
 /// <summary>Statistics of one epoch (averages over the mini-batches, measured before each step as PyTorch loops usually log them).</summary>
 public sealed record EpochStats(int Epoch, double Loss, double Accuracy, double Seconds)
 {
-    /// <summary>Where the epoch's time went: batch assembly, forward (GEMM + bias/ReLU), loss, backward GEMMs and ReLU masks, optimiser steps.</summary>
+    /// <summary>
+    /// Where the epoch's time went: batch assembly, forward (GEMM + bias/ReLU), loss, backward GEMMs and ReLU masks, optimiser
+    /// steps, and (MLPs split over a worker team) <c>sync</c>, the time members waited for each other.
+    /// </summary>
     public IReadOnlyDictionary<string, double> PhaseSeconds { get; init; } = new Dictionary<string, double>();
     /// <summary>Forward plus backward seconds per module kind (<c>Linear</c>, <c>Conv2d</c>, <c>MaxPool2d</c>, …; optimiser steps of a layer excluded).</summary>
     public IReadOnlyDictionary<string, double> ModuleSeconds { get; init; } = new Dictionary<string, double>();
@@ -19,26 +22,48 @@ public readonly record struct BatchProgress(int Epoch, int Batch, int Batches, d
 
 /// <summary>
 /// Mini-batch training of a sequential <see cref="Network"/> (an <see cref="Mlp"/> is trained through its
-/// <see cref="Mlp.AsNetwork"/> view, in place) in float32 with Adam or SGD. Deterministic: the data order of epoch e is
-/// drawn from the stream <c>data-order/epoch-e</c> of the master seed, all element-wise work is single-threaded in a
-/// fixed order, and BLAS is the only parallel runtime, so the same seed and thread count give bit-identical weights.
-/// The optimiser updates each layer right after its gradient has been propagated further down (fused, single pass).
+/// <see cref="Mlp.AsNetwork"/> view, in place) in float32 with Adam or SGD, optionally under pruning masks. The data order
+/// of epoch e is drawn from the stream <c>data-order/epoch-e</c> of the master seed. Two execution paths, one arithmetic:
+/// <list type="bullet">
+/// <item>A plain MLP (<see cref="NetworkArchitecture.IsMlp"/>) has every mini-batch split over a <see cref="WorkerTeam"/> of
+/// <see cref="Threads"/> threads in a fixed partition — batch rows for gathering, the loss and (small layers) the forward
+/// pass and ∂Z·W; output units for ∂W, ∂b, the optimiser and (large layers, so each thread reads only its share of W) the
+/// forward pass; input columns for a large layer's ∂Z·W — with BLAS single-threaded inside, so the team is the only
+/// parallel runtime. Each layer's optimiser step runs in the region right after the one that last reads its weights, on
+/// the thread that computed its gradient rows, with the pruning mask sliced like the weights.</item>
+/// <item>Any other network runs through <see cref="NetworkBackprop{T}"/>, its convolutions' sample blocks shared among
+/// <see cref="Threads"/> workers, and updates each layer right after its gradient has been propagated further down.</item>
+/// </list>
+/// Both are deterministic: the same seed and thread count give bit-identical weights, and an MLP trained on one thread
+/// gets the same weights on either path.
 /// </summary>
-public sealed class Trainer
+public sealed partial class Trainer
 {
     private readonly Network _net;
     private readonly TrainingOptions _o;
-    private readonly NetworkBackprop<float> _bp;
+    private readonly ILinearAlgebraProvider _la;
     private readonly float[][] _w, _b;
+    private readonly float[]?[] _biases;               // _b with bias-free layers as null, as the backprop kernels take them
+    private readonly int[] _rows;                       // output units (rows of W in PyTorch layout) per weight layer
     private readonly float[][] _m, _v, _mb, _vb;     // Adam moments (or SGD momentum in _m/_mb)
     private readonly float[][]? _pw, _pb;              // prior parameters
     private readonly string[] _names;                  // Sequential index of each weight layer, for state tensor names
     private readonly float[] _xBatch;
     private readonly int[] _yBatch;
     private readonly float[]?[]? _masks;                // per layer 1 keep / 0 pruned, or null for unmasked training
+    private readonly float[][] _gradW, _gradB;         // ∂loss/∂W, ∂loss/∂b per weight layer, owned by the path's backprop
+    private readonly TeamPath? _team;                  // the MLP path, or null
+    private readonly NetworkBackprop<float>? _sequential;   // the path of every other network, or null
+    private OptimizerSteps.AdamCoefficients _adam;     // of the step being taken
 
-    /// <summary>Prepares training of <paramref name="net"/> (updated in place).</summary>
-    public Trainer(Mlp net, TrainingOptions options, ILinearAlgebraProvider la) : this(net.AsNetwork(), options, la, masks: null) { }
+    /// <summary>Prepares training of <paramref name="net"/> (updated in place), split over as many threads as BLAS has now.</summary>
+    public Trainer(Mlp net, TrainingOptions options, ILinearAlgebraProvider la) : this(net, options, la, masks: null, threads: null) { }
+
+    /// <summary>
+    /// Prepares training of <paramref name="net"/> (updated in place) with each mini-batch split over
+    /// <paramref name="threads"/> threads (null: see <see cref="Threads"/>).
+    /// </summary>
+    public Trainer(Mlp net, TrainingOptions options, ILinearAlgebraProvider la, int? threads) : this(net, options, la, masks: null, threads) { }
 
     /// <summary>
     /// Prepares training of <paramref name="net"/> (updated in place) under pruning <paramref name="masks"/>: the pruned weights
@@ -46,32 +71,43 @@ public sealed class Trainer
     /// retraining). Biases are never masked. With null masks this is the unmasked trainer, bit for bit.
     /// </summary>
     public Trainer(Mlp net, TrainingOptions options, ILinearAlgebraProvider la, Compression.NetworkMasks? masks)
-        : this(net.AsNetwork(), options, la, MatchingMasks(masks, net.Architecture)) { }
+        : this(net, options, la, masks, threads: null) { }
+
+    /// <summary>Prepares masked training of <paramref name="net"/> on <paramref name="threads"/> threads (see the other overloads).</summary>
+    public Trainer(Mlp net, TrainingOptions options, ILinearAlgebraProvider la, Compression.NetworkMasks? masks, int? threads)
+        : this(net.AsNetwork(), options, la, MatchingMasks(masks, net.Architecture), threads) { }
 
     private static Compression.NetworkMasks? MatchingMasks(Compression.NetworkMasks? masks, MlpArchitecture architecture) =>
         masks is null || masks.Architecture.Equals(architecture) ? masks
         : throw new ArgumentException($"masks are for {masks.Architecture}, the network is {architecture}");
 
     /// <summary>Prepares training of <paramref name="net"/> (updated in place).</summary>
-    public Trainer(Network net, TrainingOptions options, ILinearAlgebraProvider la) : this(net, options, la, masks: null) { }
+    public Trainer(Network net, TrainingOptions options, ILinearAlgebraProvider la) : this(net, options, la, masks: null, threads: null) { }
 
     /// <summary>
     /// Prepares training of <paramref name="net"/> (updated in place) under pruning <paramref name="masks"/>, one per weight
     /// layer with that layer's weight count (see the <see cref="Mlp"/> overload).
     /// </summary>
     public Trainer(Network net, TrainingOptions options, ILinearAlgebraProvider la, Compression.NetworkMasks? masks)
+        : this(net, options, la, masks, threads: null) { }
+
+    /// <summary>
+    /// Prepares training of <paramref name="net"/> (updated in place), under pruning <paramref name="masks"/> when not null,
+    /// on <paramref name="threads"/> threads (null: see <see cref="Threads"/>).
+    /// </summary>
+    public Trainer(Network net, TrainingOptions options, ILinearAlgebraProvider la, Compression.NetworkMasks? masks, int? threads)
     {
         ArgumentNullException.ThrowIfNull(net);
+        if (threads is < 1) throw new ArgumentOutOfRangeException(nameof(threads), threads, "at least one thread");
         options.Validate();
         var prior = options.PriorNetwork ?? options.Prior?.AsNetwork();
         if (prior is not null && !prior.Architecture.Equals(net.Architecture))
             throw new ArgumentException($"prior architecture {prior.Architecture} differs from the network's {net.Architecture}");
-        _net = net; _o = options;
-        if (options.Dropout > 0 && !net.Architecture.IsMlp)
-            throw new ArgumentException("dropout is implemented for the hidden layers of MLPs only");
-        _bp = new NetworkBackprop<float>(la, net.Architecture, options.BatchSize, workers: options.Workers) { DropoutRate = options.Dropout };
+        _net = net; _o = options; _la = la;
         _w = net.WeightLayers.Select(l => l.Weight).ToArray();
         _b = net.WeightLayers.Select(l => l.Bias ?? Array.Empty<float>()).ToArray();
+        _biases = _b.Select(b => b.Length == 0 ? null : b).ToArray();
+        _rows = net.WeightLayers.Select(l => l.Rows).ToArray();
         _names = net.Architecture.WeightModules.Select(m => m.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
         _m = _w.Select(a => new float[a.Length]).ToArray(); _v = _w.Select(a => new float[a.Length]).ToArray();
         _mb = _b.Select(a => new float[a.Length]).ToArray(); _vb = _b.Select(a => new float[a.Length]).ToArray();
@@ -99,6 +135,23 @@ public sealed class Trainer
         _xBatch = new float[options.BatchSize * net.InputShape.Size];
         _yBatch = new int[options.BatchSize];
         Seeds = new SeedStreams(options.Seed);
+        if (options.Dropout > 0 && !net.Architecture.IsMlp)
+            throw new ArgumentException("dropout is implemented for the hidden layers of MLPs only");
+        // Dropout draws its masks from one stream in row order, which a team split by rows would reorder: with dropout an
+        // MLP takes the sequential path (same arithmetic, one thread besides BLAS).
+        if (net.Architecture.IsMlp && options.Dropout == 0)
+        {
+            Threads = threads ?? (options.Workers > 1 ? options.Workers
+                : la is NativeLinearAlgebraProvider && NativeLinearAlgebraProvider.Threads is > 1 and var t ? t : 1);
+            _team = new TeamPath(this, net.Architecture.ToMlp());
+            (_gradW, _gradB) = (_team.Backprop.WeightGradients, _team.Backprop.BiasGradients);
+        }
+        else
+        {
+            Threads = threads ?? options.Workers;
+            _sequential = new NetworkBackprop<float>(la, net.Architecture, options.BatchSize, workers: Threads) { DropoutRate = options.Dropout };
+            (_gradW, _gradB) = (_sequential.WeightGradients, _sequential.BiasGradients);
+        }
     }
 
     /// <summary>Named streams of the master seed.</summary>
@@ -109,6 +162,13 @@ public sealed class Trainer
     public int EpochsDone { get; private set; }
     /// <summary>Called after every optimiser step with the step count (e.g. to capture the weights of an early iteration for rewinding).</summary>
     public Action<long>? AfterStep { get; set; }
+    /// <summary>
+    /// Threads a mini-batch is split over. An MLP: the worker team's size — the <c>threads</c> argument, else
+    /// <see cref="TrainingOptions.Workers"/> when above 1, else the BLAS thread count when the trainer was made (1 for a BLAS
+    /// without threads). Other networks: the workers sharing each convolution's sample blocks — the <c>threads</c> argument,
+    /// else <see cref="TrainingOptions.Workers"/>.
+    /// </summary>
+    public int Threads { get; }
 
     /// <summary>A freshly initialised network (PyTorch default init) from the <c>init</c> stream of <paramref name="seed"/>.</summary>
     public static Mlp Initialize(MlpArchitecture architecture, ulong seed) =>
@@ -132,54 +192,11 @@ public sealed class Trainer
     public EpochStats TrainEpoch(Dataset train, Action<BatchProgress>? progress = null)
     {
         CheckData(_net.Architecture, train);
-        var sw = System.Diagnostics.Stopwatch.StartNew();
         int epoch = EpochsDone;
         var order = Seeds.Stream($"{SeedStreams.Names.DataOrder}/epoch-{epoch}").Permutation(train.Count);
-        _bp.DropoutRng = _o.Dropout > 0 ? Seeds.Stream($"dropout/epoch-{epoch}") : null;
-        int n = train.Count, B = _o.BatchSize, d = train.Dimension, batches = (n + B - 1) / B;
-        double lossSum = 0; long correctSum = 0; int processed = 0;
-        long tGather = 0, tForward = 0, tLoss = 0, tBackward = 0;
-        _optimizerTicks = 0;
-        _bp.ResetTimers();
-        var biases = _b.Select(b => b.Length == 0 ? null : b).ToArray();
-        for (int bi = 0; bi < batches; bi++)
-        {
-            if (_o.MaxSteps > 0 && Step >= _o.MaxSteps) break;
-            long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
-            int start = bi * B, batch = Math.Min(B, n - start);
-            for (int r = 0; r < batch; r++)
-            {
-                int i = order[start + r];
-                train.Features.AsSpan(i * d, d).CopyTo(_xBatch.AsSpan(r * d, d));
-                _yBatch[r] = train.Labels[i];
-            }
-            long t1 = System.Diagnostics.Stopwatch.GetTimestamp();
-            _bp.Forward(_w, biases, _xBatch, batch);
-            long t2 = System.Diagnostics.Stopwatch.GetTimestamp();
-            double loss = _bp.CrossEntropy(_yBatch.AsSpan(0, batch), batch, out int correct);
-            long t3 = System.Diagnostics.Stopwatch.GetTimestamp();
-            lossSum += loss * batch; correctSum += correct; processed += batch;
-            Step++;
-            var adam = _o.Optimizer == OptimizerKind.Adam ? OptimizerSteps.AdamCoefficients.For(_o, Step, _w.Length) : default;
-            _bp.Backward(_w, _xBatch, batch, l => StepLayer(l, adam));
-            AfterStep?.Invoke(Step);
-            long t4 = System.Diagnostics.Stopwatch.GetTimestamp();
-            tGather += t1 - t0; tForward += t2 - t1; tLoss += t3 - t2; tBackward += t4 - t3;
-            if (progress is not null && (bi % 20 == 0 || bi == batches - 1))
-                progress(new BatchProgress(epoch, bi + 1, batches, lossSum / (start + batch), (double)correctSum / (start + batch)));
-        }
+        var stats = _team is not null ? _team.Epoch(train, order, epoch, progress) : SequentialEpoch(train, order, epoch, progress);
         EpochsDone++;
-        double f = 1.0 / System.Diagnostics.Stopwatch.Frequency;
-        int seen = Math.Max(processed, 1);
-        return new EpochStats(epoch, lossSum / seen, (double)correctSum / seen, sw.Elapsed.TotalSeconds)
-        {
-            PhaseSeconds = new Dictionary<string, double>
-            {
-                ["batch"] = tGather * f, ["forward"] = tForward * f, ["loss"] = tLoss * f,
-                ["backward"] = (tBackward - _optimizerTicks) * f, ["optimizer"] = _optimizerTicks * f,
-            },
-            ModuleSeconds = _bp.Ticks.ToDictionary(kv => kv.Key, kv => kv.Value * f),
-        };
+        return stats;
     }
 
     /// <summary>Whether the step budget (<see cref="TrainingOptions.MaxSteps"/>) is spent.</summary>
@@ -197,33 +214,37 @@ public sealed class Trainer
         return stats;
     }
 
-    private long _optimizerTicks;
-
-    private void StepLayer(int l, in OptimizerSteps.AdamCoefficients adam)
+    // Counts the step and prepares its optimiser coefficients (before any layer is updated).
+    private void BeginStep()
     {
-        long start = System.Diagnostics.Stopwatch.GetTimestamp();
-        StepLayerCore(l, adam);
-        _optimizerTicks += System.Diagnostics.Stopwatch.GetTimestamp() - start;
+        Step++;
+        _adam = _o.Optimizer == OptimizerKind.Adam ? OptimizerSteps.AdamCoefficients.For(_o, Step, _w.Length) : default;
     }
 
-    private void StepLayerCore(int l, in OptimizerSteps.AdamCoefficients adam)
+    // The optimiser step of weight layer l for output units [o0, o1) (rows of W_l, entries of b_l, and the same slice of the
+    // mask, moments and prior): element-wise, so any split of the units gives the same values as one pass over the layer.
+    private void StepUnits(int l, int o0, int o1)
     {
-        var gw = _bp.WeightGradients[l]; var gb = _bp.BiasGradients[l];
-        ReadOnlySpan<float> pw = _pw is null ? default : _pw[l], pb = _pb is null ? default : _pb[l];
+        if (o0 == o1) return;
+        int fanIn = _w[l].Length / _rows[l];
+        Range wr = (o0 * fanIn)..(o1 * fanIn), br = o0..o1;
+        ReadOnlySpan<float> gw = _gradW[l].AsSpan(wr);
+        ReadOnlySpan<float> pw = _pw is null ? default : _pw[l].AsSpan(wr), pb = _pb is null || _pb[l].Length == 0 ? default : _pb[l].AsSpan(br);
         var mask = _masks?[l];
+        bool bias = _b[l].Length > 0;
         if (_o.Optimizer == OptimizerKind.Adam)
         {
-            if (mask is null) OptimizerSteps.Adam(_w[l], gw, _m[l], _v[l], pw, adam);
-            else OptimizerSteps.AdamMasked(_w[l], gw, _m[l], _v[l], pw, mask, adam);
-            if (_b[l].Length > 0) OptimizerSteps.Adam(_b[l], gb, _mb[l], _vb[l], pb, adam);
+            if (mask is null) OptimizerSteps.Adam(_w[l].AsSpan(wr), gw, _m[l].AsSpan(wr), _v[l].AsSpan(wr), pw, _adam);
+            else OptimizerSteps.AdamMasked(_w[l].AsSpan(wr), gw, _m[l].AsSpan(wr), _v[l].AsSpan(wr), pw, mask.AsSpan(wr), _adam);
+            if (bias) OptimizerSteps.Adam(_b[l].AsSpan(br), _gradB[l].AsSpan(br), _mb[l].AsSpan(br), _vb[l].AsSpan(br), pb, _adam);
         }
         else
         {
             float lr = (float)_o.LearningRate, mu = (float)_o.Momentum, wd = (float)_o.WeightDecay;
             float pk = OptimizerSteps.PriorGradientCoefficient(_o, _w.Length);
-            if (mask is null) OptimizerSteps.Sgd(_w[l], gw, _m[l], pw, lr, mu, wd, pk, Step == 1);
-            else OptimizerSteps.SgdMasked(_w[l], gw, _m[l], pw, mask, lr, mu, wd, pk, Step == 1);
-            if (_b[l].Length > 0) OptimizerSteps.Sgd(_b[l], gb, _mb[l], pb, lr, mu, wd, pk, Step == 1);
+            if (mask is null) OptimizerSteps.Sgd(_w[l].AsSpan(wr), gw, _m[l].AsSpan(wr), pw, lr, mu, wd, pk, Step == 1);
+            else OptimizerSteps.SgdMasked(_w[l].AsSpan(wr), gw, _m[l].AsSpan(wr), pw, mask.AsSpan(wr), lr, mu, wd, pk, Step == 1);
+            if (bias) OptimizerSteps.Sgd(_b[l].AsSpan(br), _gradB[l].AsSpan(br), _mb[l].AsSpan(br), pb, lr, mu, wd, pk, Step == 1);
         }
     }
 

@@ -46,8 +46,10 @@ public sealed record TrainingOptions
     /// <summary>
     /// Threads that share each convolution's sample blocks (1 = everything on the calling thread, BLAS aside). Results are
     /// reproducible for a given value; with more than one worker the BLAS should run single-threaded (the CLI arranges it).
+    /// For an MLP a value above 1 is the size of the trainer's worker team; at 1 the team has as many threads as BLAS (see
+    /// <see cref="Trainer.Threads"/>), and the trainer makes BLAS single-threaded itself while the team runs.
     /// </summary>
-    [Description("threads sharing convolution blocks")] public int Workers { get; init; } = 1;
+    [Description("threads sharing convolution blocks (MLPs: worker team size when above 1)")] public int Workers { get; init; } = 1;
     /// <summary>Inverted-dropout rate on the hidden activations during training (0 = off; PBB's learnt prior uses 0.2).</summary>
     [Description("dropout rate on hidden activations")] public double Dropout { get; init; }
     /// <summary>
