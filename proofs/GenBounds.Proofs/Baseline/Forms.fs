@@ -76,12 +76,12 @@ let bft17 =
         "an O~(.) statement; the explicit-constant version (C = 72) is UNVERIFIED and is a computed value (genbounds bounds, BFT17-spectral-l21/published), vacuous on MNIST nets; the event is over the draw of S"
         [ "The ||.||_{2,1} is the sum of row l2 norms of A - M (column convention of the paper applied to the transpose)." ]
 
-/// BASE-PB-BOUNDS (§7): the PAC-Bayes family holds with probability >= 1 - delta over S for all Q at once.
+/// BASE-PB-BOUNDS (§7): the other members of the PAC-Bayes family over the draw of S.
 let pbFamily =
-    notYet "BASE-PB-BOUNDS" "PAC-Bayes family (PB-MCA99, PB-SSBD, PB-KL, PB-MAURER, PB-CATONI) over the draw of S" "§7" (Some "PB-*") [ Provenance.Exact; Provenance.Recon ]
-        "With probability >= 1 - delta over S, simultaneously for all posteriors Q: kl(L_S(Q) || L(Q)) <= (KL(Q||P) + ln(2 sqrt(m)/delta))/m (Maurer), and the other members (MCA99, PB-KL and Catoni are RECALLED forms)."
-        (Conclusion.WithProbability(sym "risk" <=. sym "maurer", sym "delta", "the training set"))
-        "the event is over the draw of S (many independent training sets of one distribution); the verifier checks the inversions and the family's order (BASE-KL-*, BASE-PB-CHAIN, BASE-PB-MONO, BASE-CERT) and `genbounds certify` compares certificates with held-out error"
+    notYet "BASE-PB-BOUNDS" "PB-MCA99, PB-SSBD, PB-KL over the draw of S (implied by PB-MAURER)" "§7" (Some "PB-*") [ Provenance.Exact; Provenance.Recon ]
+        "With probability >= 1 - delta over S, simultaneously for all posteriors Q: McAllester (RECALLED form), Shalev-Shwartz & Ben-David, and Langford-Seeger (RECALLED form)."
+        (Conclusion.WithProbability(sym "risk" <=. sym "bound", sym "delta", "the training set"))
+        "not checked separately: each is at least PB-MAURER for the same inputs (BASE-PB-CHAIN), and PB-MAURER itself is checked over repeated draws of S (BASE-PB-MAURER)"
         [ "PB-QUAD, PB-LAMBDA and PB-CLASSIC are deterministic relaxations of PB-MAURER (BASE-PB-CHAIN)." ]
 
 /// The catalogued statements that are not checkable.

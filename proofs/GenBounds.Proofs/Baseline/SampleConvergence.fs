@@ -66,3 +66,41 @@ let certificate =
 /// BASE-CERT's mutant.
 let certificateMutants =
     [ certificate |> Statement.mutate "whole-data-m" "m = twice the bound split (PBB's len(dataset) pitfall with perc_prior = 0.5)" (fun _ -> sym "certificateWholeData" ==. sym "reference") ]
+
+let private finiteClass =
+    twoModes
+        "50 hypotheses with true risks 0.1..0.4 and independent Bernoulli losses, m = 100 points per draw of S."
+        "50 networks drawn from N(w, sigma_l^2) around the trained weights (a data-free prior for the held-out population: the uniform prior over this pool), the population is the held-out set (its error rates are the exact risks of the uniform distribution on it), S = 100 points drawn with replacement."
+
+/// BASE-PB-MAURER (§7 PB-MAURER, Maurer 2004): over the draw of S, simultaneously for every posterior, L(Q) <=
+/// kl^-1_up(L_S(Q), (KL(Q||P) + ln(2 sqrt(m)/delta))/m).
+let maurer =
+    { Statement.create "BASE-PB-MAURER" "PB-MAURER holds for all posteriors at once" (cite "§7" (Some "PB-MAURER")) [ Provenance.Exact ]
+        "m >= 8: with probability >= 1 - delta over S, for all Q, kl(L_S(Q) || L(Q)) <= (KL(Q||P) + ln(2 sqrt(m)/delta))/m."
+        (Conclusion.WithProbability(sym "risk" <=. sym "maurer", sym "delta", "the sample S")) with
+        Variables =
+            [ probability "risk" "L(Q) of the posterior with the least slack among the checked ones (so a trial fails when any posterior violates)"
+              probability "maurer" "PacBayesBounds.Maurer(L_S(Q), KL(Q||P), m, delta) of that posterior"
+              probability "empirical" "L_S(Q) of that posterior (the mutant's bound)"
+              confidence "delta" "delta" ]
+        Notes =
+            [ finiteClass
+              "Posteriors per draw of S (chosen after seeing S, as the theorem allows): the ERM point mass (KL = ln 50) and Gibbs posteriors q_j ~ exp(-beta m L_S(h_j)) for beta in {0, 1/4, 1, 4} (exact KL against the uniform prior)." ] }
+
+/// BASE-PB-MAURER's mutant.
+let maurerMutants = [ maurer |> Statement.mutate "plug-in" "the empirical risk of the posterior used as the bound" (fun _ -> sym "risk" <=. sym "empirical") ]
+
+/// BASE-PB-CATONI (§7 PB-CATONI, RECALLED form, with the grid's union bound).
+let catoni =
+    { Statement.create "BASE-PB-CATONI" "PB-CATONI over a union-bounded grid of C [RECALLED]" (cite "§7" (Some "PB-CATONI")) [ Provenance.Recon ]
+        "RECALLED (Catoni 2007 Thm 1.2.6): for fixed C > 0, L(Q) <= (1 - exp(-C L_S(Q) - (KL + ln(1/delta))/m))/(1 - e^-C); the best C of a fixed grid at delta/|grid| each."
+        (Conclusion.WithProbability(sym "risk" <=. sym "catoni", sym "delta", "the sample S")) with
+        Variables =
+            [ probability "risk" "L(Q) of the posterior with the least slack among the checked ones"
+              nonNeg "catoni" "PacBayesBounds.CatoniGrid(L_S(Q), KL, m, delta, the default 57-value grid) of that posterior"
+              probability "empirical" "L_S(Q) of that posterior (the mutant's bound)"
+              confidence "delta" "delta" ]
+        Notes = [ finiteClass; "A violation here would mean the RECALLED form (or its constants) is wrong." ] }
+
+/// BASE-PB-CATONI's mutant.
+let catoniMutants = [ catoni |> Statement.mutate "plug-in" "the empirical risk of the posterior used as the bound" (fun _ -> sym "risk" <=. sym "empirical") ]

@@ -13,15 +13,17 @@ module P = GenBounds.Proofs.Baseline.SampleConvergence
 /// Synthetic error rates of the Bernoulli models.
 let private rates = [ 0.02; 0.1; 0.3 ]
 
-/// Per-network 0-1 errors on S of networks drawn from Q = N(w, sigma_l^2) around the trained weights, sigma_l = 0.3 x the
-/// RMS of layer l's weights (biases perturbed at the same scale): the pool the real-mode draws are resampled from.
-let private posteriorPool (lab: Lab) =
-    Lab.memo lab "baseline/posterior-pool" (fun () ->
+/// Per-point 0-1 errors, on S or on the held-out set, of up to `requested` networks drawn from Q = N(w, sigma_l^2) around
+/// the trained weights, sigma_l = 0.3 x the RMS of layer l's weights (biases perturbed at the same scale). Network j is
+/// the same draw on either set; the count is capped by the network-work limit.
+let private posteriorErrors (lab: Lab) (heldOut: bool) (requested: int) =
+    Lab.memo lab (sprintf "baseline/posterior-errors/%b/%d" heldOut requested) (fun () ->
         let net = lab.Network
+        let data = if heldOut then lab.Test else lab.Train
         let sizes = Array.ofSeq net.Architecture.LayerSizes
-        let work = 3.0 * float net.Architecture.ParameterCount * float lab.Train.Count
-        let a = allow lab "network-work" 100 work 20 "posterior networks of the sample-convergence pool"
-        let x = trainInputs lab
+        let work = 3.0 * float net.Architecture.ParameterCount * float data.Count
+        let a = allow lab "network-work" requested work 20 "posterior networks drawn around the trained weights"
+        let x = Array.map float data.Features
         let k = net.Architecture.OutputSize
         let errors =
             [| for j in 0 .. a.Count - 1 ->
@@ -33,9 +35,14 @@ let private posteriorPool (lab: Lab) =
                         match l.Bias with
                         | NonNull b -> let n = gaussian (rng.Split(sprintf "b%d" i)) b.Length sds.[i] in Some(Array.map2 (fun (v: float32) e -> float v + e) b n)
                         | Null -> None)
-                let out = logits lab sizes ws bs x lab.Train.Count
-                fractionAtMost 0.0 (margins out lab.Train.Labels k) |]
+                let out = logits lab sizes ws bs x data.Count
+                margins out data.Labels k |> Array.map (fun mg -> mg <= 0.0) |]
         errors, a)
+
+/// The sample-convergence pool: each posterior network's error on S.
+let private posteriorPool (lab: Lab) =
+    let errors, a = posteriorErrors lab false 100
+    errors |> Array.map (fun e -> float (e |> Array.filter id |> Array.length) / float e.Length), a
 
 /// BASE-SC-LC01: failures of the sample-convergence bound over trials.
 let langfordCaruana =
@@ -47,7 +54,6 @@ let langfordCaruana =
                 [ for t in 0 .. trials - 1 ->
                     let rng = run.Stream(lab, sprintf "%s/trial-%d" label t)
                     let sum = Seq.sum (seq { for _ in 1 .. n -> draw rng })
-                    // The pool's draws are fractions of S; the bound needs an integer count only through its mean.
                     let empirical = sum / float n
                     let upper = BinaryKl.UpperInverse(min 1.0 empirical, log (2.0 / deltaPrime) / float n)
                     trial [ "mean", mean; "scUpper", upper; "empirical", empirical; "deltaPrime", deltaPrime ] rng.Seed label t ]
@@ -82,6 +88,57 @@ let testSet =
             let risk = float (wrong |> Array.filter id |> Array.length) / float wrong.Length
             Evidence.ofSettings [ setting (sprintf "trained net on the held-out set (error %.4g), n_t = 100" risk) risk 100 (fun rng -> wrong.[rng.NextInt wrong.Length]) ]
             |> Evidence.withMeasured [ "held-out error", risk ])
+
+/// Trials of a PAC-Bayes bound over draws of S on a finite class with the uniform prior: per draw, the ERM point mass and
+/// Gibbs posteriors (beta in {0, 1/4, 1, 4}); the instance is the posterior with the least slack bound - risk.
+let private finiteClassTrials (lab: Lab) (run: Run) (name: string) (bound: float -> float -> int64 -> float -> float) =
+    let m, delta = 100, 0.05
+    let trials = Budget.cheapTrials lab.Budget
+    // risks.[j] and a sampler of the m-point error counts of every hypothesis.
+    let label, risks, counts, caps =
+        match run.Mode with
+        | CheckMode.Synthetic ->
+            let k = 50
+            let risks = Array.init k (fun j -> 0.1 + 0.3 * float j / float (k - 1))
+            "50 hypotheses, risks 0.1..0.4, independent Bernoulli losses", risks,
+            (fun (rng: GenBounds.Random.Rng) -> risks |> Array.map (fun r -> let mutable c = 0 in (for _ in 1 .. m do if rng.NextDouble() < r then c <- c + 1); c)), []
+        | CheckMode.RealNetwork ->
+            let errors, a = posteriorErrors lab true 50
+            let n = errors.[0].Length
+            let risks = errors |> Array.map (fun e -> float (e |> Array.filter id |> Array.length) / float n)
+            sprintf "%d networks around the trained weights on the held-out population (%d points)" errors.Length n, risks,
+            (fun (rng: GenBounds.Random.Rng) ->
+                let idx = Array.init m (fun _ -> rng.NextInt n)
+                errors |> Array.map (fun e -> idx |> Array.sumBy (fun i -> if e.[i] then 1 else 0))), [ a ]
+    let k = risks.Length
+    let instances =
+        [ for t in 0 .. trials - 1 ->
+            let rng = run.Stream(lab, sprintf "draw-%d" t)
+            let emp = counts rng |> Array.map (fun c -> float c / float m)
+            let gibbs beta =
+                let logits = emp |> Array.map (fun e -> -beta * float m * e)
+                let top = Array.max logits
+                let w = logits |> Array.map (fun l -> exp (l - top))
+                let z = Array.sum w
+                let q = w |> Array.map (fun v -> v / z)
+                let klq = q |> Array.sumBy (fun p -> if p > 0.0 then p * log (p * float k) else 0.0)
+                sprintf "Gibbs beta = %g" beta, Array.fold2 (fun acc p e -> acc + p * e) 0.0 q emp, Array.fold2 (fun acc p r -> acc + p * r) 0.0 q risks, max 0.0 klq
+            let erm = Array.findIndex (fun e -> e = Array.min emp) emp
+            let posteriors = ("ERM", emp.[erm], risks.[erm], log (float k)) :: [ for beta in [ 0.0; 0.25; 1.0; 4.0 ] -> gibbs beta ]
+            let qName, qEmp, qRisk, qKl, qBound =
+                posteriors |> List.map (fun (nm, e, r, klq) -> nm, e, r, klq, bound (min 1.0 e) klq (int64 m) delta) |> List.minBy (fun (_, _, r, _, b) -> b - r)
+            trial [ "risk", qRisk; name, qBound; "empirical", qEmp; "delta", delta ] rng.Seed (sprintf "%s, tightest posterior %s (KL %.3g)" label qName qKl) t ]
+    Evidence.ofSettings [ Evidence.setting (sprintf "%s, m = %d" label m) instances ] |> Evidence.withCaps caps
+
+/// BASE-PB-MAURER.
+let maurer =
+    Experiment.create [ "risk"; "maurer"; "empirical"; "delta" ] (fun lab run ->
+        finiteClassTrials lab run "maurer" (fun e klq m d -> PacBayesBounds.Maurer(e, klq, m, d)))
+
+/// BASE-PB-CATONI.
+let catoni =
+    Experiment.create [ "risk"; "catoni"; "empirical"; "delta" ] (fun lab run ->
+        finiteClassTrials lab run "catoni" (fun e klq m d -> PacBayesBounds.CatoniGrid(e, klq, m, d, PacBayesBounds.DefaultCatoniGrid).Bound))
 
 /// The engine's certificate and its mutant (m doubled) for L_MC = errors/n.
 let private engineCertificate errors n deltaPrime kl (m: int64) delta =
@@ -129,4 +186,6 @@ let certificate =
 let lemmas =
     [ Lemma.create P.langfordCaruana P.langfordCaruanaMutants langfordCaruana
       Lemma.create P.testSet P.testSetMutants testSet
-      Lemma.create P.certificate P.certificateMutants certificate ]
+      Lemma.create P.certificate P.certificateMutants certificate
+      Lemma.create P.maurer P.maurerMutants maurer
+      Lemma.create P.catoni P.catoniMutants catoni ]
