@@ -92,3 +92,19 @@ let t1 =
         (Conclusion.WithProbability(sym "risk" <=. sym "bound", sym "delta", "the training set"))
         "an O(.) statement whose constant ('42') is UNVERIFIED; its published form with explicit constants is a computed value (genbounds bounds, row NBS18-spectral-frobenius/published), vacuous on MNIST nets"
         [ "As quoted by Arora et al. (Thm 2.2) with max ||x|| not squared; the catalog believes B^2 is right." ]
+
+/// BASE-MARGIN-PCT (§0 practical margin choice, verified in bneyshabur main.py): gamma = np.percentile(margins, p) leaves
+/// more than a fraction p (m - 1)/m of S at margin <= gamma. A definition measured on the net (holds by construction).
+let marginPercentile =
+    { Statement.create "BASE-MARGIN-PCT" "Practical margin gamma = np.percentile(margins, 5)" (cite "§0" (Some "practical margin choice")) [ Provenance.Code ]
+        "The practical forms take gamma as the 5th percentile of the training margins (linear interpolation); the margin loss at that gamma is then at least 5% (m - 1)/m."
+        (Conclusion.Deterministic(sym "marginLoss" >=. sym "p" * (sym "m" - 1) / sym "m")) with
+        Role = Role.Definition
+        Variables =
+            [ probability "marginLoss" "fraction of S with margin <= gamma"; probability "p" "the percentile / 100 (0.05 bneyshabur; 0.10 shown too)"
+              count "m" "|S|"; anyReal "gamma" "the percentile margin (reported)" ]
+        Notes = [ twoModes "random 7-9-5-3 nets on 200 Gaussian inputs with random labels." "the trained net on S: the gamma the practical forms use." ] }
+    |> Statement.byConstruction "gamma is defined as the percentile of the very margins whose fraction at or below it is compared"
+
+/// BASE-MARGIN-PCT's mutant.
+let marginPercentileMutants = [ marginPercentile |> Statement.mutate "double" "claims the margin loss at the p-th percentile is at least 2p" (fun _ -> sym "marginLoss" >=. 2 * sym "p") ]

@@ -156,11 +156,24 @@ let jiangAbs =
                 let kth = sorted.[max 1 (sorted.Length / 10) - 1]
                 inst [ "jiangGamma", abs kth; "kthMargin", kth ] seed (sprintf "%s (%.1f%% misclassified)" label (100.0 * fractionAtMost 0.0 ms)) ])
 
+/// BASE-MARGIN-PCT: the 5th and 10th percentiles (np.percentile, linear interpolation) of every margin set.
+let marginPercentile =
+    Experiment.create [ "marginLoss"; "p"; "m"; "gamma" ] (fun lab run ->
+        Evidence.ofInstances
+            [ for label, ms, seed in marginSets lab run do
+                let s = Array.sort ms
+                for p in [ 0.05; 0.10 ] do
+                    let pos = p * float (s.Length - 1)
+                    let lo = int (floor pos)
+                    let gamma = s.[lo] + (pos - float lo) * (s.[min (lo + 1) (s.Length - 1)] - s.[lo])
+                    yield inst [ "marginLoss", fractionAtMost gamma ms; "p", p; "m", float ms.Length; "gamma", gamma ] seed (sprintf "%s, %g%% percentile = %.4g" label (100.0 * p) gamma) ])
+
 /// The topic's lemmas.
 let lemmas =
     [ Lemma.create P.l2 P.l2Mutants l2
       Lemma.create P.marginLipschitz P.marginLipschitzMutants marginLipschitz
       Lemma.create P.marginLoss P.marginLossMutants marginLoss
       Lemma.create P.jiangAbs [] jiangAbs
+      Lemma.create P.marginPercentile P.marginPercentileMutants marginPercentile
       Lemma.notYet P.l1
       Lemma.notYet P.t1 ]
