@@ -41,7 +41,7 @@ let testSet =
         Notes =
             [ twoModes
                 "errors Bernoulli(p), p in {0.02, 0.1, 0.3}, n_t = 200 points per trial."
-                "the trained net as the fixed predictor; the population is the held-out set (its error rate is the exact risk of the uniform distribution on it), n_t = 100 points drawn with replacement per trial." ] }
+                "the trained net as the fixed predictor; the population is the held-out set (its error rate is the exact risk of the uniform distribution on it), n_t = 1000 points drawn with replacement per trial." ] }
 
 /// BASE-SC-TEST's mutant.
 let testSetMutants = [ testSet |> Statement.mutate "plug-in" "the test error used as the bound" (fun _ -> sym "risk" <=. sym "empirical") ]
