@@ -38,5 +38,11 @@ let sulam2023 =
         Sulam2023.Norms.lemmas @ Sulam2023.Layers.lemmas @ Sulam2023.Gaussian.lemmas @ Sulam2023.Theorems.lemmas
         @ (GenBounds.Proofs.Sulam2023.Activity.claims |> List.map Lemma.notYet) }
 
+/// The baseline catalog (norm-based bounds of NTS15, BFT17, NBS18 and the PAC-Bayes toolkit), one more paper.
+let baseline =
+    { Id = Baseline.Shared.paperId
+      Title = "Baseline bounds catalog: NTS15, BFT17, NBS18 norm bounds and the PAC-Bayes toolkit (kl inverses, sample convergence, certificates)"
+      Lemmas = Baseline.KlInverse.lemmas @ Baseline.SampleConvergence.lemmas @ Baseline.Perturbation.lemmas @ Baseline.Forms.lemmas }
+
 /// Every registered paper, in the order reports list them.
-let all : Paper list = [ guha2023; arora2018; sulam2023 ]
+let all : Paper list = [ guha2023; arora2018; sulam2023; baseline ]
