@@ -1,0 +1,62 @@
+/// Arora et al. (2018) §5 / App. C on the verifier's CNN (random initialisation = synthetic, trained on S = real):
+/// Algorithm 4, Lemmas 11 and 13 hold and their false-on-purpose mutants are rejected in both modes; Definitions 8–10
+/// are reported as measurements; and the convolutional measures reduce to the fully connected ones on a dense-only net.
+module GenBounds.Tests.AroraConvolutionalTests
+
+open Xunit
+open GenBounds.Measures
+open GenBounds.Symbolic
+open GenBounds.TestKit
+open GenBounds.Verification
+
+let private claims = [ "ARORA-C.ALG4"; "ARORA-C.L11"; "ARORA-C.L13" ]
+let private definitions = [ "ARORA-D8"; "ARORA-D9"; "ARORA-C.D10" ]
+
+let private results =
+    lazy
+        (let lab = Labs.small.Force()
+         [ for id in claims @ definitions do
+             let _, lemma = Verdicts.lemmaOf (Verdicts.statement id)
+             for s in Lemma.statements lemma do
+                 for mode in Paper.modes -> s, mode, Verdicts.check lab s mode ])
+
+[<Fact>]
+[<Trait("Category", "Mnist")>]
+let ``Algorithm 4 and Lemmas 11 and 13 hold on the random and the trained CNN and their mutants are rejected`` () =
+    for s, _, r in results.Force() do
+        let id = Statement.originalId s
+        if List.contains id claims then
+            match s.Mutation with
+            | None -> Verdicts.assertHeld r
+            | Some m when m.Kind = MutantKind.FalseOnPurpose -> Verdicts.assertMutantRejected r
+            | Some _ -> ()
+
+[<Fact>]
+[<Trait("Category", "Mnist")>]
+let ``Definitions 8 9 and 10 are measured on both CNNs and their mutants are rejected`` () =
+    for s, mode, r in results.Force() do
+        if List.contains (Statement.originalId s) definitions then
+            match s.Mutation, r.Verdict with
+            | None, Verdict.Measured _ -> Assert.True(r.Trials > 0, s.Id + ": no instances")
+            | None, v -> failwithf "%s [%s]: expected a measured definition, got %s" s.Id mode.Label v.Label
+            | Some _, _ -> Verdicts.assertMutantRejected r
+
+[<Fact>]
+[<Trait("Category", "Mnist")>]
+let ``on the MLP of the small lab the convolutional measures give the fully connected statements' values`` () =
+    let lab = Labs.small.Force()
+    let mlp = lab.Network
+    let n = lab.Train.Count
+    let a = NetworkMeasures.Compute(mlp, lab.Train.Features, n, lab.Train.Labels, MeasureOptions())
+    let b = SequentialMeasures.Compute(mlp.AsNetwork(), lab.Train.Features, n, lab.Train.Labels, SequentialMeasureOptions(OperatorNorms = false))
+    let close what (x: float) (y: float) = Assert.True(abs (x - y) <= 1e-9 * (1.0 + abs x), sprintf "%s: %g vs %g" what x y)
+    let d = mlp.Architecture.Depth
+    for i in 1 .. d do
+        close (sprintf "mu_%d" i) (a.LayerCushion i) (b.LayerCushion i)
+        close (sprintf "mu_%d->" i) (a.MinimalInterlayerCushion i) (b.MinimalInterlayerCushion i)
+        close (sprintf "effective parameters %d" i) (a.EffectiveParameters i) (b.EffectiveParameters i)
+        Assert.Equal(1.0, b.Beta i)
+        Assert.Equal(1, b.KernelOverStride i)
+        for j in i + 1 .. d do close (sprintf "mu_%d,%d" i j) (a.InterlayerCushion(i, j)) (b.InterlayerCushion(i, j))
+    close "c" (a.C()) (b.C())
+    close "Theorem proxy" (a.TheoremProxy 1.0) (b.TheoremProxy 1.0)
