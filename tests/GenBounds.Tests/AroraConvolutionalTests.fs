@@ -1,5 +1,5 @@
 /// Arora et al. (2018) §5 / App. C on the verifier's CNN (random initialisation = synthetic, trained on S = real):
-/// Algorithm 4, Lemmas 11 and 13 hold and their false-on-purpose mutants are rejected in both modes; Definitions 8–10
+/// Theorem 5.1's explicit bound is not refuted, Algorithm 4, Lemmas 11 and 13 hold and their false-on-purpose mutants are rejected in both modes; Definitions 8–10
 /// are reported as measurements; and the convolutional measures reduce to the fully connected ones on a dense-only net.
 module GenBounds.Tests.AroraConvolutionalTests
 
@@ -11,11 +11,12 @@ open GenBounds.Verification
 
 let private claims = [ "ARORA-C.ALG4"; "ARORA-C.L11"; "ARORA-C.L13" ]
 let private definitions = [ "ARORA-D8"; "ARORA-D9"; "ARORA-C.D10" ]
+let private theorem = "ARORA-T5.1"
 
 let private results =
     lazy
         (let lab = Labs.small.Force()
-         [ for id in claims @ definitions do
+         [ for id in theorem :: claims @ definitions do
              let _, lemma = Verdicts.lemmaOf (Verdicts.statement id)
              for s in Lemma.statements lemma do
                  for mode in Paper.modes -> s, mode, Verdicts.check lab s mode ])
@@ -30,6 +31,15 @@ let ``Algorithm 4 and Lemmas 11 and 13 hold on the random and the trained CNN an
             | None -> Verdicts.assertHeld r
             | Some m when m.Kind = MutantKind.FalseOnPurpose -> Verdicts.assertMutantRejected r
             | Some _ -> ()
+
+[<Fact>]
+[<Trait("Category", "Mnist")>]
+let ``Theorem 5.1's explicit bound is not refuted on either CNN and its mutant is rejected`` () =
+    for s, _, r in results.Force() do
+        if Statement.originalId s = theorem then
+            match s.Mutation with
+            | None -> Verdicts.assertConclusionNotViolated r
+            | Some _ -> Verdicts.assertMutantRejected r
 
 [<Fact>]
 [<Trait("Category", "Mnist")>]

@@ -160,6 +160,41 @@ let d10 =
 /// ARORA-C.D10's mutant.
 let d10Mutants = [ d10 |> Statement.mutate "beta-2/3" "beta scaled down by 2/3 (below the maximum)" (scaled "beta" (frac 2 3)) ]
 
+
+let private surrogate (sign: Expr -> Expr) =
+    let q, r, m = sym "q", sym "r", sym "m"
+    sym "L0tilde" <=. sym "Lhat_gamma" + sign (sqrt ((q * Expr.ln r + Expr.ln (2 / delta)) / (2 * m)))
+
+/// ARORA-T5.1 (Theorem 5.1) in the explicit surrogate form of ARORA-T4.1: Theorem 2.1 (verifier form) with Lemma 10's
+/// γ/√2 closeness and q = Σ_i k_i from Lemma 14's count (β² ⌈κ_i/s_i⌉² per layer).
+let t51 =
+    { Statement.create "ARORA-T5.1" "Generalization of convolutional nets (Theorem 5.1)" (cite "§5, App. C.2" (Some "Theorem 5.1")) [ Provenance.Exact; Provenance.Derived; Provenance.Recon ]
+        "For a CNN with rho_delta >= 3d, Algorithm 4 gives L_0(f_Atilde) <= Lhat_gamma(f_A) + O~(sqrt(c^2 d^2 max ||f||^2 sum_i beta^2 ceil(kappa_i/s_i)^2/(mu_i^2 mu_{i->}^2)/(gamma^2 m))); checked in the explicit form Lhat_gamma + sqrt((q ln r + ln(2/delta))/(2m))."
+        (Conclusion.WithProbability(surrogate id, delta, "S and Atilde")) with
+        Variables =
+            [ Statement.var "L0tilde" "L_0(f_Atilde): held-out classification error of the compressed CNN (Clopper-Pearson)" Domain.probability
+              Statement.var "Lhat_gamma" "Lhat_gamma(f_A) on S" Domain.probability
+              Statement.var "q" "parameters of the compression: sum_i k_i, k_i = 36 c^2 d^2 beta^2 ceil(kappa_i/s_i)^2 ln(6 d^2 h^2 m/delta)/(eps^2 mu_i^2 mu_{i->}^2), eps^2 = gamma^2/(2 max ||f||^2)" Domain.positive
+              Statement.var "r" "values per parameter of the pre-fixed grid (2^32)" Domain.positiveInteger
+              Statement.var "m" "training-set size" Domain.positiveInteger
+              Statement.var "delta" "confidence" Domain.confidence
+              Statement.var "rho_delta" "interlayer smoothness (Definition 7) under the compression noise" Domain.nonNegative
+              Statement.var "d" "number of weight layers" Domain.positiveInteger ]
+        Hypotheses =
+            [ Hypothesis.Condition(sym "rho_delta" >=. 3 * sym "d"); biasFree
+              Hypothesis.NamedAssumption("fixed before S", "helper string and value grid fixed before S; S i.i.d.") ]
+        Notes =
+            [ "EXACT statement; DERIVED/RECON verifier form: Lemma 14's count is our conv analogue of Lemma 3's 36 c^2 d^2 ln(6d^2h^2m/delta)/(eps^2 mu_i^2 mu_{i->}^2) with the factor beta^2 ceil(kappa_i/s_i)^2 of the theorem (h = the largest x^i size); the O~ hides constants and logs, so the explicit form is a surrogate and a bound >= 1 is reported as vacuous."
+              "The compressed CNN: every conv layer by Algorithm 4 with k_i Gaussians per location (k_i p_i >= D_i, so the helper subspace is the whole kernel space and each location's kernel is exactly (1/k) sum <A, M> M with M ~ N(0, I)), simulated by its Gaussian surrogate A + (||A||_F G + z A)/sqrt(k_i) per location; the dense layer by Algorithm 1's surrogate."
+              "rho_delta: one minus the largest ratio over draws of the Definition-7 left side; the perturbed net uses the shared-kernel surrogate (a convolution), an approximation of Algorithm 4's per-location noise (stated)."
+              "Also reported: c, beta, ceil(kappa_i/s_i), the Table-1 effective parameters and the plotted proxy."
+              cnnNote ] }
+
+/// ARORA-T5.1's mutant.
+let t51Mutants =
+    [ t51 |> Statement.mutateWith "minus-complexity" "complexity term subtracted instead of added" (fun s ->
+          { s with Conclusion = Conclusion.WithProbability(surrogate (fun t -> Expr.zero - t), delta, "S and Atilde") }) ]
+
 let private cnnReason =
     "not checked yet: the appendix-C text was not available to us (the catalog gives a summary only), so the exact statement is unknown"
 
@@ -168,13 +203,9 @@ let private cnn id name section equation informal conclusion notes =
         Checkability = Checkability.NotYetCheckable cnnReason
         Notes = notes }
 
-/// CNN items not checkable yet: Theorem 5.1, Lemmas 12, 14, 15, Definition 11, Claim 1, Corollaries C.1–C.2.
+/// CNN items not checkable yet: Lemmas 12, 14, 15, Definition 11, Claim 1, Corollaries C.1–C.2.
 let statements =
-    [ cnn "ARORA-T5.1" "Convolutional nets" "§5, App. C.2" (Some "Theorem 5.1")
-        "For a CNN with rho_delta >= 3d, Algorithm 4 gives L_0(f_Atilde) <= Lhat_gamma(f_A) + O~(sqrt(c^2 d^2 max ||f||^2 sum_i beta^2 ceil(kappa_i/s_i)^2/(mu_i^2 mu_{i->}^2)/(gamma^2 m)))."
-        (Conclusion.WithProbability(sym "L0tilde" <=. sym "Lhat_gamma" + sqrt (sym "q" / sym "m"), sym "delta", "S and Atilde"))
-        [ "Per-location independent compression costs n_1 n_2 times more parameters; the fix is p-wise independent compressed filters." ]
-      cnn "ARORA-C.L12" "p-wise independence of location filters" "App. C" (Some "Lemma 12")
+    [ cnn "ARORA-C.L12" "p-wise independence of location filters" "App. C" (Some "Lemma 12")
         "The location filters are p-wise independent with spherical Gaussian marginals."
         (Conclusion.Deterministic(sym "dependence" <=. Expr.zero))
         [ "Our reading of Algorithm 4 (MatrixProjectConv) makes the locations independent given the subspace S, not p-wise independent unconditionally; the paper's construction is not in the catalog." ]
