@@ -70,3 +70,27 @@ let ``on the MLP of the small lab the convolutional measures give the fully conn
         for j in i + 1 .. d do close (sprintf "mu_%d,%d" i j) (a.InterlayerCushion(i, j)) (b.InterlayerCushion(i, j))
     close "c" (a.C()) (b.C())
     close "Theorem proxy" (a.TheoremProxy 1.0) (b.TheoremProxy 1.0)
+
+[<Fact>]
+[<Trait("Category", "Mnist")>]
+let ``the CNN experiments' shortcuts agree with the engine: one-SVD compression and the per-location forward pass`` () =
+    let lab = Labs.small.Force()
+    let c = match Arora2018.Convolutional.cnn lab CheckMode.RealNetwork with Ok c -> c | Error e -> failwith e
+    let dn = c.Double
+    // One-SVD Algorithm 4 = MatrixProjectConv.Compress (same helper seed), on both conv layers.
+    for i in 1 .. 2 do
+        let spec = dn.WeightSpecs.[i] :?> GenBounds.Networks.Conv2dSpec
+        let reference = GenBounds.Compression.MatrixProjectConv.Compress(dn.W.[i], spec, dn.UShape.[i - 1], 7, 3, 99UL, lab.LinearAlgebra)
+        let fast, _ = Arora2018.Convolutional.compress lab dn.W.[i] spec dn.UShape.[i - 1] 7 3 99UL
+        Assert.Equal(reference.Coordinates.Length, fast.Coordinates.Length)
+        Array.iter2 (fun (x: float) y -> Assert.True(abs (x - y) <= 1e-12 * (1.0 + abs x), sprintf "layer %d: %g vs %g" i x y)) reference.Coordinates fast.Coordinates
+    // The per-location forward pass with every location's kernel = A is the network's own forward pass.
+    let n = 7
+    let inputs = Array.map float (Array.sub lab.Train.Features 0 (n * 784))
+    let replicated i = let a = dn.W.[i] in Array.init (dn.XShape.[i].Locations * a.Length) (fun idx -> a.[idx % a.Length])
+    let local = Arora2018.Convolutional.forwardLocal c replicated (fun i -> dn.W.[i]) inputs n
+    let t = NetworkTrace.Compute(dn, System.ReadOnlySpan(Array.sub lab.Train.Features 0 (n * 784)), n, false, lab.LinearAlgebra)
+    for s in 0 .. n - 1 do
+        let f = t.Sample(dn.Depth, s)
+        for j in 0 .. f.Length - 1 do
+            Assert.True(abs (f.[j] - local.[s * f.Length + j]) <= 1e-9 * (1.0 + abs f.[j]), sprintf "sample %d output %d: %g vs %g" s j f.[j] local.[s * f.Length + j])

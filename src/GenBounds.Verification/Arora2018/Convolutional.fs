@@ -93,7 +93,7 @@ let private patch (input: float[]) (shape: TensorShape) (spec: Conv2dSpec) (loc:
 
 /// Algorithm 4 on kernel `a` with one SVD: the engine's helper basis for the seed, the stored coordinates Uᵀvec(A), and the
 /// compressed layer (equal to MatrixProjectConv.Compress up to the summation order of Uᵀa; ARORA-C.L11 checks Compress itself).
-let private compress (lab: Lab) (a: float[]) (spec: Conv2dSpec) (input: TensorShape) k p (seed: uint64) =
+let compress (lab: Lab) (a: float[]) (spec: Conv2dSpec) (input: TensorShape) k p (seed: uint64) =
     let dim = a.Length
     let r = min (k * p) dim
     let basis = MatrixProjectConv.Basis(dim, r, seed, lab.LinearAlgebra)
@@ -356,7 +356,7 @@ let private argmaxRows (f: float[]) (n: int) (classes: int) =
 /// The forward pass of the CNN on sample-major inputs with per-location kernels for every convolution (`kernels i` is
 /// location-major, as MatrixProjectConv.Decompress) and a dense matrix for the dense layer: ReLU between weight layers,
 /// flatten in PyTorch order (the architecture has no pooling, so u^i is ReLU(x^i)).
-let private forwardLocal (c: Cnn) (kernels: int -> float[]) (dense: int -> float[]) (inputs: float[]) (n: int) =
+let forwardLocal (c: Cnn) (kernels: int -> float[]) (dense: int -> float[]) (inputs: float[]) (n: int) =
     let dn = c.Double
     let mutable x = inputs
     for i in 1 .. dn.Depth do
