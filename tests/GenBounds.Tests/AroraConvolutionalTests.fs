@@ -1,0 +1,96 @@
+/// Arora et al. (2018) §5 / App. C on the verifier's CNN (random initialisation = synthetic, trained on S = real):
+/// Theorem 5.1's explicit bound is not refuted, Algorithm 4, Lemmas 11 and 13 hold and their false-on-purpose mutants are rejected in both modes; Definitions 8–10
+/// are reported as measurements; and the convolutional measures reduce to the fully connected ones on a dense-only net.
+module GenBounds.Tests.AroraConvolutionalTests
+
+open Xunit
+open GenBounds.Measures
+open GenBounds.Symbolic
+open GenBounds.TestKit
+open GenBounds.Verification
+
+let private claims = [ "ARORA-C.ALG4"; "ARORA-C.L11"; "ARORA-C.L13" ]
+let private definitions = [ "ARORA-D8"; "ARORA-D9"; "ARORA-C.D10" ]
+let private theorem = "ARORA-T5.1"
+
+let private results =
+    lazy
+        (let lab = Labs.small.Force()
+         [ for id in theorem :: claims @ definitions do
+             let _, lemma = Verdicts.lemmaOf (Verdicts.statement id)
+             for s in Lemma.statements lemma do
+                 for mode in Paper.modes -> s, mode, Verdicts.check lab s mode ])
+
+[<Fact>]
+[<Trait("Category", "Mnist")>]
+let ``Algorithm 4 and Lemmas 11 and 13 hold on the random and the trained CNN and their mutants are rejected`` () =
+    for s, _, r in results.Force() do
+        let id = Statement.originalId s
+        if List.contains id claims then
+            match s.Mutation with
+            | None -> Verdicts.assertHeld r
+            | Some m when m.Kind = MutantKind.FalseOnPurpose -> Verdicts.assertMutantRejected r
+            | Some _ -> ()
+
+[<Fact>]
+[<Trait("Category", "Mnist")>]
+let ``Theorem 5.1's explicit bound is not refuted on either CNN and its mutant is rejected`` () =
+    for s, _, r in results.Force() do
+        if Statement.originalId s = theorem then
+            match s.Mutation with
+            | None -> Verdicts.assertConclusionNotViolated r
+            | Some _ -> Verdicts.assertMutantRejected r
+
+[<Fact>]
+[<Trait("Category", "Mnist")>]
+let ``Definitions 8 9 and 10 are measured on both CNNs and their mutants are rejected`` () =
+    for s, mode, r in results.Force() do
+        if List.contains (Statement.originalId s) definitions then
+            match s.Mutation, r.Verdict with
+            | None, Verdict.Measured _ -> Assert.True(r.Trials > 0, s.Id + ": no instances")
+            | None, v -> failwithf "%s [%s]: expected a measured definition, got %s" s.Id mode.Label v.Label
+            | Some _, _ -> Verdicts.assertMutantRejected r
+
+[<Fact>]
+[<Trait("Category", "Mnist")>]
+let ``on the MLP of the small lab the convolutional measures give the fully connected statements' values`` () =
+    let lab = Labs.small.Force()
+    let mlp = lab.Network
+    let n = lab.Train.Count
+    let a = NetworkMeasures.Compute(mlp, lab.Train.Features, n, lab.Train.Labels, MeasureOptions())
+    let b = SequentialMeasures.Compute(mlp.AsNetwork(), lab.Train.Features, n, lab.Train.Labels, SequentialMeasureOptions(OperatorNorms = false))
+    let close what (x: float) (y: float) = Assert.True(abs (x - y) <= 1e-9 * (1.0 + abs x), sprintf "%s: %g vs %g" what x y)
+    let d = mlp.Architecture.Depth
+    for i in 1 .. d do
+        close (sprintf "mu_%d" i) (a.LayerCushion i) (b.LayerCushion i)
+        close (sprintf "mu_%d->" i) (a.MinimalInterlayerCushion i) (b.MinimalInterlayerCushion i)
+        close (sprintf "effective parameters %d" i) (a.EffectiveParameters i) (b.EffectiveParameters i)
+        Assert.Equal(1.0, b.Beta i)
+        Assert.Equal(1, b.KernelOverStride i)
+        for j in i + 1 .. d do close (sprintf "mu_%d,%d" i j) (a.InterlayerCushion(i, j)) (b.InterlayerCushion(i, j))
+    close "c" (a.C()) (b.C())
+    close "Theorem proxy" (a.TheoremProxy 1.0) (b.TheoremProxy 1.0)
+
+[<Fact>]
+[<Trait("Category", "Mnist")>]
+let ``the CNN experiments' shortcuts agree with the engine: one-SVD compression and the per-location forward pass`` () =
+    let lab = Labs.small.Force()
+    let c = match Arora2018.Convolutional.cnn lab CheckMode.RealNetwork with Ok c -> c | Error e -> failwith e
+    let dn = c.Double
+    // One-SVD Algorithm 4 = MatrixProjectConv.Compress (same helper seed), on both conv layers.
+    for i in 1 .. 2 do
+        let spec = dn.WeightSpecs.[i] :?> GenBounds.Networks.Conv2dSpec
+        let reference = GenBounds.Compression.MatrixProjectConv.Compress(dn.W.[i], spec, dn.UShape.[i - 1], 7, 3, 99UL, lab.LinearAlgebra)
+        let fast, _ = Arora2018.Convolutional.compress lab dn.W.[i] spec dn.UShape.[i - 1] 7 3 99UL
+        Assert.Equal(reference.Coordinates.Length, fast.Coordinates.Length)
+        Array.iter2 (fun (x: float) y -> Assert.True(abs (x - y) <= 1e-12 * (1.0 + abs x), sprintf "layer %d: %g vs %g" i x y)) reference.Coordinates fast.Coordinates
+    // The per-location forward pass with every location's kernel = A is the network's own forward pass.
+    let n = 7
+    let inputs = Array.map float (Array.sub lab.Train.Features 0 (n * 784))
+    let replicated i = let a = dn.W.[i] in Array.init (dn.XShape.[i].Locations * a.Length) (fun idx -> a.[idx % a.Length])
+    let local = Arora2018.Convolutional.forwardLocal c replicated (fun i -> dn.W.[i]) inputs n
+    let t = NetworkTrace.Compute(dn, System.ReadOnlySpan(Array.sub lab.Train.Features 0 (n * 784)), n, false, lab.LinearAlgebra)
+    for s in 0 .. n - 1 do
+        let f = t.Sample(dn.Depth, s)
+        for j in 0 .. f.Length - 1 do
+            Assert.True(abs (f.[j] - local.[s * f.Length + j]) <= 1e-9 * (1.0 + abs f.[j]), sprintf "sample %d output %d: %g vs %g" s j f.[j] local.[s * f.Length + j])
