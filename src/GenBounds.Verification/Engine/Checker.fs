@@ -352,7 +352,7 @@ let blank (s: Statement) (mode: CheckMode) (seed: uint64) : CheckResult =
 let private isViolated v = match v with Verdict.Violated _ -> true | _ -> false
 
 /// Mutants record whether they were rejected; an original whose hypotheses failed reports HypothesisNotMet with whether
-/// its conclusion held anyway; a definition that holds by construction is a measurement, not evidence.
+/// its conclusion held anyway (a vacuous bound: held trivially, and the hypothesis text says it is vacuous); a definition that holds by construction is a measurement, not evidence.
 let private finish (s: Statement) (failedHypotheses: string list) (r: CheckResult) =
     match s.Mutation with
     | Some m -> { r with MutantRejected = Some(isViolated r.Verdict); Notes = r.Notes @ [ sprintf "mutant (%s) of %s: %s" m.Kind.Label m.OriginalId m.Description ] }
@@ -360,7 +360,11 @@ let private finish (s: Statement) (failedHypotheses: string list) (r: CheckResul
         let r =
             match failedHypotheses, r.Verdict with
             | [], _
-            | _, (Verdict.NotCheckable _ | Verdict.Vacuous _ | Verdict.HypothesisNotMet _) -> r
+            | _, (Verdict.NotCheckable _ | Verdict.HypothesisNotMet _) -> r
+            // A failed hypothesis is the finding; a vacuous conclusion holds only trivially, and the verdict says both.
+            | hs, Verdict.Vacuous reason ->
+                { r with Verdict = Verdict.HypothesisNotMet(String.Join("; ", hs) + "; the bound is vacuous: " + reason, Some true)
+                         Notes = r.Notes @ [ "conclusion on its own: vacuous (" + reason + ")" ] }
             | hs, v ->
                 let heldAnyway = match v with Verdict.Held -> Some true | Verdict.Violated _ -> Some false | _ -> None
                 { r with Verdict = Verdict.HypothesisNotMet(String.Join("; ", hs), heldAnyway); Notes = r.Notes @ [ "conclusion on its own: " + v.Label ] }
