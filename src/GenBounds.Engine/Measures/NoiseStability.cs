@@ -87,7 +87,20 @@ public static class NoiseStability
         {
             int rows = c.Count; n += rows;
             var tp = ForwardTrace.Compute(pert, features.AsSpan(off * dim, rows * dim), rows, false, p);
-            var sm = InterlayerSmoothness.Measure(c, tp, p);
+            // Induction of the proof of Lemma 3: layers 1..i compressed (the perturbed trace up to i), clean above; the
+            // clean layers above i applied to x̂^i are exactly the propagations the smoothness pass computes.
+            void Step(int i, int j, double[] z)
+            {
+                double bound = (double)i / d * epsilon;
+                for (int s = 0; s < rows; s++)
+                {
+                    stepCount[i]++;
+                    if (Distance(z, c.X[j], s, clean.Widths[j]) > bound * c.XNorm[j][s]) stepFail[i]++;
+                }
+            }
+            for (int i = 1; i <= d; i++) Step(i, i, tp.X[i]);
+            var sm = InterlayerSmoothness.Create(d, rows);
+            InterlayerSmoothness.Accumulate(c, tp, sm, 0, p, Step);
             foreach (var (i, j) in sm.Ratio.Pairs())
             {
                 var ratio = sm.Ratio[i, j];
@@ -107,26 +120,6 @@ public static class NoiseStability
                 maxDiff = Math.Max(maxDiff, diff);
                 maxRel = Math.Max(maxRel, Robust.RatioForMax(diff, c.XNorm[d][s]));
                 if (ArgMax(tp.X[d], s, hd) != labels[off + s]) errors++;
-            }
-            // Induction of the proof of Lemma 3: layers 1..i compressed (the perturbed trace up to i), clean above.
-            for (int i = 1; i <= d; i++)
-            {
-                var z = (double[])tp.X[i].Clone();
-                for (int j = i; j <= d; j++)
-                {
-                    if (j > i)
-                    {
-                        var y = new double[rows * clean.Widths[j]];
-                        Propagation.NetworkStep(clean, j, z, y, rows, p);
-                        z = y;
-                    }
-                    double bound = (double)i / d * epsilon;
-                    for (int s = 0; s < rows; s++)
-                    {
-                        stepCount[i]++;
-                        if (Distance(z, c.X[j], s, clean.Widths[j]) > bound * c.XNorm[j][s]) stepFail[i]++;
-                    }
-                }
             }
         }
         return new CompressionDraw(rng.Seed, rMin, res, eta0, xi0, xj0, maxRel, maxDiff, (double)errors / n,
