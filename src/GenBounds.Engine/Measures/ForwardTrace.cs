@@ -11,7 +11,7 @@ namespace GenBounds.Measures;
 /// </summary>
 public sealed class DoubleMlp
 {
-    private readonly double[]?[] _colNorms2, _gram;
+    private readonly double[]?[] _colNorms2, _gram, _transposed;
 
     /// <summary>Copies the parameters of <paramref name="net"/>.</summary>
     public DoubleMlp(Mlp net)
@@ -26,7 +26,7 @@ public sealed class DoubleMlp
             W[k] = net.Layers[k - 1].WeightAsDouble();
             B[k] = net.Layers[k - 1].Bias is { } b ? Array.ConvertAll(b, v => (double)v) : null;
         }
-        _colNorms2 = new double[]?[Depth + 1]; _gram = new double[]?[Depth + 1];
+        _colNorms2 = new double[]?[Depth + 1]; _gram = new double[]?[Depth + 1]; _transposed = new double[]?[Depth + 1];
     }
 
     /// <summary>
@@ -54,7 +54,7 @@ public sealed class DoubleMlp
             }
             else if (bias) B[k] = new double[Widths[k]];
         }
-        _colNorms2 = new double[]?[Depth + 1]; _gram = new double[]?[Depth + 1];
+        _colNorms2 = new double[]?[Depth + 1]; _gram = new double[]?[Depth + 1]; _transposed = new double[]?[Depth + 1];
     }
 
     /// <summary>The shape.</summary>
@@ -78,6 +78,17 @@ public sealed class DoubleMlp
         var s = new double[cols];
         for (int r = 0; r < rows; r++) TensorPrimitives.FusedMultiplyAdd(W[k].AsSpan(r * cols, cols), W[k].AsSpan(r * cols, cols), s, s);
         return _colNorms2[k] = s;
+    }
+
+    /// <summary>(A^k)ᵀ row-major (h^{k−1}×h^k): row c is column c of A^k, contiguous for sparse products.</summary>
+    public double[] Transposed(int k)
+    {
+        if (_transposed[k] is { } cached) return cached;
+        int rows = Widths[k], cols = Widths[k - 1];
+        var t = new double[rows * cols]; var w = W[k];
+        for (int r = 0; r < rows; r++)
+            for (int c = 0; c < cols; c++) t[c * rows + r] = w[r * cols + c];
+        return _transposed[k] = t;
     }
 
     /// <summary>Gram matrix (A^k)ᵀA^k (h^{k−1}×h^{k−1}).</summary>

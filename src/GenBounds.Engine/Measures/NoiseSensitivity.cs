@@ -24,8 +24,9 @@ public static class NoiseSensitivity
     /// <summary>
     /// Monte Carlo ψ_N(M, x_s) for each of the n rows x_s (inDim wide) with <paramref name="draws"/> independent noise
     /// draws; one batched call of M per draw. Returns the mean of ‖M(x+η‖x‖) − M(x)‖²/‖M(x)‖² and its standard error.
+    /// The noise is drawn on up to <paramref name="threads"/> threads (the same bits on any number).
     /// </summary>
-    public static MeanEstimate[] MonteCarlo(BatchMap map, int inDim, int outDim, ReadOnlySpan<double> x, int n, int draws, Rng rng)
+    public static MeanEstimate[] MonteCarlo(BatchMap map, int inDim, int outDim, ReadOnlySpan<double> x, int n, int draws, Rng rng, int threads = 1)
     {
         if (draws < 2) throw new ArgumentOutOfRangeException(nameof(draws), "at least two draws are needed for a standard error");
         var input = new double[n * inDim]; var baseOut = new double[n * outDim]; var outp = new double[n * outDim];
@@ -36,7 +37,7 @@ public static class NoiseSensitivity
         var sum = new double[n]; var sum2 = new double[n];
         for (int t = 0; t < draws; t++)
         {
-            rng.FillGaussian(input.AsSpan());
+            rng.FillGaussian(input, threads);
             for (int s = 0; s < n; s++)
             {
                 var row = input.AsSpan(s * inDim, inDim);

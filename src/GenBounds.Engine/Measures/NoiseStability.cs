@@ -57,14 +57,15 @@ public static class NoiseStability
 
     /// <summary>
     /// A copy of <paramref name="clean"/> whose layers k with <paramref name="which"/>(k) are replaced by the Gaussian
-    /// surrogate of Matrix-Project with helperCounts[k−1]·scale helpers, layer k drawn from rng.Split("layer-k").
+    /// surrogate of Matrix-Project with helperCounts[k−1]·scale helpers, layer k drawn from rng.Split("layer-k") on up to
+    /// <paramref name="threads"/> threads (the draw does not depend on their number).
     /// </summary>
-    public static DoubleMlp Compress(DoubleMlp clean, IReadOnlyList<double> helperCounts, double scale, Func<int, bool> which, Rng rng)
+    public static DoubleMlp Compress(DoubleMlp clean, IReadOnlyList<double> helperCounts, double scale, Func<int, bool> which, Rng rng, int threads = 1)
     {
         var w = new double[clean.Depth][];
         for (int k = 1; k <= clean.Depth; k++)
             w[k - 1] = which(k)
-                ? MatrixProject.GaussianSurrogate(clean.W[k], clean.Widths[k], clean.Widths[k - 1], helperCounts[k - 1] * scale, rng.Split($"layer-{k}"))
+                ? MatrixProject.GaussianSurrogate(clean.W[k], clean.Widths[k], clean.Widths[k - 1], helperCounts[k - 1] * scale, rng.Split($"layer-{k}"), threads)
                 : clean.W[k];
         return new DoubleMlp(clean.Widths, w, clean.B.Skip(1).ToArray());
     }
@@ -73,12 +74,15 @@ public static class NoiseStability
     public static (int Offset, ForwardTrace Trace)[] Chunks(DoubleMlp clean, float[] features, int n, ILinearAlgebraProvider p, int chunkRows = 2048)
         => ForwardTrace.Chunks(clean, features, n, chunkRows, false, p).ToArray();
 
-    /// <summary>One compression draw of every layer on S: smoothness ratios, output errors, induction steps, flips.</summary>
+    /// <summary>
+    /// One compression draw of every layer on S: smoothness ratios, output errors, induction steps, flips. The chunks
+    /// must be traces of <paramref name="clean"/>; <paramref name="threads"/> only parallelises drawing the surrogate.
+    /// </summary>
     public static CompressionDraw Draw(DoubleMlp clean, IReadOnlyList<(int Offset, ForwardTrace Trace)> chunks, float[] features, int[] labels,
-        IReadOnlyList<double> helperCounts, double epsilon, Rng rng, ILinearAlgebraProvider p)
+        IReadOnlyList<double> helperCounts, double epsilon, Rng rng, ILinearAlgebraProvider p, int threads = 1)
     {
         int d = clean.Depth, dim = clean.Widths[0], hd = clean.Widths[d];
-        var pert = Compress(clean, helperCounts, 1.0, _ => true, rng);
+        var pert = Compress(clean, helperCounts, 1.0, _ => true, rng, threads);
         double rMin = double.PositiveInfinity, res = 0, eta0 = 1, xi0 = 1, xj0 = 1, maxRel = 0, maxDiff = 0;
         int errors = 0, n = 0;
         var stepFail = new double[d + 1]; var stepCount = new double[d + 1];
@@ -87,7 +91,20 @@ public static class NoiseStability
         {
             int rows = c.Count; n += rows;
             var tp = ForwardTrace.Compute(pert, features.AsSpan(off * dim, rows * dim), rows, false, p);
-            var sm = InterlayerSmoothness.Measure(c, tp, p);
+            // Induction of the proof of Lemma 3: layers 1..i compressed (the perturbed trace up to i), clean above; the
+            // clean layers above i applied to x̂^i are exactly the propagations the smoothness pass computes.
+            void Step(int i, int j, double[] z)
+            {
+                double bound = (double)i / d * epsilon;
+                for (int s = 0; s < rows; s++)
+                {
+                    stepCount[i]++;
+                    if (Distance(z, c.X[j], s, clean.Widths[j]) > bound * c.XNorm[j][s]) stepFail[i]++;
+                }
+            }
+            for (int i = 1; i <= d; i++) Step(i, i, tp.X[i]);
+            var sm = InterlayerSmoothness.Create(d, rows);
+            InterlayerSmoothness.Accumulate(c, tp, sm, 0, p, Step);
             foreach (var (i, j) in sm.Ratio.Pairs())
             {
                 var ratio = sm.Ratio[i, j];
@@ -108,26 +125,6 @@ public static class NoiseStability
                 maxRel = Math.Max(maxRel, Robust.RatioForMax(diff, c.XNorm[d][s]));
                 if (ArgMax(tp.X[d], s, hd) != labels[off + s]) errors++;
             }
-            // Induction of the proof of Lemma 3: layers 1..i compressed (the perturbed trace up to i), clean above.
-            for (int i = 1; i <= d; i++)
-            {
-                var z = (double[])tp.X[i].Clone();
-                for (int j = i; j <= d; j++)
-                {
-                    if (j > i)
-                    {
-                        var y = new double[rows * clean.Widths[j]];
-                        Propagation.NetworkStep(clean, j, z, y, rows, p);
-                        z = y;
-                    }
-                    double bound = (double)i / d * epsilon;
-                    for (int s = 0; s < rows; s++)
-                    {
-                        stepCount[i]++;
-                        if (Distance(z, c.X[j], s, clean.Widths[j]) > bound * c.XNorm[j][s]) stepFail[i]++;
-                    }
-                }
-            }
         }
         return new CompressionDraw(rng.Seed, rMin, res, eta0, xi0, xj0, maxRel, maxDiff, (double)errors / n,
             Enumerable.Range(1, d).Select(i => stepFail[i] / stepCount[i]).ToArray(),
@@ -136,9 +133,9 @@ public static class NoiseStability
 
     /// <summary>max_x ‖f_A(x) − f_Ã(x)‖/‖f_A(x)‖ of one compression at k_i·scale (output only).</summary>
     public static double OutputError(DoubleMlp clean, IReadOnlyList<(int Offset, ForwardTrace Trace)> chunks, float[] features,
-        IReadOnlyList<double> helperCounts, double scale, Rng rng, ILinearAlgebraProvider p)
+        IReadOnlyList<double> helperCounts, double scale, Rng rng, ILinearAlgebraProvider p, int threads = 1)
     {
-        var pert = Compress(clean, helperCounts, scale, _ => true, rng);
+        var pert = Compress(clean, helperCounts, scale, _ => true, rng, threads);
         int d = clean.Depth, dim = clean.Widths[0];
         double worst = 0;
         foreach (var (off, c) in chunks)

@@ -48,8 +48,20 @@ public static class InterlayerSmoothness
     /// <summary>An empty draw for n samples, to be filled chunk by chunk with <see cref="Accumulate"/>.</summary>
     public static SmoothnessDraw Create(int depth, int n) => new(depth, n);
 
-    /// <summary>Fills rows offset.. of <paramref name="draw"/> from one chunk.</summary>
-    public static void Accumulate(ForwardTrace clean, ForwardTrace perturbed, SmoothnessDraw draw, int offset, ILinearAlgebraProvider? provider = null)
+    /// <summary>
+    /// Fills rows offset.. of <paramref name="draw"/> from one chunk. <paramref name="onPropagated"/>(i, k, z), when
+    /// given, receives z = M^{i,k}(x̂^i) (rows×h^k: the clean layers i+1..k applied to the perturbed pre-activation
+    /// x̂^i) for every pair i &lt; k, valid only during the call; NoiseStability.Draw reuses it for Lemma 3's induction.
+    /// </summary>
+    /// <remarks>
+    /// The residual e^k = M^{i,k}(x̂^i) − x^k − J^{i,k}η is propagated exactly instead of as a difference of three
+    /// separately rounded products: with z^k = M^{i,k}(x̂^i) = x^k + J^{i,k}η + e^k and e^i = 0,
+    /// e^k = A^k (r^{k−1} + D^{k−1}e^{k−1}) where r = φ(z) − D z is non-zero only at units whose sign differs from the
+    /// clean pattern (φ(x) = D x). At the usual compression noise almost no unit flips, so the first product is a few
+    /// columns of A^k (sparse path), and one dense GEMM per step (the clean propagation of x̂^i) remains.
+    /// </remarks>
+    public static void Accumulate(ForwardTrace clean, ForwardTrace perturbed, SmoothnessDraw draw, int offset, ILinearAlgebraProvider? provider = null,
+        Action<int, int, double[]>? onPropagated = null)
     {
         var p = provider ?? LinearAlgebraProviders.Default;
         var net = clean.Net; int dd = net.Depth, n = clean.Count, hmax = net.Widths.Max();
@@ -61,37 +73,84 @@ public static class InterlayerSmoothness
             draw.UnitFlips[k] += f; draw.Units[k] += a.Length;
         }
         var z = new double[n * hmax]; var zn = new double[n * hmax];
-        var w = new double[n * hmax]; var wn = new double[n * hmax];
+        var v = new double[n * hmax]; var e = new double[n * hmax]; var en = new double[n * hmax];
         var etaNorm = new double[n]; var flipped = new bool[n];
         for (int i = 1; i < dd; i++)
         {
             int hi = net.Widths[i];
             perturbed.X[i].CopyTo(z, 0);
-            TensorPrimitives.Subtract(perturbed.X[i], clean.X[i], w.AsSpan(0, n * hi));
-            for (int s = 0; s < n; s++) { etaNorm[s] = TensorPrimitives.Norm(w.AsSpan(s * hi, hi)); flipped[s] = false; }
+            TensorPrimitives.Subtract(perturbed.X[i], clean.X[i], v.AsSpan(0, n * hi));
+            for (int s = 0; s < n; s++) { etaNorm[s] = TensorPrimitives.Norm(v.AsSpan(s * hi, hi)); flipped[s] = false; }
+            bool eZero = true;
             for (int k = i + 1; k <= dd; k++)
             {
                 int hp = net.Widths[k - 1], hk = net.Widths[k];
-                for (int s = 0; s < n; s++)
-                {
-                    var zr = z.AsSpan(s * hp, hp); var xr = clean.Row(k - 1, s);
-                    for (int u = 0; u < hp && !flipped[s]; u++) if (zr[u] > 0 != xr[u] > 0) flipped[s] = true;
-                }
+                long nnz = FlipInput(z, clean.X[k - 1], eZero ? null : e, v, flipped, n, hp);
+                ResidualStep(net, k, v, nnz, en, n, p);
+                eZero = nnz == 0;
                 Propagation.NetworkStep(net, k, z, zn, n, p);
-                Propagation.LinearStep(clean, k, w, wn, n, 0, 1, p);
+                onPropagated?.Invoke(i, k, zn);
                 var ratio = draw.Ratio[i, k]; var fl = draw.Flipped[i, k];
                 for (int s = 0; s < n; s++)
                 {
                     fl[offset + s] = flipped[s] ? 1 : 0;
                     if (!flipped[s] || etaNorm[s] == 0) { ratio[offset + s] = double.PositiveInfinity; continue; }
-                    double res2 = 0; var zr = zn.AsSpan(s * hk, hk); var xr = clean.Row(k, s); var wr = wn.AsSpan(s * hk, hk);
-                    for (int u = 0; u < hk; u++) { double e = zr[u] - xr[u] - wr[u]; res2 += e * e; }
-                    ratio[offset + s] = Robust.RatioForMin(etaNorm[s] * clean.XNorm[k][s], clean.XNorm[i][s] * Math.Sqrt(res2));
+                    double res = TensorPrimitives.Norm(en.AsSpan(s * hk, hk));
+                    ratio[offset + s] = Robust.RatioForMin(etaNorm[s] * clean.XNorm[k][s], clean.XNorm[i][s] * res);
                 }
-                (z, zn) = (zn, z); (w, wn) = (wn, w);
+                (z, zn) = (zn, z); (e, en) = (en, e);
             }
         }
     }
+
+    /// <summary>
+    /// v ← r + D e with r = φ(z) − D z and D = diag(1[x &gt; 0]) per row (e = null: zero); marks the rows where z and x
+    /// differ in sign as flipped; returns the number of non-zeros of v.
+    /// </summary>
+    private static long FlipInput(double[] z, double[] x, double[]? e, double[] v, bool[] flipped, int n, int h)
+    {
+        long nnz = 0;
+        for (int s = 0; s < n; s++)
+        {
+            var zr = z.AsSpan(s * h, h); var xr = x.AsSpan(s * h, h); var vr = v.AsSpan(s * h, h);
+            bool f = false;
+            for (int u = 0; u < h; u++)
+            {
+                bool xp = xr[u] > 0, zp = zr[u] > 0;
+                double r = xp == zp ? 0 : zp ? zr[u] : -zr[u];
+                if (xp != zp) f = true;
+                if (e is not null && xp) r += e[s * h + u];
+                vr[u] = r;
+                if (r != 0) nnz++;
+            }
+            if (f) flipped[s] = true;
+        }
+        return nnz;
+    }
+
+    /// <summary>y ← v (A^k)ᵀ for n rows; by columns of A^k when v has few non-zeros, else one GEMM.</summary>
+    private static void ResidualStep(DoubleMlp net, int k, double[] v, long nnz, double[] y, int n, ILinearAlgebraProvider p)
+    {
+        int hin = net.Widths[k - 1], hout = net.Widths[k];
+        var ys = y.AsSpan(0, n * hout);
+        if (nnz == 0) { ys.Clear(); return; }
+        if (nnz * SparseFactor > (long)n * hin)
+        {
+            p.Gemm(Transpose.No, Transpose.Yes, n, hout, hin, 1.0, v, hin, net.W[k], hin, 0.0, y, hout);
+            return;
+        }
+        var wt = net.Transposed(k);
+        ys.Clear();
+        for (int s = 0; s < n; s++)
+        {
+            var vr = v.AsSpan(s * hin, hin); var yr = ys.Slice(s * hout, hout);
+            for (int u = 0; u < hin; u++)
+                if (vr[u] != 0) TensorPrimitives.MultiplyAdd(wt.AsSpan(u * hout, hout), vr[u], yr, yr);
+        }
+    }
+
+    /// <summary>Below one non-zero in this many entries a residual step goes column by column instead of through GEMM.</summary>
+    public const int SparseFactor = 16;
 }
 
 /// <summary>Where the Figure-1 noise is injected.</summary>
