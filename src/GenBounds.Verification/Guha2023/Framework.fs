@@ -66,10 +66,12 @@ let n31 =
                 let mutable other = -infinity
                 for j in 0 .. k - 1 do
                     if j <> labels.[i] then other <- max other f.[i * k + j]
-                if (if le then fy <= gm + other else fy < gm + other) then count <- count + 1
+                // fy − other against γ, not fy against γ + other: at a tie (γ an observed margin) the two roundings
+                // differ, and the rearranged form once counted a point the definition does not (1 in 2,000).
+                if (if le then fy - other <= gm else fy - other < gm) then count <- count + 1
             float count / float n
         let prose (gm: float) =
-            float (Array.init n (fun i -> let fy = f.[i * k + labels.[i]] in Seq.forall (fun j -> j = labels.[i] || fy >= gm + f.[i * k + j]) (seq { 0 .. k - 1 })) |> Array.filter id |> Array.length) / float n
+            float (Array.init n (fun i -> let fy = f.[i * k + labels.[i]] in Seq.forall (fun j -> j = labels.[i] || fy - f.[i * k + j] >= gm) (seq { 0 .. k - 1 })) |> Array.filter id |> Array.length) / float n
         Evidence.ofInstances
             [ for gm in gammas ->
                 let engine = float (margins |> Array.filter (fun v -> v <= gm) |> Array.length) / float n
