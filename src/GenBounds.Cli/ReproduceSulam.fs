@@ -249,9 +249,16 @@ let run (target: string) (p: Parsed) (runSweep: Parsed -> SweepSpec -> string ->
             | _ -> let md, t, v = readingsReport results in md, t, JsonArray(), [ v ]
         let claimLines =
             [ for c in claims -> sprintf "- %s (%s): **%s** — %s" (c.["id"].GetValue<string>()) (c.["claim"].GetValue<string>()) (c.["verdict"].GetValue<string>()) (c.["detail"].GetValue<string>()) ]
-        let text = header + "\n" + String.Join("\n", extra |> List.filter ((<>) "")) + "\n" + md + (if claimLines.IsEmpty then "" else "\nQualitative claims (checked by the verifier's checker):\n" + String.Join("\n", claimLines) + "\n")
+        let collapsed = results |> List.filter (fun r -> match r["collapsed"] with | null -> false | c -> c.GetValue<bool>())
+        let warning =
+            if collapsed.IsEmpty then ""
+            else
+                sprintf "WARNING: %d of %d trained nets collapsed onto the zero network (every logit below %s on inputs of norm <= M_X; softmax uniform, predictions at chance): the recipe as read (lambda = 1 on the summed squared Frobenius distances, SGD lr 0.01, 5,000 steps) shrinks a bias-free net toward 0, where the cross-entropy gradient vanishes. The figures of those nets are not a reproduction of the paper's trained networks.\n"
+                    collapsed.Length results.Length (inv GenBounds.Sparsity.SparseNetwork.CollapseLogit)
+        let text = header + warning + "\n" + String.Join("\n", extra |> List.filter ((<>) "")) + "\n" + md + (if claimLines.IsEmpty then "" else "\nQualitative claims (checked by the verifier's checker):\n" + String.Join("\n", claimLines) + "\n")
         GenBounds.IO.AtomicFile.WriteAllBytes(IO.Path.Combine(folder, "table.md"), UTF8Encoding(false).GetBytes text)
         o["comparison"] <- table
         o["claims"] <- claims
         o["markdown"] <- jstr text
+        o["collapsed_nets"] <- jint (int64 collapsed.Length)
     o

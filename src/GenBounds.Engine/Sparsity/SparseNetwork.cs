@@ -42,6 +42,34 @@ public sealed class SparseNetwork
         return new SparseNetwork(net.Architecture.LayerSizes, net.Layers.Select(l => l.WeightAsDouble()).ToArray());
     }
 
+    /// <summary>
+    /// An upper bound on every logit's magnitude over inputs of norm at most <paramref name="inputBound"/>:
+    /// M_X Π_k ‖W_k‖_F (ReLU is 1-Lipschitz and fixes 0, and the spectral norm is at most the Frobenius norm).
+    /// </summary>
+    public double LogitBound(double inputBound)
+    {
+        double b = inputBound;
+        for (int k = 1; k <= K + 1; k++)
+        {
+            double f = 0;
+            foreach (var v in W[k]) f += v * v;
+            b *= Math.Sqrt(f);
+        }
+        return b;
+    }
+
+    /// <summary>The largest logit magnitude below which <see cref="Collapsed"/> calls a network degenerate.</summary>
+    public const double CollapseLogit = 1e-3;
+
+    /// <summary>
+    /// Whether the network has collapsed onto the zero network: every logit is below <see cref="CollapseLogit"/> in magnitude on
+    /// every input of norm at most <paramref name="inputBound"/>, so its softmax is uniform to within 0.2% and its predictions are
+    /// decided by rounding-level differences. Muthukumar &amp; Sulam's recipe read literally (λ = 1 on the summed squared Frobenius
+    /// distances, SGD lr 0.01, 5,000 steps) shrinks a bias-free net by (1 − 0.01·2λ/(K+1)) per step toward a saddle where the
+    /// cross-entropy gradient vanishes; reports flag such nets instead of presenting their bounds as a reproduction.
+    /// </summary>
+    public bool Collapsed(double inputBound) => LogitBound(inputBound) < CollapseLogit;
+
     /// <summary>The all-zero network of the same shape (the centre of the prior P₀).</summary>
     public SparseNetwork Zero() => new(Widths, Enumerable.Range(1, K + 1).Select(k => new double[W[k].Length]).ToArray());
 

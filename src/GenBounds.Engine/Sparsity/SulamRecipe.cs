@@ -33,6 +33,15 @@ public sealed record SulamRecipeOptions
     public int Validation { get; init; } = 5000;
     /// <summary>Whether the P_data posterior starts at h_init (our reading) or at a fresh random initialisation.</summary>
     public bool PosteriorFromPrior { get; init; } = true;
+    /// <summary>
+    /// λ of h_init's own training (pulled toward 0); null: <see cref="Lambda"/>, our first reading. The paper does not say how
+    /// h_init was trained (UNVERIFIED); with λ = 1 both h_init and the posterior pulled toward it collapse onto the zero network,
+    /// so the reading "h_init trained without the pull" (0) is one of the readings the reproduction tries.
+    /// </summary>
+    public double? InitLambda { get; init; }
+
+    /// <summary>The options h_init is trained with.</summary>
+    public SulamRecipeOptions ForInit() => InitLambda is { } l ? this with { Lambda = l } : this;
 
     /// <summary>The SGD options of one training run with this recipe.</summary>
     public TrainingOptions Training(ulong seed, Mlp? pullTo) => new()
@@ -43,7 +52,7 @@ public sealed record SulamRecipeOptions
 
     /// <summary>One line for metadata and reports.</summary>
     public string Describe() => string.Create(CultureInfo.InvariantCulture,
-        $"SGD lr={LearningRate} momentum=0 batch={Batch} steps={Steps} lambda={Lambda} prior-fraction={PriorFraction} validation={Validation} posterior-start={(PosteriorFromPrior ? "h_init" : "random")}");
+        $"SGD lr={LearningRate} momentum=0 batch={Batch} steps={Steps} lambda={Lambda} prior-fraction={PriorFraction} validation={Validation} posterior-start={(PosteriorFromPrior ? "h_init" : "random")}{(InitLambda is { } l ? $" init-lambda={l}" : "")}");
 }
 
 /// <summary>The data splits and training runs of the recipe, shared by <c>genbounds train</c> and the reproduction sweeps.</summary>

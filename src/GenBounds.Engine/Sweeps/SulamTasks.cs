@@ -30,6 +30,7 @@ internal static class SulamPoint
     {
         Steps = Int(p, "steps", 5000), Batch = Int(p, "batch", 100), LearningRate = Num(p, "lr", 0.01), Lambda = Num(p, "lambda", 1.0),
         PriorFraction = Num(p, "prior_fraction", 0.05), Validation = Int(p, "validation", 5000), PosteriorFromPrior = Str(p, "posterior_start", "h_init") == "h_init",
+        InitLambda = p.Has("init_lambda") ? p.Double("init_lambda") : null,
     };
 
     public static JsonArray Array(IEnumerable<double> xs) => new(xs.Select(x => (JsonNode?)(double.IsFinite(x) ? JsonValue.Create(x) : JsonValue.Create(x.ToString(CultureInfo.InvariantCulture)))).ToArray());
@@ -58,7 +59,7 @@ internal sealed class MnistOnce(string folder)
 /// then the grid search of Theorems 13 and 11 with its union-bound price. Reports the best bounds with every term, the
 /// validation error (the paper's "test error", UNVERIFIED) and the MNIST test error, and every open choice (X5).
 /// Parameters: hidden ("100" or "100-100"), fraction, prior, seed; optional steps, batch, lr, lambda, prior_fraction,
-/// validation, posterior_start ("h_init"|"random"), delta, input_bound (a number or "max-train"), schedule ("appendix-b"|
+/// validation, posterior_start ("h_init"|"random"), init_lambda (h_init's λ; default lambda), delta, input_bound (a number or "max-train"), schedule ("appendix-b"|
 /// "common"), union ("paper"|"safe"), last_layer ("corrected"|"printed"), quantile ("safe"|"paper"), prior_scaling
 /// ("same"|"own"), strict_indicators, pay_sparsity, eps_min, eps_max, eps_count.
 /// </summary>
@@ -123,7 +124,7 @@ public sealed class SulamBoundTask(string mnistFolder, string? modelCache, ILine
         else
         {
             var (priorPart, boundPart) = SulamRecipe.PriorSplit(subset, recipe.PriorFraction, seed);
-            init = SulamRecipe.Cached(modelCache, key + "|h_init|" + priorPart.ContentHash(), () => SulamRecipe.Train(arch, priorPart, null, null, recipe, seed, la));
+            init = SulamRecipe.Cached(modelCache, key + "|h_init|" + priorPart.ContentHash(), () => SulamRecipe.Train(arch, priorPart, null, null, recipe.ForInit(), seed, la));
             var start = recipe.PosteriorFromPrior ? init : null;
             net = SulamRecipe.Cached(modelCache, key + "|P_data|" + priorPart.ContentHash(), () => SulamRecipe.Train(arch, subset, init, start, recipe, seed, la));
             boundData = boundPart;
@@ -143,6 +144,9 @@ public sealed class SulamBoundTask(string mnistFolder, string? modelCache, ILine
         double valErr = ValError(validation), testErr = ValError(test);
         double trainErr = 1 - profile.Predictions!.Select((pr, i) => pr == boundData.Labels[i] ? 1 : 0).Average();
         context.Log(string.Create(CultureInfo.InvariantCulture, $"{arch} {prior} m={subset.Count}: T13 {result.Best.Terms.Total:G4}, T11 {result.BestTheorem11?.Theorem11?.Total:G4}, validation error {valErr:F4} ({boundSeconds:F1} s)"));
+        bool collapsed = h.Collapsed(mx);
+        if (collapsed)
+            context.Log(string.Create(CultureInfo.InvariantCulture, $"{arch} {prior} m={subset.Count}: WARNING the trained net collapsed onto the zero network (every logit below {h.LogitBound(mx):G3} for |x| <= M_X); its bound is that of a degenerate predictor"));
         var choices = new JsonObject();
         foreach (var (name, value) in result.Choices) choices[name] = value;
         if (mxText == "max-train") choices["M_X"] = $"{mx:R} = max training-input norm (DATA-DEPENDENT reading: not a valid bound without a union over M_X)";
@@ -156,6 +160,7 @@ public sealed class SulamBoundTask(string mnistFolder, string? modelCache, ILine
             ["delta_reduced"] = result.DeltaReduced, ["log_union_count"] = result.LogUnionCount,
             ["validation_error"] = SulamPoint.Num(valErr), ["test_error"] = SulamPoint.Num(testErr), ["train_error"] = trainErr,
             ["input_bound"] = mx, ["max_input_norm"] = profile.InputNorms.Max(),
+            ["collapsed"] = collapsed, ["logit_bound"] = SulamPoint.Num(h.LogitBound(mx)),
             ["grid_points"] = result.Points.Count, ["train_seconds"] = trainSeconds, ["bound_seconds"] = boundSeconds, ["choices"] = choices,
             ["reading"] = point.Has("reading") ? point.String("reading") : null,
             ["valid_bound"] = mxText != "max-train" && options.PayForSparsity,
@@ -210,7 +215,10 @@ public sealed class SulamActivityTask(string mnistFolder, string? modelCache, IL
         double lo = SulamPoint.Num(point, "eps_min", 1e-4), hi = SulamPoint.Num(point, "eps_max", 0.05);
         int count = SulamPoint.Int(point, "eps_count", 30), bins = SulamPoint.Int(point, "bins", 50);
         var grid = Enumerable.Range(0, count).Select(i => count == 1 ? lo : lo + (hi - lo) * i / (count - 1.0)).ToArray();
-        var result = ActivityRatios.Compute(SparseNetwork.FromMlp(net), data, grid, mx, la);
+        var sparse = SparseNetwork.FromMlp(net);
+        var result = ActivityRatios.Compute(sparse, data, grid, mx, la);
+        bool collapsed = sparse.Collapsed(mx);
+        if (collapsed) context.Log($"{arch}: WARNING the trained net collapsed onto the zero network (kappa is scale-invariant, but the net's direction is not a trained classifier)");
         var hist = new int[bins];
         foreach (double k in result.KappaAtFirst) hist[Math.Clamp((int)(k * bins), 0, bins - 1)]++;
         context.Log(string.Create(CultureInfo.InvariantCulture, $"{arch}: mean kappa {result.MeanKappa[0]:F3} at eps {grid[0]:G3} … {result.MeanKappa[^1]:F3} at {grid[^1]:G3} ({sw.Elapsed.TotalSeconds:F1} s)"));
@@ -220,6 +228,7 @@ public sealed class SulamActivityTask(string mnistFolder, string? modelCache, IL
             ["mean_kappa"] = SulamPoint.Array(result.MeanKappa), ["mean_kappa_hidden"] = SulamPoint.Array(result.MeanKappaHidden),
             ["histogram_epsilon"] = grid[0], ["histogram_bins"] = bins, ["histogram"] = SulamPoint.Ints(hist),
             ["train_error"] = 1 - Evaluation.Evaluate(net, train, la).Accuracy, ["input_bound"] = mx,
+            ["collapsed"] = collapsed, ["logit_bound"] = SulamPoint.Num(sparse.LogitBound(mx)),
             ["train_seconds"] = trainSeconds, ["kappa_seconds"] = sw.Elapsed.TotalSeconds,
             ["choices"] = new JsonObject
             {
@@ -287,6 +296,7 @@ public static class SulamReadings
         ("delta-0.1", "delta = 0.1", Map(("delta", 0.1))),
         ("fine-eps-grid", "120 eps-bar values in [1e-4, 1]", Map(("eps_min", 1e-4), ("eps_max", 1.0), ("eps_count", 120))),
         ("posterior-random-start", "P_data posterior trained from a fresh initialisation", Map(("posterior_start", "random"))),
+        ("h_init-unpulled", "h_init trained without the pull toward 0 (lambda 0); the posterior still pulled toward it with lambda", Map(("init_lambda", 0.0))),
         ("max-train-M_X", "M_X = the largest training-input norm (data-dependent: not a valid bound)", Map(("input_bound", "max-train"))),
         ("no-union-over-s", "s chosen from the data without paying log prod d_k (not a valid bound)", Map(("pay_sparsity", false))),
         ("optimistic", "every optimistic reading at once (not a valid bound): max-train M_X, no union over s, < indicators, delta 0.1, own-norm prior, fine grid",
