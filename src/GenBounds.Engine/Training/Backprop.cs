@@ -230,23 +230,7 @@ public sealed class Backprop<T> where T : unmanaged, IFloatingPointIeee754<T>
             ReluBackward(a.Slice(r * nin + i0, cols), da.Slice(r * nin + i0, cols), dz.Slice(r * nin + i0, cols));
     }
 
-    // ∂z = ∂a where the stored post-activation is positive (PyTorch's threshold_backward convention at 0).
-    private static void ReluBackward(ReadOnlySpan<T> a, ReadOnlySpan<T> da, Span<T> dz)
-    {
-        int i = 0;
-        if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
-        {
-            int w = Vector<T>.Count;
-            ref T ra = ref MemoryMarshal.GetReference(a); ref T rd = ref MemoryMarshal.GetReference(da);
-            ref T rz = ref MemoryMarshal.GetReference(dz);
-            for (; i <= a.Length - w; i += w)
-            {
-                var mask = Vector.GreaterThan(Vector.LoadUnsafe(ref ra, (nuint)i), Vector<T>.Zero);
-                Vector.ConditionalSelect(mask, Vector.LoadUnsafe(ref rd, (nuint)i), Vector<T>.Zero).StoreUnsafe(ref rz, (nuint)i);
-            }
-        }
-        for (; i < a.Length; i++) dz[i] = a[i] > T.Zero ? da[i] : T.Zero;
-    }
+    private static void ReluBackward(ReadOnlySpan<T> a, ReadOnlySpan<T> da, Span<T> dz) => ReluGradient.Backward(a, da, dz);
 
     private void CheckBatch(int batch, int xLength)
     {

@@ -389,23 +389,7 @@ public sealed class NetworkBackprop<T> where T : unmanaged, IFloatingPointIeee75
     /// <summary>∂loss/∂logits (batch × classes, row-major) used by <see cref="Backward"/>; write into it to back-propagate another loss.</summary>
     public Span<T> OutputGradient(int batch) => _steps[^1].Grad.AsSpan(0, batch * _steps[^1].Out.Size);
 
-    // ∂z = ∂a where the stored post-activation is positive (PyTorch's threshold_backward convention at 0); may run in place.
-    private static void ReluBackward(ReadOnlySpan<T> a, ReadOnlySpan<T> da, Span<T> dz)
-    {
-        int i = 0;
-        if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
-        {
-            int w = Vector<T>.Count;
-            ref T ra = ref MemoryMarshal.GetReference(a); ref T rd = ref MemoryMarshal.GetReference(da);
-            ref T rz = ref MemoryMarshal.GetReference(dz);
-            for (; i <= a.Length - w; i += w)
-            {
-                var mask = Vector.GreaterThan(Vector.LoadUnsafe(ref ra, (nuint)i), Vector<T>.Zero);
-                Vector.ConditionalSelect(mask, Vector.LoadUnsafe(ref rd, (nuint)i), Vector<T>.Zero).StoreUnsafe(ref rz, (nuint)i);
-            }
-        }
-        for (; i < a.Length; i++) dz[i] = a[i] > T.Zero ? da[i] : T.Zero;
-    }
+    private static void ReluBackward(ReadOnlySpan<T> a, ReadOnlySpan<T> da, Span<T> dz) => ReluGradient.Backward(a, da, dz);
 
     private void CheckBatch(int batch, int xLength)
     {
