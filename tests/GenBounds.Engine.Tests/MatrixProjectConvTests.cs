@@ -22,14 +22,37 @@ public class MatrixProjectConvTests
     [Fact]
     public void The_basis_is_orthonormal_and_regenerated_from_the_seed()
     {
-        var u = MatrixProjectConv.Basis(12, 5, 7, La);
+        var u = MatrixProjectConv.Basis(12, 5, 7);
         for (int a = 0; a < 5; a++) for (int b = 0; b < 5; b++)
         {
             double dot = 0; for (int i = 0; i < 12; i++) dot += u[i * 5 + a] * u[i * 5 + b];
             Assert.Equal(a == b ? 1.0 : 0.0, dot, 12);
         }
-        Assert.Equal(u, MatrixProjectConv.Basis(12, 5, 7, La));
-        Assert.NotEqual(u, MatrixProjectConv.Basis(12, 5, 8, La));
+        Assert.Equal(u, MatrixProjectConv.Basis(12, 5, 7));
+        Assert.NotEqual(u, MatrixProjectConv.Basis(12, 5, 8));
+    }
+
+    [Theory]
+    [InlineData(30, 7, 3)] [InlineData(40, 40, 4)] [InlineData(288, 111, 5)]
+    public void The_basis_spans_the_same_subspace_as_the_thin_SVD_of_its_Gaussian_matrix(int dim, int r, ulong seed)
+    {
+        // Plain reference: U of the thin SVD of the same Gaussian matrix (column j drawn as the j-th block of D values).
+        var draws = new double[dim * r];
+        new Rng(SeedStreams.Derive(seed, "subspace")).FillGaussian(draws);
+        var g = new double[dim * r];
+        for (int j = 0; j < r; j++) for (int i = 0; i < dim; i++) g[i * r + j] = draws[j * dim + i];
+        var (u, _, _) = La.Svd(g, dim, r);
+        var b = MatrixProjectConv.Basis(dim, r, seed);
+        // Equal spans ⇔ equal orthogonal projectors: ‖BBᵀ − UUᵀ‖_max small.
+        double worst = 0;
+        for (int p = 0; p < dim; p++)
+            for (int q = 0; q < dim; q++)
+            {
+                double pb = 0, pu = 0;
+                for (int j = 0; j < r; j++) { pb += b[p * r + j] * b[q * r + j]; pu += u[p * r + j] * u[q * r + j]; }
+                worst = Math.Max(worst, Math.Abs(pb - pu));
+            }
+        Assert.True(worst < 1e-10, $"projectors differ by {worst:E2}");
     }
 
     [Theory]
@@ -42,7 +65,7 @@ public class MatrixProjectConvTests
         int k = 5, p = 2;
         var c = MatrixProjectConv.Compress(w, spec, input, k, p, 99, La);
         Assert.Equal(10, c.SubspaceDimension);
-        var basis = MatrixProjectConv.Basis(c.Dimension, 10, 99, La);
+        var basis = MatrixProjectConv.Basis(c.Dimension, 10, 99);
         for (int loc = 0; loc < c.Locations; loc++)
         {
             var fromCoordinates = MatrixProjectConv.LocationKernel(c, loc, basis, La);
@@ -72,7 +95,7 @@ public class MatrixProjectConvTests
         for (int t = 0; t < trials; t++)
         {
             var c = MatrixProjectConv.Compress(w, spec, input, 2, 2, (ulong)t, La);
-            var a = MatrixProjectConv.LocationKernel(c, t % c.Locations, MatrixProjectConv.Basis(8, 4, (ulong)t, La), La);
+            var a = MatrixProjectConv.LocationKernel(c, t % c.Locations, MatrixProjectConv.Basis(8, 4, (ulong)t), La);
             for (int i = 0; i < 8; i++) { sum[i] += a[i]; sumSq[i] += a[i] * a[i]; }
         }
         for (int i = 0; i < 8; i++)
@@ -102,7 +125,7 @@ public class MatrixProjectConvTests
         // With the whole space as S (kp ≥ D) and many Gaussians, Â approaches A.
         var full = MatrixProjectConv.Compress(w, spec, input, 4000, 1, 5, La);
         Assert.Equal(full.Dimension, full.SubspaceDimension);
-        var k0 = MatrixProjectConv.LocationKernel(full, 0, MatrixProjectConv.Basis(full.Dimension, full.Dimension, 5, La), La);
+        var k0 = MatrixProjectConv.LocationKernel(full, 0, MatrixProjectConv.Basis(full.Dimension, full.Dimension, 5), La);
         double err = Math.Sqrt(k0.Zip(w, (a, b) => (a - b) * (a - b)).Sum()), norm = Math.Sqrt(w.Sum(v => v * v));
         Assert.True(err < 0.2 * norm, $"relative error {err / norm} with k = 4000");
     }

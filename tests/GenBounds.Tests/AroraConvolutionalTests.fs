@@ -77,11 +77,11 @@ let ``the CNN experiments' shortcuts agree with the engine: one-SVD compression 
     let lab = Labs.small.Force()
     let c = match Arora2018.Convolutional.cnn lab CheckMode.RealNetwork with Ok c -> c | Error e -> failwith e
     let dn = c.Double
-    // One-SVD Algorithm 4 = MatrixProjectConv.Compress (same helper seed), on both conv layers.
+    // One-basis Algorithm 4 = MatrixProjectConv.Compress (same helper seed), on both conv layers.
     for i in 1 .. 2 do
         let spec = dn.WeightSpecs.[i] :?> GenBounds.Networks.Conv2dSpec
         let reference = GenBounds.Compression.MatrixProjectConv.Compress(dn.W.[i], spec, dn.UShape.[i - 1], 7, 3, 99UL, lab.LinearAlgebra)
-        let fast, _ = Arora2018.Convolutional.compress lab dn.W.[i] spec dn.UShape.[i - 1] 7 3 99UL
+        let fast, _ = Arora2018.Convolutional.compress dn.W.[i] spec dn.UShape.[i - 1] 7 3 99UL
         Assert.Equal(reference.Coordinates.Length, fast.Coordinates.Length)
         Array.iter2 (fun (x: float) y -> Assert.True(abs (x - y) <= 1e-12 * (1.0 + abs x), sprintf "layer %d: %g vs %g" i x y)) reference.Coordinates fast.Coordinates
     // The per-location forward pass with every location's kernel = A is the network's own forward pass.

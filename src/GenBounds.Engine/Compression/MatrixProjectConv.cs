@@ -67,14 +67,39 @@ public static class MatrixProjectConv
         return Math.Max(1, (int)Math.Ceiling(Math.Log(1 / eta)));
     }
 
-    /// <summary>An orthonormal basis (row-major D×r) of the uniformly random r-dimensional subspace of ℝ^D named by <paramref name="seed"/>.</summary>
-    public static double[] Basis(int dimension, int r, ulong seed, ILinearAlgebraProvider provider)
+    /// <summary>
+    /// An orthonormal basis (row-major D×r) of the uniformly random r-dimensional subspace of ℝ^D named by
+    /// <paramref name="seed"/>: the column space of a D×r Gaussian matrix, orthonormalised by Gram–Schmidt run twice.
+    /// </summary>
+    /// <remarks>
+    /// Algorithm 4's output depends on the basis only through its span (the helper Gaussians are isotropic in its
+    /// coordinates), so any orthonormal basis of the Gaussian matrix's column space gives the same distribution. Gram–Schmidt
+    /// twice keeps the basis orthonormal to rounding for a full-rank Gaussian matrix and costs about a sixth of a thin SVD
+    /// at the conv sizes the verifier draws thousands of (D = 288, r = 111).
+    /// </remarks>
+    public static double[] Basis(int dimension, int r, ulong seed)
     {
         if (dimension <= 0 || r <= 0 || r > dimension) throw new ArgumentOutOfRangeException(nameof(r), $"need 0 < r ≤ D (got r = {r}, D = {dimension})");
-        var g = new double[(long)dimension * r];
-        new Rng(SeedStreams.Derive(seed, "subspace")).FillGaussian(g);
-        var (u, _, _) = provider.Svd(g, dimension, r);
-        return u;
+        // Column j of the Gaussian matrix is the contiguous slice [j·D, (j+1)·D) while it is orthonormalised.
+        var q = new double[(long)dimension * r];
+        new Rng(SeedStreams.Derive(seed, "subspace")).FillGaussian(q);
+        for (int j = 0; j < r; j++)
+        {
+            var v = q.AsSpan(j * dimension, dimension);
+            for (int pass = 0; pass < 2; pass++)
+                for (int i = 0; i < j; i++)
+                {
+                    var qi = q.AsSpan(i * dimension, dimension);
+                    TensorPrimitives.MultiplyAdd(qi, -TensorPrimitives.Dot<double>(qi, v), v, v);
+                }
+            double norm = TensorPrimitives.Norm<double>(v);
+            if (!(norm > 0)) throw new InvalidOperationException($"subspace seed {seed}: Gaussian column {j} lies in the span of the earlier ones");
+            TensorPrimitives.Divide(v, norm, v);
+        }
+        var basis = new double[q.Length];
+        for (int j = 0; j < r; j++)
+            for (int i = 0; i < dimension; i++) basis[(long)i * r + j] = q[(long)j * dimension + i];
+        return basis;
     }
 
     /// <summary>Compresses the kernel <paramref name="w"/> ([out, in, kh, kw] row-major): the r = min(kp, D) coordinates Uᵀvec(A).</summary>
@@ -86,7 +111,7 @@ public static class MatrixProjectConv
         int dim = spec.OutChannels * input.Channels * spec.KernelHeight * spec.KernelWidth;
         if (w.Length != dim) throw new ArgumentException($"kernel has {w.Length} entries, {spec} on {input} needs {dim}");
         int r = (int)Math.Min((long)k * p, dim);
-        var u = Basis(dim, r, seed, provider);
+        var u = Basis(dim, r, seed);
         var a = new double[r];
         provider.Gemm(Transpose.Yes, Transpose.No, r, 1, dim, 1.0, u, r, w, 1, 0.0, a, 1);
         return new CompressedConv(a, k, p, seed, spec, input);
@@ -117,7 +142,7 @@ public static class MatrixProjectConv
     /// <summary>All per-location kernels, location-major ([ℓ][out·in·kh·kw]).</summary>
     public static double[] Decompress(CompressedConv c, ILinearAlgebraProvider provider)
     {
-        var basis = Basis(c.Dimension, c.SubspaceDimension, c.Seed, provider);
+        var basis = Basis(c.Dimension, c.SubspaceDimension, c.Seed);
         var all = new double[(long)c.Locations * c.Dimension];
         for (int l = 0; l < c.Locations; l++) LocationKernel(c, l, basis, provider).CopyTo(all, (long)l * c.Dimension);
         return all;

@@ -91,12 +91,12 @@ let private patch (input: float[]) (shape: TensorShape) (spec: Conv2dSpec) (loc:
         let yy, xx = spec.Stride * y + rest / kw - spec.Padding, spec.Stride * x + rest % kw - spec.Padding
         if yy < 0 || yy >= shape.Height || xx < 0 || xx >= shape.Width then 0.0 else input.[(ch * shape.Height + yy) * shape.Width + xx])
 
-/// Algorithm 4 on kernel `a` with one SVD: the engine's helper basis for the seed, the stored coordinates Uᵀvec(A), and the
+/// Algorithm 4 on kernel `a` with one basis: the engine's helper basis for the seed, the stored coordinates Uᵀvec(A), and the
 /// compressed layer (equal to MatrixProjectConv.Compress up to the summation order of Uᵀa; ARORA-C.L11 checks Compress itself).
-let compress (lab: Lab) (a: float[]) (spec: Conv2dSpec) (input: TensorShape) k p (seed: uint64) =
+let compress (a: float[]) (spec: Conv2dSpec) (input: TensorShape) k p (seed: uint64) =
     let dim = a.Length
     let r = min (k * p) dim
-    let basis = MatrixProjectConv.Basis(dim, r, seed, lab.LinearAlgebra)
+    let basis = MatrixProjectConv.Basis(dim, r, seed)
     let coords = Array.init r (fun j -> let mutable acc = 0.0 in (for q in 0 .. dim - 1 do acc <- acc + basis.[q * r + j] * a.[q]); acc)
     CompressedConv(coords, k, p, seed, spec, input), basis
 
@@ -125,7 +125,7 @@ let alg4 =
                     let instances =
                         [ for trial in 0 .. lab.Budget.Trials - 1 ->
                             let rng = run.Stream(lab, sprintf "layer-%d/trial-%d" i trial)
-                            let cc, basis = compress lab a spec input k p rng.Seed
+                            let cc, basis = compress a spec input k p rng.Seed
                             let kernel = MatrixProjectConv.LocationKernel(cc, loc, basis, lab.LinearAlgebra)
                             let mutable acc = 0.0
                             for o in 0 .. outs - 1 do
@@ -160,7 +160,7 @@ let l11 =
                             let seed = rng.Seed
                             let cc = MatrixProjectConv.Compress(a, spec, input, k, p, seed, la)
                             let r = cc.SubspaceDimension
-                            let basis = MatrixProjectConv.Basis(a.Length, r, seed, la)
+                            let basis = MatrixProjectConv.Basis(a.Length, r, seed)
                             let g = gaussianVector rng a.Length
                             let coef = Array.init r (fun j -> let mutable acc = 0.0 in (for q in 0 .. a.Length - 1 do acc <- acc + basis.[q * r + j] * g.[q]); acc)
                             let w = Array.init a.Length (fun q -> let mutable acc = g.[q] in (for j in 0 .. r - 1 do acc <- acc - basis.[q * r + j] * coef.[j]); acc)
@@ -252,7 +252,7 @@ let l13 =
                 let instances =
                     [ for trial in 0 .. lab.Budget.Trials - 1 ->
                         let rng = run.Stream(lab, sprintf "trial-%d" trial)
-                        let cc, basis = compress lab a pr.Spec pr.Input k p rng.Seed
+                        let cc, basis = compress a pr.Spec pr.Input k p rng.Seed
                         let kernels = Array.concat [ for l in 0 .. pr.Locations - 1 -> MatrixProjectConv.LocationKernel(cc, l, basis, lab.LinearAlgebra) ]
                         let y = MatrixProjectConv.Apply(cc, kernels, ReadOnlySpan pr.Xs, m)
                         let worst =
