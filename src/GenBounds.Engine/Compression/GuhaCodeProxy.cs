@@ -88,15 +88,23 @@ public static class GuhaCodeProxy
         if (!network.Architecture.Equals(perturbed.Architecture)) throw new ArgumentException("the perturbed network has another architecture");
         if (kappas.Count != network.Layers.Length) throw new ArgumentException($"{kappas.Count} κ values for {network.Layers.Length} layers");
         norms ??= network.Layers.Select(l => la.SingularValues(l.WeightAsDouble(), l.Out, l.In)[0]).ToArray();
-        double sum = 0, prod = 1, kappa = 1;
+        var differences = new double[network.Layers.Length];
         for (int l = 0; l < network.Layers.Length; l++)
         {
             var w = network.Layers[l].Weight; var h = perturbed.Layers[l].Weight;
             var diff = new double[w.Length];
             for (int i = 0; i < w.Length; i++) diff[i] = (double)w[i] - h[i];
-            sum += la.SingularValues(diff, network.Layers[l].Out, network.Layers[l].In)[0] / norms[l];
-            prod *= norms[l]; kappa *= kappas[l];
+            differences[l] = la.SingularValues(diff, network.Layers[l].Out, network.Layers[l].In)[0];
         }
+        return NeededMargin(maxInputNorm, kappas, norms, differences);
+    }
+
+    /// <summary>γ* of <see cref="NeededMargin(Mlp, Mlp, double, IReadOnlyList{double}, ILinearAlgebraProvider?, IReadOnlyList{double}?)"/> from ‖W_l‖₂ and ‖W_l − W′_l‖₂ already computed.</summary>
+    public static double NeededMargin(double maxInputNorm, IReadOnlyList<double> kappas, IReadOnlyList<double> norms, IReadOnlyList<double> differenceNorms)
+    {
+        if (kappas.Count != norms.Count || differenceNorms.Count != norms.Count) throw new ArgumentException($"{kappas.Count} κ values, {norms.Count} norms and {differenceNorms.Count} difference norms");
+        double sum = 0, prod = 1, kappa = 1;
+        for (int l = 0; l < norms.Count; l++) { sum += differenceNorms[l] / norms[l]; prod *= norms[l]; kappa *= kappas[l]; }
         return Math.E * maxInputNorm * sum * prod * kappa;
     }
 

@@ -121,6 +121,8 @@ let private netTrialsOf (lab: Lab) (mode: CheckMode) (trials: int) (realisedFor:
     let fixedF = fixedW |> Option.map (fun ws -> logits lab sizes (ws |> Array.map toDouble) biases x n)
     // ||W^l|| enters the bounds (lower end); on trained weights it is the same for every trial.
     let normsOf (ws: float32[][]) (seedOf: int -> uint64) = Array.init L (fun l -> (spectralNorm lab (toDouble ws.[l]) layers.[l].Out layers.[l].In (seedOf l)).Lower)
+    let fixedExactNorms =
+        fixedW |> Option.map (fun ws -> Array.init L (fun l -> lab.LinearAlgebra.SingularValues(ReadOnlySpan(toDouble ws.[l]), layers.[l].Out, layers.[l].In).[0]))
     let fixedNormW = fixedW |> Option.map (fun ws -> normsOf ws (fun l -> (Lab.stream lab paperId "network-trials" mode (sprintf "lanczos-W-%d" l)).Seed))
     let k = lab.Network.Architecture.OutputSize
     let labels = lab.Train.Labels
@@ -155,17 +157,12 @@ let private netTrialsOf (lab: Lab) (mode: CheckMode) (trials: int) (realisedFor:
             else None
         let codeMargin =
             if t < realisedFor then
-                // Bias-free copies: the code ignores biases, and NeededMargin compares two nets of one architecture.
-                let toMlp (weights: float32[][]) =
-                    let net = GenBounds.Networks.Mlp(GenBounds.Networks.MlpArchitecture(lab.Network.Architecture.LayerSizes, false))
-                    weights |> Array.iteri (fun l w -> Array.blit w 0 net.Layers.[l].Weight 0 w.Length)
-                    net
-                let roundedW = rounding |> Array.map (fun r -> Array.map float32 r.Rounded)
+                // The code's exact (SVD) norms; ‖W^l‖₂ is the same for every trial on trained weights. The code ignores biases.
                 let exact (a: float[]) l = lab.LinearAlgebra.SingularValues(ReadOnlySpan a, layers.[l].Out, layers.[l].In).[0]
-                let norms = Array.init L (fun l -> exact (toDouble ws.[l]) l)
-                let ratio = Array.init L (fun l -> exact (Array.init ws.[l].Length (fun i -> float ws.[l].[i] - rounding.[l].Rounded.[i])) l / norms.[l]) |> Array.max
+                let norms = fixedExactNorms |> Option.defaultWith (fun () -> Array.init L (fun l -> exact (toDouble ws.[l]) l))
+                let differences = Array.init L (fun l -> exact (Array.init ws.[l].Length (fun i -> float ws.[l].[i] - rounding.[l].Rounded.[i])) l)
                 let kappas = Array.init L (fun l -> GuhaCodeProxy.Kappa(layers.[l].In, layers.[l].Out, n))
-                Some(GuhaCodeProxy.NeededMargin(toMlp ws, toMlp roundedW, maxnormx, kappas, lab.LinearAlgebra, norms), ratio)
+                Some(GuhaCodeProxy.NeededMargin(maxnormx, kappas, norms, differences), Array.map2 (/) differences norms |> Array.max)
             else None
         let b =
             Bindings.empty
