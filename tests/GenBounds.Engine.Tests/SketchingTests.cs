@@ -132,6 +132,7 @@ public class SketchingTests
         var sparse = Sketching.SketchSparse(a, b, x);
         Assert.Equal(dense.Length, sparse.Length);
         for (int i = 0; i < dense.Length; i++) Assert.True(Math.Abs(dense[i] - sparse[i]) <= 1e-12 * (1 + Math.Abs(dense[i])), $"entry {i}: {dense[i]} vs {sparse[i]}");
+        Assert.Equal(sparse.Max(Math.Abs), Sketching.SketchMaxAbs(a, b, x));
     }
 
     [Fact]

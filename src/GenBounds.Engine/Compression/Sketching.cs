@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using GenBounds.LinearAlgebra;
 using GenBounds.Random;
 
@@ -171,17 +172,37 @@ public static class Sketching
     }
 
     /// <summary>
-    /// Y = A·X·Bᵀ from the edges of A and B: every non-zero X_ij is added to Y_ab for the δ_A·δ_B pairs (a, b) with
-    /// A[a, i] = B[b, j] = 1, in row-major order of X. O(nnz(X)·δ²) instead of two dense GEMMs; the fast path for sparse
-    /// layers (equal to <see cref="Sketch(BipartiteMatrix, BipartiteMatrix, ReadOnlySpan{double}, ILinearAlgebraProvider?)"/>
-    /// up to the order of floating-point additions).
+    /// Y = A·X·Bᵀ from the edges of A and B in two sparse steps: T = A·X (every non-zero X_ij added to the δ_A rows a
+    /// with A[a, i] = 1), then row by row Y_a = T_a·Bᵀ (every non-zero T_aj added to the δ_B entries b with B[b, j] = 1).
+    /// O(nnz(X)·δ_A + nnz(T)·δ_B) instead of two dense GEMMs, and the writes of the second step stay within one row of Y;
+    /// the fast path for sparse layers (equal to
+    /// <see cref="Sketch(BipartiteMatrix, BipartiteMatrix, ReadOnlySpan{double}, ILinearAlgebraProvider?)"/> up to the
+    /// order of floating-point additions, exactly equal when X lies on a grid step·ℤ of moderate range).
     /// </summary>
     public static double[] SketchSparse(BipartiteMatrix a, BipartiteMatrix b, ReadOnlySpan<double> x)
     {
-        int pr = a.Cols, pc = b.Cols, sc = b.Rows;
+        var y = new double[(long)a.Rows * b.Rows];
+        SketchRows(a, b, x, (ar, row) => row.CopyTo(y.AsSpan((int)((long)ar * row.Length), row.Length)));
+        return y;
+    }
+
+    /// <summary>max |Y_ab| of Y = A·X·Bᵀ (<see cref="SketchSparse"/>) without holding Y: one row at a time.</summary>
+    public static double SketchMaxAbs(BipartiteMatrix a, BipartiteMatrix b, ReadOnlySpan<double> x)
+    {
+        double max = 0;
+        SketchRows(a, b, x, (_, row) => max = Math.Max(max, Math.Abs(TensorPrimitives.MaxMagnitude<double>(row))));
+        return max;
+    }
+
+    private delegate void RowAction(int row, ReadOnlySpan<double> values);
+
+    /// <summary>The rows Y_a of A·X·Bᵀ in order, each valid only during its call.</summary>
+    private static void SketchRows(BipartiteMatrix a, BipartiteMatrix b, ReadOnlySpan<double> x, RowAction onRow)
+    {
+        int pr = a.Cols, pc = b.Cols, sc = b.Rows, sa = a.Rows;
         GemmArgs.ValidateMatrix(nameof(x), pr, pc, x.Length);
-        var y = new double[(long)a.Rows * sc];
         var ca = a.ColumnRows; var cb = b.ColumnRows;
+        var t = new double[(long)sa * pc];
         for (int i = 0; i < pr; i++)
         {
             var rowsA = ca[i];
@@ -189,15 +210,22 @@ public static class Sketching
             {
                 double v = x[i * pc + j];
                 if (v == 0) continue;
-                var rowsB = cb[j];
-                foreach (int ar in rowsA)
-                {
-                    long off = (long)ar * sc;
-                    foreach (int br in rowsB) y[off + br] += v;
-                }
+                foreach (int ar in rowsA) t[(long)ar * pc + j] += v;
             }
         }
-        return y;
+        var yr = new double[sc];
+        for (int ar = 0; ar < sa; ar++)
+        {
+            Array.Clear(yr);
+            long off = (long)ar * pc;
+            for (int j = 0; j < pc; j++)
+            {
+                double v = t[off + j];
+                if (v == 0) continue;
+                foreach (int br in cb[j]) yr[br] += v;
+            }
+            onRow(ar, yr);
+        }
     }
 
     /// <summary>Y = A·X·Bᵀ of a float32 weight matrix (widened to double first).</summary>

@@ -51,6 +51,11 @@ let logits (lab: Lab) (sizes: int[]) (weights: float[][]) (biases: float[] optio
 /// Euclidean norm of row i of a row-major block with k columns.
 let rowNorm (x: float[]) (i: int) (k: int) = Numerics.Tensors.TensorPrimitives.Norm(ReadOnlySpan(x, i * k, k))
 
+/// max_i |x_i| of a non-empty array (vectorised: sketches hold tens of millions of entries).
+let maxAbs (x: float[]) =
+    if x.Length = 0 then invalidArg "x" "max |x| of an empty array"
+    abs (Numerics.Tensors.TensorPrimitives.MaxMagnitude(ReadOnlySpan x))
+
 /// A certified bracket of ‖A‖₂ (Kuczynski–Woźniakowski Lanczos, dense SVD for small sides); the start vector comes
 /// from the seed, so the norm replays.
 let spectralNorm (lab: Lab) (a: float[]) rows cols (seed: uint64) = SpectralNorm.Bound(lab.LinearAlgebra, ReadOnlySpan a, rows, cols, seed)

@@ -205,7 +205,7 @@ let private eqInstances (lab: Lab) (mode: CheckMode) =
                     let y = Sketching.SketchSparse(a, b, ReadOnlySpan x)
                     let joint = L1Recovery.RecoverJoint(a, b, ReadOnlySpan y)
                     let yHat = Sketching.SketchSparse(a, b, ReadOnlySpan joint.X)
-                    let yScale = y |> Array.map abs |> Array.max
+                    let yScale = maxAbs y
                     let residual = Array.map2 (fun u v -> abs (u - v)) yHat y |> Array.max |> fun r -> r / max yScale 1e-300
                     let struct (twoStage, _) = L1Recovery.TryRecoverExactly(a, b, ReadOnlySpan x, tolerance)
                     { Side = s; Residual = (if joint.NotOptimal > 0 then infinity else residual)

@@ -129,7 +129,7 @@ type SketchedLayer =
       MaxLevel: int64 }
 
 /// Whether the 0/1 matrix has full column rank: the Gram matrix MᵀM (counts of shared rows, exact) has no zero
-/// eigenvalue (singular values of the symmetric Gram matrix, relative threshold 1e-10). Then the ℓ1 program's feasible
+/// eigenvalue (relative threshold 1e-10). Then the ℓ1 program's feasible
 /// set is one point and decoding is exact.
 let private injective (lab: Lab) (m: BipartiteMatrix) =
     if m.Rows < m.Cols then false
@@ -141,8 +141,9 @@ let private injective (lab: Lab) (m: BipartiteMatrix) =
         for cols in byRow do
             for a in cols do
                 for b in cols do gram.[a * n + b] <- gram.[a * n + b] + 1.0
-        let sv = lab.LinearAlgebra.SingularValues(ReadOnlySpan gram, n, n)
-        sv.[n - 1] > 1e-10 * sv.[0]
+        // The Gram matrix is symmetric PSD: its eigenvalues are its singular values (ascending).
+        let struct (ev, _) = lab.LinearAlgebra.SymmetricEigen(ReadOnlySpan gram, n, false)
+        ev.[0] > 1e-10 * ev.[n - 1]
 
 /// Sketches one rounded layer w (rows×cols, entries on stepρ·ℤ) at c_s with A, B from `rng` (streams "A" and "B"):
 /// decoding is verified by rank when both matrices are injective, by the two-stage ℓ1 decoder on small layers, and
@@ -153,8 +154,7 @@ let sketchLayer (lab: Lab) (rng: GenBounds.Random.Rng) (w: float[]) (rows: int) 
     let deg = SketchSizing.Degree(1.0, size.P, size.Side)
     let a = Sketching.SampleBipartite(size.Side, rows, min deg size.Side, BipartiteConvention.RightRegular, rng.Split "A")
     let b = Sketching.SampleBipartite(size.Side, cols, min deg size.Side, BipartiteConvention.RightRegular, rng.Split "B")
-    let y = Sketching.SketchSparse(a, b, ReadOnlySpan w)
-    let k = int64 (Math.Round((y |> Array.map abs |> Array.max) / step))
+    let k = int64 (Math.Round(Sketching.SketchMaxAbs(a, b, ReadOnlySpan w) / step))
     let verified, how =
         if injective lab a && injective lab b then true, "A and B injective"
         elif rows * cols <= 4096 then
