@@ -8,6 +8,7 @@ open System
 open GenBounds.Compression
 open GenBounds.Measures
 open GenBounds.Networks
+open GenBounds.Runtime
 open GenBounds.Training
 open GenBounds.Verification
 open GenBounds.Verification.Arora2018.Shared
@@ -61,9 +62,10 @@ let noiseLab (lab: Lab) (mode: CheckMode) : NoiseLab =
             let work = 3.0 * float mlp.Architecture.ParameterCount * float data.Count
             let draws = Budget.allow "network-work" lab.Budget.Trials work 200 "whole-network compression draws" lab.Budget
             let chunkList = chunks |> Array.map (fun (o, t) -> struct (o, t))
+            let workers = fillThreads ()
             let ds =
-                Array.init draws.Count (fun t ->
-                    NoiseStability.Draw(net, chunkList, data.Features, data.Labels, p.HelperCounts, eps, NoiseStability.DrawStream(lab.Seeds, mode.StreamName, t), la, fillThreads ()))
+                IndependentDraws.Run(draws.Count, workers, fun t ->
+                    NoiseStability.Draw(net, chunkList, data.Features, data.Labels, p.HelperCounts, eps, NoiseStability.DrawStream(lab.Seeds, mode.StreamName, t), la))
             let rho = NoiseStability.RhoDelta(ds |> Array.map (fun d -> d.R), delta, Checker.confidence)
             // Output error scales as 1/√k in the linear regime, so the (1 − δ/2)-quantile of the error fixes the scale s*
             // of every k_i at which the target is met; a confirmation run at s* checks that extrapolation.
@@ -74,8 +76,8 @@ let noiseLab (lab: Lab) (mode: CheckMode) : NoiseLab =
                 if q > 0.0 && Double.IsFinite q then
                     let scale = (q / eps) ** 2.0
                     let fails =
-                        Seq.init confirm.Count (fun t -> NoiseStability.OutputError(net, chunkList, data.Features, p.HelperCounts, scale, stream lab "kmin" mode (sprintf "draw-%d" t), la, fillThreads ()))
-                        |> Seq.filter (fun e -> e > eps) |> Seq.length
+                        IndependentDraws.Run(confirm.Count, workers, fun t -> NoiseStability.OutputError(net, chunkList, data.Features, p.HelperCounts, scale, stream lab "kmin" mode (sprintf "draw-%d" t), la))
+                        |> Array.filter (fun e -> e > eps) |> Array.length
                     Some(scale, fails, confirm.Count)
                 else None
             { lab0 with Plan = Some p; Draws = ds; Rho = Some rho; SmallestK = smallest; Allowances = [ draws; confirm ] })
@@ -118,7 +120,7 @@ let private inverseSmoothness (lab: Lab) (mlp: Mlp) (m: NetworkMeasures) (eps: f
     match (try Some(NoiseStability.Plan(m, lab.Train.Count, eps, delta)) with :? ArgumentException -> None) with
     | None -> [||]
     | Some p ->
-        let pert = NoiseStability.Compress(net, p.HelperCounts, 1.0, (fun _ -> true), stream lab "comparison" CheckMode.RealNetwork ("smoothness/" + name), fillThreads ())
+        let pert = NoiseStability.Compress(net, p.HelperCounts, 1.0, (fun _ -> true), stream lab "comparison" CheckMode.RealNetwork ("smoothness/" + name))
         [| for struct (off, clean) in NoiseStability.Chunks(net, lab.Train.Features, lab.Train.Count, la) do
              let tp = ForwardTrace.Compute(pert, ReadOnlySpan(lab.Train.Features, off * lab.Train.Dimension, clean.Count * lab.Train.Dimension), clean.Count, false, la)
              let sm = InterlayerSmoothness.Measure(clean, tp, la)
