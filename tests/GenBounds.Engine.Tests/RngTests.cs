@@ -84,4 +84,47 @@ public class RngTests
         Assert.Equal(a, b);
         Assert.Equal(seq.NextUInt64(), par.NextUInt64());
     }
+
+    [Theory]
+    [InlineData(21UL)] [InlineData(22UL)]
+    public void Ziggurat_samples_pass_Kolmogorov_Smirnov_against_the_normal_cdf_and_hit_the_tail_at_its_rate(ulong seed)
+    {
+        var x = new double[4_000_000];
+        new Rng(seed).FillGaussianZiggurat(x);
+        // The tail beyond R = 3.4426 (the ziggurat's base strip) and the body beyond 1 and 2: counts within 99.9% z-bands.
+        foreach (double c in new[] { 1.0, 2.0, 3.442619855899, 4.0 })
+        {
+            double p = 2 * (1 - MathNet.Numerics.Distributions.Normal.CDF(0, 1, c));
+            double expected = p * x.Length, count = x.Count(v => Math.Abs(v) > c);
+            Assert.True(Math.Abs(count - expected) <= 3.29 * Math.Sqrt(expected * (1 - p)), $"|Z| > {c}: {count} vs {expected:F1}");
+        }
+        double d = KsDistance(x);
+        Assert.True(d < 1.95 / Math.Sqrt(x.Length), $"KS distance {d:E3} above the 0.1% critical value");   // α = 0.001
+        double mean = x.Average(), var = x.Select(v => (v - mean) * (v - mean)).Sum() / (x.Length - 1);
+        Assert.InRange(mean, -3.29 / Math.Sqrt(x.Length), 3.29 / Math.Sqrt(x.Length));
+        Assert.InRange(var, 1 - 3.29 * Math.Sqrt(2.0 / x.Length), 1 + 3.29 * Math.Sqrt(2.0 / x.Length));
+    }
+
+    [Fact]
+    public void The_Kolmogorov_Smirnov_check_rejects_normals_with_a_one_percent_wrong_scale()
+    {
+        // The same statistic as above must see a 1% scale error (the size of a wrong strip table), or it proves nothing.
+        var x = new double[4_000_000];
+        new Rng(21).FillGaussianZiggurat(x);
+        double d = KsDistance(x.Select(v => 1.01 * v).ToArray());
+        Assert.True(d >= 1.95 / Math.Sqrt(x.Length), $"KS distance {d:E3} missed a 1% scale error");
+    }
+
+    /// <summary>sup |F_n − Φ| of a sample.</summary>
+    private static double KsDistance(double[] sample)
+    {
+        var s = sample.Order().ToArray();
+        double d = 0;
+        for (int i = 0; i < s.Length; i++)
+        {
+            double f = MathNet.Numerics.Distributions.Normal.CDF(0, 1, s[i]);
+            d = Math.Max(d, Math.Max(f - (double)i / s.Length, (double)(i + 1) / s.Length - f));
+        }
+        return d;
+    }
 }

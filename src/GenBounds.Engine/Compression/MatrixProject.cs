@@ -110,16 +110,17 @@ public static class MatrixProject
     /// Gaussian surrogate of Â for large k (ARORA-ALG1, DERIVED): vec(Â − A) ≈ N(0, Σ/k) with Σ = ‖A‖_F²I + aaᵀ − 2diag(a⊙a);
     /// sampled as Â = A + (1/√k)(‖A‖_F·G + z·A), G i.i.d. N(0,1) entries, z ~ N(0,1). This reproduces ‖A‖_F²I + aaᵀ and omits the
     /// −2diag(a⊙a) term, which is negligible when max|A_pq| ≪ ‖A‖_F; it is the CLT limit, so tails at small k are not those of Â.
-    /// Cost O(h1·h2) whatever k is. G is drawn on up to <paramref name="threads"/> threads (the same bits on any number).
+    /// Cost O(h1·h2) whatever k is. G comes from the ziggurat (<see cref="Rng.FillGaussianZiggurat"/>): a whole-network draw
+    /// needs millions of normals.
     /// </summary>
-    public static double[] GaussianSurrogate(ReadOnlySpan<double> a, int rows, int cols, double k, Rng rng, int threads = 1)
+    public static double[] GaussianSurrogate(ReadOnlySpan<double> a, int rows, int cols, double k, Rng rng)
     {
         CheckShape(a.Length, rows, cols);
         if (!(k > 0)) throw new ArgumentOutOfRangeException(nameof(k));
         double fro = Math.Sqrt(TensorPrimitives.Dot(a, a));
         double z = rng.NextGaussian();
         var r = new double[a.Length];
-        rng.FillGaussian(r, threads);
+        rng.FillGaussianZiggurat(r);
         double s = 1 / Math.Sqrt(k);
         TensorPrimitives.Multiply(r, s * fro, r);
         TensorPrimitives.MultiplyAdd(a, 1 + s * z, r, r);

@@ -35,6 +35,16 @@ public sealed class DoubleMlp
     /// weights that are not an <see cref="Mlp"/>.
     /// </summary>
     public DoubleMlp(IReadOnlyList<int> widths, IReadOnlyList<double[]> weights, IReadOnlyList<double[]?>? biases = null)
+        : this(widths, weights, biases, copy: true) { }
+
+    /// <summary>
+    /// A network that takes <paramref name="weights"/> and <paramref name="biases"/> as they are, without copying: for
+    /// freshly drawn arrays (a compression draw's surrogate layers) or arrays shared read-only with another network.
+    /// </summary>
+    internal static DoubleMlp Adopt(IReadOnlyList<int> widths, IReadOnlyList<double[]> weights, IReadOnlyList<double[]?>? biases = null)
+        => new(widths, weights, biases, copy: false);
+
+    private DoubleMlp(IReadOnlyList<int> widths, IReadOnlyList<double[]> weights, IReadOnlyList<double[]?>? biases, bool copy)
     {
         if (weights.Count != widths.Count - 1) throw new ArgumentException($"{widths.Count - 1} weight matrices expected, got {weights.Count}");
         bool bias = biases is not null && biases.Any(b => b is not null);
@@ -46,11 +56,11 @@ public sealed class DoubleMlp
         for (int k = 1; k <= Depth; k++)
         {
             if (weights[k - 1].Length != Widths[k] * Widths[k - 1]) throw new ArgumentException($"layer {k}: expected {Widths[k]}×{Widths[k - 1]} weights");
-            W[k] = (double[])weights[k - 1].Clone();
+            W[k] = copy ? (double[])weights[k - 1].Clone() : weights[k - 1];
             if (biases?[k - 1] is { } b)
             {
                 if (b.Length != Widths[k]) throw new ArgumentException($"layer {k}: expected {Widths[k]} biases");
-                B[k] = (double[])b.Clone();
+                B[k] = copy ? (double[])b.Clone() : b;
             }
             else if (bias) B[k] = new double[Widths[k]];
         }

@@ -57,17 +57,17 @@ public static class NoiseStability
 
     /// <summary>
     /// A copy of <paramref name="clean"/> whose layers k with <paramref name="which"/>(k) are replaced by the Gaussian
-    /// surrogate of Matrix-Project with helperCounts[k−1]·scale helpers, layer k drawn from rng.Split("layer-k") on up to
-    /// <paramref name="threads"/> threads (the draw does not depend on their number).
+    /// surrogate of Matrix-Project with helperCounts[k−1]·scale helpers, layer k drawn from rng.Split("layer-k").
     /// </summary>
-    public static DoubleMlp Compress(DoubleMlp clean, IReadOnlyList<double> helperCounts, double scale, Func<int, bool> which, Rng rng, int threads = 1)
+    public static DoubleMlp Compress(DoubleMlp clean, IReadOnlyList<double> helperCounts, double scale, Func<int, bool> which, Rng rng)
     {
         var w = new double[clean.Depth][];
         for (int k = 1; k <= clean.Depth; k++)
             w[k - 1] = which(k)
-                ? MatrixProject.GaussianSurrogate(clean.W[k], clean.Widths[k], clean.Widths[k - 1], helperCounts[k - 1] * scale, rng.Split($"layer-{k}"), threads)
+                ? MatrixProject.GaussianSurrogate(clean.W[k], clean.Widths[k], clean.Widths[k - 1], helperCounts[k - 1] * scale, rng.Split($"layer-{k}"))
                 : clean.W[k];
-        return new DoubleMlp(clean.Widths, w, clean.B.Skip(1).ToArray());
+        // The surrogate layers are fresh and the others are shared read-only with the clean network: nothing to copy.
+        return DoubleMlp.Adopt(clean.Widths, w, clean.B.Skip(1).ToArray());
     }
 
     /// <summary>The clean traces of S in blocks (shared by every draw).</summary>
@@ -76,13 +76,13 @@ public static class NoiseStability
 
     /// <summary>
     /// One compression draw of every layer on S: smoothness ratios, output errors, induction steps, flips. The chunks
-    /// must be traces of <paramref name="clean"/>; <paramref name="threads"/> only parallelises drawing the surrogate.
+    /// must be traces of <paramref name="clean"/>.
     /// </summary>
     public static CompressionDraw Draw(DoubleMlp clean, IReadOnlyList<(int Offset, ForwardTrace Trace)> chunks, float[] features, int[] labels,
-        IReadOnlyList<double> helperCounts, double epsilon, Rng rng, ILinearAlgebraProvider p, int threads = 1)
+        IReadOnlyList<double> helperCounts, double epsilon, Rng rng, ILinearAlgebraProvider p)
     {
         int d = clean.Depth, dim = clean.Widths[0], hd = clean.Widths[d];
-        var pert = Compress(clean, helperCounts, 1.0, _ => true, rng, threads);
+        var pert = Compress(clean, helperCounts, 1.0, _ => true, rng);
         double rMin = double.PositiveInfinity, res = 0, eta0 = 1, xi0 = 1, xj0 = 1, maxRel = 0, maxDiff = 0;
         int errors = 0, n = 0;
         var stepFail = new double[d + 1]; var stepCount = new double[d + 1];
@@ -133,9 +133,9 @@ public static class NoiseStability
 
     /// <summary>max_x ‖f_A(x) − f_Ã(x)‖/‖f_A(x)‖ of one compression at k_i·scale (output only).</summary>
     public static double OutputError(DoubleMlp clean, IReadOnlyList<(int Offset, ForwardTrace Trace)> chunks, float[] features,
-        IReadOnlyList<double> helperCounts, double scale, Rng rng, ILinearAlgebraProvider p, int threads = 1)
+        IReadOnlyList<double> helperCounts, double scale, Rng rng, ILinearAlgebraProvider p)
     {
-        var pert = Compress(clean, helperCounts, scale, _ => true, rng, threads);
+        var pert = Compress(clean, helperCounts, scale, _ => true, rng);
         int d = clean.Depth, dim = clean.Widths[0];
         double worst = 0;
         foreach (var (off, c) in chunks)

@@ -102,6 +102,17 @@ public sealed class Rng
     /// <summary>Below this many values per thread a parallel fill is not worth starting threads for.</summary>
     private const int ParallelBlock = 1 << 15;
 
+    /// <summary>
+    /// Fills <paramref name="dst"/> with i.i.d. N(0, 1) samples by the ziggurat: several times faster than the Box–Muller
+    /// fill, for draws that need millions of normals each (whole-network compression surrogates). A different sequence
+    /// from <see cref="FillGaussian(Span{double}, double, double)"/> for the same stream, and a variable number of words
+    /// per sample (no parallel skip-ahead).
+    /// </summary>
+    public void FillGaussianZiggurat(Span<double> dst)
+    {
+        for (int i = 0; i < dst.Length; i++) dst[i] = Ziggurat.Next(this);
+    }
+
     /// <summary>Fills <paramref name="dst"/> with i.i.d. N(mean, sd²) samples in float32.</summary>
     public void FillGaussian(Span<float> dst, double mean = 0, double sd = 1)
     {

@@ -108,7 +108,7 @@ let t41 =
             let k = classes lab
             let errors, errorsA =
                 Lab.memo lab ("arora2018/t41-holdout/" + run.Mode.StreamName) (fun () ->
-                    let pert = NoiseStability.Compress(nl.Net, p.HelperCounts, 1.0, (fun _ -> true), run.Stream(lab, "compression"), fillThreads ())
+                    let pert = NoiseStability.Compress(nl.Net, p.HelperCounts, 1.0, (fun _ -> true), run.Stream(lab, "compression"))
                     let errs (net: DoubleMlp) = Outputs.Errors(ReadOnlySpan(Outputs.Logits(net, ReadOnlySpan lab.Test.Features, lab.Test.Count, lab.LinearAlgebra)), ReadOnlySpan lab.Test.Labels, k)
                     errs pert, errs nl.Net)
             let b =

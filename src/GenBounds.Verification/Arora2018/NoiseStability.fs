@@ -191,7 +191,7 @@ let rem1 =
                         let mutable flippedCount, total = 0, 0
                         for t in 0 .. draws - 1 do
                             let rng = run.Stream(lab, sprintf "layer-%d/draw-%d" i t)
-                            let pert = NoiseStability.Compress(net, p.HelperCounts, 1.0, (fun k -> k = i), rng, fillThreads ())
+                            let pert = NoiseStability.Compress(net, p.HelperCounts, 1.0, (fun k -> k = i), rng)
                             for off, clean in nl.Chunks do
                                 let rows = clean.Count
                                 let tp = ForwardTrace.Compute(pert, ReadOnlySpan(lab.Train.Features, off * lab.Train.Dimension, rows * lab.Train.Dimension), rows, false, la)
