@@ -10,8 +10,6 @@ open System.Text.Json.Nodes
 open GenBounds.Data
 open GenBounds.Measures
 open GenBounds.Random
-open GenBounds.Runtime
-open GenBounds.LinearAlgebra
 open GenBounds.Compression
 open GenBounds.Cli.Args
 open GenBounds.Cli.Common
@@ -103,10 +101,8 @@ let run (p: Parsed) =
             | Error e -> Some(Error e)
             | Ok plan ->
                 let chunks = NoiseStability.Chunks(dn, data.Features, data.Count, la')
-                // Independent draws on the BLAS threads' cores (BLAS single-threaded meanwhile); results in draw order.
-                let workers = NativeLinearAlgebraProvider.Threads |> Option.ofNullable |> Option.defaultValue 1
                 let draws =
-                    IndependentDraws.Run(max 1 (p.Int "smoothness-draws"), workers, fun t ->
+                    Array.init (max 1 (p.Int "smoothness-draws")) (fun t ->
                         NoiseStability.Draw(dn, chunks, data.Features, data.Labels, plan.HelperCounts, eps, NoiseStability.DrawStream(seeds, "real", t), la'))
                 Some(Ok(eps, plan, draws, NoiseStability.RhoDelta(draws |> Array.map (fun d -> d.R), delta)))
     let psi = JsonArray()

@@ -10,7 +10,6 @@ open GenBounds.Measures
 open GenBounds.Networks
 open GenBounds.Training
 open GenBounds.Verification
-open GenBounds.Verification.Experiments
 open GenBounds.Verification.Arora2018.Shared
 
 /// Confidence parameter δ of ARORA-D7, L3, L10 and T4.1.
@@ -63,7 +62,7 @@ let noiseLab (lab: Lab) (mode: CheckMode) : NoiseLab =
             let draws = Budget.allow "network-work" lab.Budget.Trials work 200 "whole-network compression draws" lab.Budget
             let chunkList = chunks |> Array.map (fun (o, t) -> struct (o, t))
             let ds =
-                independentDraws draws.Count (fun t ->
+                Array.init draws.Count (fun t ->
                     NoiseStability.Draw(net, chunkList, data.Features, data.Labels, p.HelperCounts, eps, NoiseStability.DrawStream(lab.Seeds, mode.StreamName, t), la))
             let rho = NoiseStability.RhoDelta(ds |> Array.map (fun d -> d.R), delta, Checker.confidence)
             // Output error scales as 1/√k in the linear regime, so the (1 − δ/2)-quantile of the error fixes the scale s*
@@ -75,7 +74,7 @@ let noiseLab (lab: Lab) (mode: CheckMode) : NoiseLab =
                 if q > 0.0 && Double.IsFinite q then
                     let scale = (q / eps) ** 2.0
                     let fails =
-                        independentDraws confirm.Count (fun t -> NoiseStability.OutputError(net, chunkList, data.Features, p.HelperCounts, scale, stream lab "kmin" mode (sprintf "draw-%d" t), la))
+                        Array.init confirm.Count (fun t -> NoiseStability.OutputError(net, chunkList, data.Features, p.HelperCounts, scale, stream lab "kmin" mode (sprintf "draw-%d" t), la))
                         |> Array.filter (fun e -> e > eps) |> Array.length
                     Some(scale, fails, confirm.Count)
                 else None

@@ -34,7 +34,7 @@ let d3 =
                     let rng = stream lab "psi" run.Mode (sprintf "M-%d-%d" i d)
                     let est =
                         [| for off, t in nl.Chunks do
-                             yield! NoiseSensitivity.MonteCarlo(NoiseSensitivity.SubNetwork(net, i, d, la), net.Widths.[i], net.Widths.[d], ReadOnlySpan t.X.[i], t.Count, draws, rng.Split(sprintf "chunk-%d" off), drawWorkers ()) |]
+                             yield! NoiseSensitivity.MonteCarlo(NoiseSensitivity.SubNetwork(net, i, d, la), net.Widths.[i], net.Widths.[d], ReadOnlySpan t.X.[i], t.Count, draws, rng.Split(sprintf "chunk-%d" off), fillThreads ()) |]
                     i, est ])
         let estimatorNotes =
             Lab.memo lab (sprintf "arora2018/d3-estimator/%s/%d" run.Mode.StreamName draws) (fun () ->
@@ -43,7 +43,7 @@ let d3 =
                     let rng = stream lab "psi" run.Mode (sprintf "A-%d" i)
                     let mutable far, total = 0, 0
                     for off, t in nl.Chunks do
-                        let est = NoiseSensitivity.MonteCarlo(NoiseSensitivity.LinearMap(net.W.[i], net.Widths.[i], net.Widths.[i - 1], la), net.Widths.[i - 1], net.Widths.[i], ReadOnlySpan t.Phi.[i - 1], t.Count, draws, rng.Split(sprintf "chunk-%d" off), drawWorkers ())
+                        let est = NoiseSensitivity.MonteCarlo(NoiseSensitivity.LinearMap(net.W.[i], net.Widths.[i], net.Widths.[i - 1], la), net.Widths.[i - 1], net.Widths.[i], ReadOnlySpan t.Phi.[i - 1], t.Count, draws, rng.Split(sprintf "chunk-%d" off), fillThreads ())
                         for s in 0 .. t.Count - 1 do
                             let closed = 1.0 / (nl.Measures.LayerCushionRatio.[i].[off + s] ** 2.0)
                             if Double.IsFinite closed && est.[s].StandardError > 0.0 then

@@ -27,13 +27,9 @@ let weightsFor (lab: Lab) (mode: CheckMode) (l: int) (rng: Rng) : float32[] =
         rng.FillGaussian(Span w, 0.0, sqrt (psiOf layer.Weight))
         w
 
-/// Workers for independent draws: the BLAS thread count (`--threads`), since the draws run with BLAS single-threaded;
-/// 1 inside a region of independent draws already running (BLAS is single-threaded there).
-let drawWorkers () = let t = NativeLinearAlgebraProvider.Threads in if t.HasValue then max 1 t.Value else 1
-
-/// draw 0 .. draw (count − 1), each from its own stream, on `drawWorkers ()` cores; results in draw order, so they do
-/// not depend on the worker count.
-let independentDraws (count: int) (draw: int -> 'T) : 'T[] = GenBounds.Runtime.IndependentDraws.Run(count, drawWorkers (), Func<int, 'T> draw)
+/// Threads for the engine's parallel Gaussian fills: OpenBLAS's (`--threads`), idle while noise is drawn. The fills give
+/// the same bits on any number of threads, so no result depends on it.
+let fillThreads () = let t = NativeLinearAlgebraProvider.Threads in if t.HasValue then max 1 t.Value else 1
 
 /// h⁰..h^L of the lab's network.
 let widths (lab: Lab) = Array.ofSeq lab.Network.Architecture.LayerSizes

@@ -92,24 +92,21 @@ module Budget =
 
 /// Work shared between statements, mutants, modes and papers within one run: values that are pure functions of the
 /// lab's content (model, data, seeds, budget) and the key, so sharing only saves time. It is passed in, never global;
-/// a fresh cache recomputes the same values (tests prove it). Safe to use from independent draws running in parallel:
-/// one lock (re-entrant, so a value may be made from other memoised values) guards lookups and makes.
+/// a fresh cache recomputes the same values (tests prove it).
 type RunCache() =
     let values = Dictionary<string, obj>()
-    let gate = obj ()
 
     /// The value stored under the key, computed by `make` on first use.
     member _.GetOrAdd<'T>(key: string, make: unit -> 'T) : 'T =
-        lock gate (fun () ->
-            match values.TryGetValue key with
-            | true, v -> v :?> 'T
-            | _ ->
-                let v = make ()
-                values.[key] <- box v
-                v)
+        match values.TryGetValue key with
+        | true, v -> v :?> 'T
+        | _ ->
+            let v = make ()
+            values.[key] <- box v
+            v
 
     /// Number of stored values.
-    member _.Count = lock gate (fun () -> values.Count)
+    member _.Count = values.Count
 
 /// What every experiment receives: the network, the data, the seed streams, the trial budget, the linear-algebra
 /// provider and the run cache. Content hashes are computed once, here, and key every shared value.

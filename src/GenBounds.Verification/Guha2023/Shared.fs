@@ -63,7 +63,7 @@ let spectralDraws (lab: Lab) (mode: CheckMode) (l: int) (d: float) (centred: boo
     let draws =
         Lab.memo lab (sprintf "guha2023/spectral/%s/%d/%g/%b/%d" mode.StreamName l d centred allowance.Count) (fun () ->
             let layer = lab.Network.Layers.[l]
-            independentDraws allowance.Count (fun t ->
+            Array.init allowance.Count (fun t ->
                 let rng = Lab.stream lab paperId "spectral" mode (sprintf "layer-%d/trial-%d" l t)
                 let w = weightsFor lab mode l rng
                 let psi = psiOf w
@@ -126,7 +126,7 @@ let private netTrialsOf (lab: Lab) (mode: CheckMode) (trials: int) (realisedFor:
     let fixedNormW = fixedW |> Option.map (fun ws -> normsOf ws (fun l -> (Lab.stream lab paperId "network-trials" mode (sprintf "lanczos-W-%d" l)).Seed))
     let k = lab.Network.Architecture.OutputSize
     let labels = lab.Train.Labels
-    independentDraws trials (fun t ->
+    [ for t in 0 .. trials - 1 ->
         let rng = Lab.stream lab paperId "network-trials" mode (sprintf "trial-%d" t)
         let ws = fixedW |> Option.defaultWith (fun () -> Array.init L (fun l -> weightsFor lab mode l (rng.Split(sprintf "w-%d" l))))
         let f = fixedF |> Option.defaultWith (fun () -> logits lab sizes (ws |> Array.map toDouble) biases x n)
@@ -177,8 +177,7 @@ let private netTrialsOf (lab: Lab) (mode: CheckMode) (trials: int) (realisedFor:
           Steps = rho
           Levels = rounding |> Array.map (fun r -> r.DistinctLevels) |> Array.max
           NonZeros = rounding |> Array.sumBy (fun r -> float r.NonZeros)
-          F = (if t = 0 then f else [||]); G = (if t = 0 then gr else [||]) })
-    |> List.ofArray
+          F = (if t = 0 then f else [||]); G = (if t = 0 then gr else [||]) } ]
 
 /// The whole-network trials of a mode (shared by L4.3, L4.4b, D3.1, T3.1 and their mutants), with their allowances.
 let netTrials (lab: Lab) (mode: CheckMode) : NetTrial list * Allowance list =
