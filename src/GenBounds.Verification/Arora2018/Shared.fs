@@ -20,6 +20,10 @@ let paperId = "arora2018"
 /// A shared stream of the paper: "verify/arora2018/&lt;name&gt;/&lt;mode&gt;/&lt;rest&gt;".
 let stream (lab: Lab) (name: string) (mode: CheckMode) (rest: string) = Lab.stream lab paperId name mode rest
 
+/// Threads for the engine's parallel Gaussian fills: OpenBLAS's (`--threads`), idle while noise is drawn. The fills give
+/// the same bits on any number of threads, so no result depends on it.
+let fillThreads () = let t = NativeLinearAlgebraProvider.Threads in if t.HasValue then max 1 t.Value else 1
+
 /// ‖v‖ = 1 rescaling.
 let unit (v: float[]) = let n = sqrt (Array.sumBy (fun x -> x * x) v) in Array.map (fun x -> x / n) v
 /// ⟨a, b⟩.

@@ -27,10 +27,6 @@ let weightsFor (lab: Lab) (mode: CheckMode) (l: int) (rng: Rng) : float32[] =
         rng.FillGaussian(Span w, 0.0, sqrt (psiOf layer.Weight))
         w
 
-/// Threads for the engine's parallel Gaussian fills: OpenBLAS's (`--threads`), idle while noise is drawn. The fills give
-/// the same bits on any number of threads, so no result depends on it.
-let fillThreads () = let t = NativeLinearAlgebraProvider.Threads in if t.HasValue then max 1 t.Value else 1
-
 /// h⁰..h^L of the lab's network.
 let widths (lab: Lab) = Array.ofSeq lab.Network.Architecture.LayerSizes
 
