@@ -121,8 +121,10 @@ let private netTrialsOf (lab: Lab) (mode: CheckMode) (trials: int) (realisedFor:
     let fixedF = fixedW |> Option.map (fun ws -> logits lab sizes (ws |> Array.map toDouble) biases x n)
     // ||W^l|| enters the bounds (lower end); on trained weights it is the same for every trial.
     let normsOf (ws: float32[][]) (seedOf: int -> uint64) = Array.init L (fun l -> (spectralNorm lab (toDouble ws.[l]) layers.[l].Out layers.[l].In (seedOf l)).Lower)
-    let fixedExactNorms =
-        fixedW |> Option.map (fun ws -> Array.init L (fun l -> lab.LinearAlgebra.SingularValues(ReadOnlySpan(toDouble ws.[l]), layers.[l].Out, layers.[l].In).[0]))
+    // The code's exact (SVD) norms and κ; on trained weights ‖W^l‖₂ is the same for every trial.
+    let exactNorm (a: float[]) l = lab.LinearAlgebra.SingularValues(ReadOnlySpan a, layers.[l].Out, layers.[l].In).[0]
+    let kappas = Array.init L (fun l -> GuhaCodeProxy.Kappa(layers.[l].In, layers.[l].Out, n))
+    let fixedExactNorms = fixedW |> Option.map (fun ws -> Array.init L (fun l -> exactNorm (toDouble ws.[l]) l))
     let fixedNormW = fixedW |> Option.map (fun ws -> normsOf ws (fun l -> (Lab.stream lab paperId "network-trials" mode (sprintf "lanczos-W-%d" l)).Seed))
     let k = lab.Network.Architecture.OutputSize
     let labels = lab.Train.Labels
@@ -157,11 +159,9 @@ let private netTrialsOf (lab: Lab) (mode: CheckMode) (trials: int) (realisedFor:
             else None
         let codeMargin =
             if t < realisedFor then
-                // The code's exact (SVD) norms; ‖W^l‖₂ is the same for every trial on trained weights. The code ignores biases.
-                let exact (a: float[]) l = lab.LinearAlgebra.SingularValues(ReadOnlySpan a, layers.[l].Out, layers.[l].In).[0]
-                let norms = fixedExactNorms |> Option.defaultWith (fun () -> Array.init L (fun l -> exact (toDouble ws.[l]) l))
-                let differences = Array.init L (fun l -> exact (Array.init ws.[l].Length (fun i -> float ws.[l].[i] - rounding.[l].Rounded.[i])) l)
-                let kappas = Array.init L (fun l -> GuhaCodeProxy.Kappa(layers.[l].In, layers.[l].Out, n))
+                // The code ignores biases.
+                let norms = fixedExactNorms |> Option.defaultWith (fun () -> Array.init L (fun l -> exactNorm (toDouble ws.[l]) l))
+                let differences = Array.init L (fun l -> exactNorm (Array.init ws.[l].Length (fun i -> float ws.[l].[i] - rounding.[l].Rounded.[i])) l)
                 Some(GuhaCodeProxy.NeededMargin(maxnormx, kappas, norms, differences), Array.map2 (/) differences norms |> Array.max)
             else None
         let b =
@@ -170,7 +170,7 @@ let private netTrialsOf (lab: Lab) (mode: CheckMode) (trials: int) (realisedFor:
             |> Bindings.vector "Gamma" gammas |> Bindings.vector "epsilon" (Array.create L epsilon)
             |> Bindings.vector "normW" normW |> Bindings.vector "lambda" (Array.create L 1.0)
             |> Bindings.vector "rho" rho |> Bindings.vector "J" (rounding |> Array.map (fun r -> float r.NonZeros))
-            |> Bindings.vector "kappa" (Array.init L (fun l -> GuhaCodeProxy.Kappa(layers.[l].In, layers.[l].Out, n)))
+            |> Bindings.vector "kappa" kappas
         { Bindings = b; MaxErr = Array.max dist; MaxErrRounded = Array.max distR; MaxAbsDiff = Array.max absDiff; MeanAbsDiff = Array.average absDiff
           TrueClassDiff = trueClass; GammaRealised = realised; CodeMarginRounded = codeMargin; Seed = rng.Seed
           Rounded = (if t = 0 then rounding |> Array.map (fun r -> r.Rounded) else [||])
