@@ -359,6 +359,50 @@ let ``papers and lemmas are resolved by id and a run checks only what was select
     // The result's seed is its own stream's; the instance drew from "verify/test2025/TEST-D.1/<mode>/only".
     Assert.Equal((lab.Seeds.Stream "verify/test2025/TEST-D.1/synthetic").Seed, rs.Head.Seed)
 
+/// Six lemmas whose experiments all read one cached value (slowly, so that both workers ask for it at once) and bind
+/// x = 1/i; `fail` makes lemma 4's real-network check throw.
+let private sharingPaper (computed: int ref) (fail: bool) : Paper =
+    let lemma i =
+        let exp =
+            Experiment.create [ "x" ] (fun lab run ->
+                let shared =
+                    Lab.memo lab "slow shared value" (fun () ->
+                        Threading.Interlocked.Increment &computed.contents |> ignore
+                        Threading.Thread.Sleep 200
+                        0.5)
+                if fail && i = 4 && run.Mode = CheckMode.RealNetwork then invalidOp "check 4 failed on purpose"
+                Evidence.ofInstances [ Evidence.instance (Bindings.ofScalars [ "x", shared / float i ]) (run.Stream(lab, "only")).Seed "one" ])
+        Lemma.create { derived with Id = sprintf "TEST-D.%d" i; Conclusion = Conclusion.Deterministic(sym "x" <=. num 1 / num 5) } [] exp
+    { Id = "test2026"; Title = "A paper of shared work"; Lemmas = [ for i in 1..6 -> lemma i ] }
+
+let private tinyLab () =
+    Lab.create (GenBounds.Networks.Mlp(GenBounds.Networks.MlpArchitecture([| 2; 2 |], false))) None
+        (GenBounds.Data.Dataset("tiny", [| 0f; 1f; 1f; 0f |], [| 0; 1 |], 2, 2)) (GenBounds.Data.Dataset("tiny-test", [| 0f; 1f |], [| 0 |], 2, 2))
+        GenBounds.LinearAlgebra.LinearAlgebraProviders.Default 5UL (Budget.create 7)
+
+[<Fact>]
+let ``checks on two workers give one worker's results in its order and compute a shared value once`` () =
+    let once, twice = ref 0, ref 0
+    let stmts1, one = Paper.runOn 1 (tinyLab ()) [ sharingPaper once false ] Set.empty (fun _ _ _ -> ())
+    let progress = Collections.Concurrent.ConcurrentBag<int * int>()
+    let stmts2, two = Paper.runOn 2 (tinyLab ()) [ sharingPaper twice false ] Set.empty (fun _ finished total -> progress.Add(finished, total))
+    Assert.Equal<string list>(stmts1 |> List.map (fun s -> s.Id), stmts2 |> List.map (fun s -> s.Id))
+    Assert.Equal(12, two.Length)
+    for a, b in List.zip one two do
+        Assert.True(GenBounds.TestKit.Verdicts.sameResult a b, sprintf "%s (%s) differs between one and two workers" a.StatementId a.Mode.Label)
+    // x = 0.5/i exceeds 1/5 for i ≤ 2 only: the results differ by lemma, so a shuffled order would show.
+    Assert.Equal<string list>([ for i in 1..6 do for _ in 1..2 -> sprintf "TEST-D.%d" i ], two |> List.map (fun r -> r.StatementId))
+    Assert.Equal(1, once.Value)
+    Assert.Equal(1, twice.Value)
+    Assert.Equal(12, progress.Count)
+    Assert.All(progress, fun (finished, total) -> Assert.InRange(finished, 0, 11); Assert.Equal(12, total))
+
+[<Fact>]
+let ``a check that throws on one of two workers stops the run with its own exception`` () =
+    let e = Assert.Throws<InvalidOperationException>(fun () -> Paper.runOn 2 (tinyLab ()) [ sharingPaper (ref 0) true ] Set.empty (fun _ _ _ -> ()) |> ignore)
+    Assert.Equal("check 4 failed on purpose", e.Message)
+    Assert.Throws<ArgumentException>(fun () -> Paper.runOn 0 (tinyLab ()) [ sharingPaper (ref 0) false ] Set.empty (fun _ _ _ -> ()) |> ignore) |> ignore
+
 // ------------------------------------------------------------------ headless Chromium
 
 let private chromiumPath = "/usr/bin/chromium"

@@ -92,18 +92,16 @@ module Budget =
 
 /// Work shared between statements, mutants, modes and papers within one run: values that are pure functions of the
 /// lab's content (model, data, seeds, budget) and the key, so sharing only saves time. It is passed in, never global;
-/// a fresh cache recomputes the same values (tests prove it).
+/// a fresh cache recomputes the same values (tests prove it). Safe for concurrent checks: each value is computed once,
+/// and a caller that asks for a value another thread is computing waits for it (values are pure, so which thread
+/// computes it cannot change it).
 type RunCache() =
-    let values = Dictionary<string, obj>()
+    let values = Collections.Concurrent.ConcurrentDictionary<string, Lazy<obj>>(StringComparer.Ordinal)
 
     /// The value stored under the key, computed by `make` on first use.
     member _.GetOrAdd<'T>(key: string, make: unit -> 'T) : 'T =
-        match values.TryGetValue key with
-        | true, v -> v :?> 'T
-        | _ ->
-            let v = make ()
-            values.[key] <- box v
-            v
+        let cell = values.GetOrAdd(key, fun _ -> Lazy<obj>((fun () -> box (make ())), Threading.LazyThreadSafetyMode.ExecutionAndPublication))
+        cell.Value :?> 'T
 
     /// Number of stored values.
     member _.Count = values.Count

@@ -2,6 +2,8 @@ namespace GenBounds.Verification
 
 open System
 open System.Diagnostics
+open System.Runtime.ExceptionServices
+open System.Threading
 open GenBounds.Symbolic
 
 /// Which statement an experiment is observing, in which mode and for which paper: the handle an experiment uses to
@@ -118,14 +120,47 @@ module Paper =
                 Checker.check s mode seed e
         { r with Seconds = sw.Elapsed.TotalSeconds }
 
-    /// Runs the selected lemmas (all when `lemmas` is empty) of the papers in both modes, statements then their mutants;
-    /// `progress` gets (statement id, done, total) before each check. Returns the statements and the results.
-    let run (lab: Lab) (papers: Paper list) (lemmas: Set<string>) (progress: string -> int -> int -> unit) =
+    /// Runs the selected lemmas (all when `lemmas` is empty) of the papers in both modes, statements then their mutants,
+    /// on `workers` threads; `progress` gets (statement id, checks finished, total) before each check. Returns the
+    /// statements and the results in that order, whatever the number of workers: each worker takes the next unchecked
+    /// (statement, mode), and every value the checks share through the lab's cache is a pure function of its key, so
+    /// which worker computes it cannot change it. Both modes of a statement (which share no work) run side by side.
+    /// With more than one worker, call it with single-threaded BLAS: two thread pools on two cores slow each other down.
+    let runOn (workers: int) (lab: Lab) (papers: Paper list) (lemmas: Set<string>) (progress: string -> int -> int -> unit) =
+        if workers < 1 then invalidArg "workers" (sprintf "at least one worker is needed (got %d)" workers)
         let selected =
             [ for p in papers do
                 for l in p.Lemmas do
                     if lemmas.IsEmpty || lemmas.Contains l.Statement.Id then yield p, l ]
-        let items = [ for p, l in selected do for s in Lemma.statements l do for m in modes -> p, l, s, m ]
+        let items = [| for p, l in selected do for s in Lemma.statements l do for m in modes -> p, l, s, m |]
         let total = items.Length
-        let results = items |> List.mapi (fun i (p, l, s, m) -> progress s.Id i total; checkOne lab p l s m)
-        selected |> List.collect (fun (_, l) -> Lemma.statements l), results
+        let results = Array.zeroCreate<CheckResult> total
+        let next = ref -1
+        let finished = ref 0
+        let failure = ref (None: ExceptionDispatchInfo option)
+        let gate = obj ()
+        let work () =
+            let mutable go = true
+            while go do
+                let i = Interlocked.Increment &next.contents
+                if i >= total || (lock gate (fun () -> failure.Value.IsSome)) then go <- false
+                else
+                    let p, l, s, m = items.[i]
+                    lock gate (fun () -> progress s.Id finished.Value total)
+                    try
+                        results.[i] <- checkOne lab p l s m
+                        lock gate (fun () -> finished.Value <- finished.Value + 1)
+                    with e ->
+                        lock gate (fun () -> if failure.Value.IsNone then failure.Value <- Some(ExceptionDispatchInfo.Capture e))
+                        go <- false
+        if workers = 1 || total <= 1 then work ()
+        else
+            // Deep symbolic evaluation recurses: give the workers the main thread's stack size.
+            let threads = Array.init (min workers total) (fun _ -> Thread(work, 8 * 1024 * 1024, IsBackground = true))
+            for t in threads do t.Start()
+            for t in threads do t.Join()
+        failure.Value |> Option.iter (fun e -> e.Throw())
+        selected |> List.collect (fun (_, l) -> Lemma.statements l), List.ofArray results
+
+    /// `runOn` with one worker: every check on the calling thread, in order.
+    let run (lab: Lab) (papers: Paper list) (lemmas: Set<string>) (progress: string -> int -> int -> unit) = runOn 1 lab papers lemmas progress
