@@ -5,6 +5,7 @@
 # 3 minutes on 2 cores. Prints seconds per statement (both modes and its mutants summed, from the report's per-result
 # Seconds) and the total wall time of `genbounds verify`.
 #   usage: [PAPER=all|guha2023|arora2018] bash benchmarks/catalog.sh [TRIALS] [SAMPLES] [THREADS]
+# THREADS is verify's --threads: the checks run side by side on that many workers, BLAS single-threaded.
 # The trained network is cached under .cache/bench/ keyed by its training settings, so only the first run trains.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,7 +42,7 @@ per = collections.OrderedDict()
 for r in results:
     sid = key(r, "statement", "statement_id", "StatementId", "id").split("~")[0]
     per[sid] = per.get(sid, 0.0) + float(key(r, "seconds", "Seconds"))
-print(f"catalog: {sys.argv[7]} on 784-1000-1000-10, trials {sys.argv[4]}, samples {sys.argv[5]}, BLAS threads {sys.argv[6]}")
+print(f"catalog: {sys.argv[7]} on 784-1000-1000-10, trials {sys.argv[4]}, samples {sys.argv[5]}, check workers {sys.argv[6]} (BLAS single-threaded)")
 print(f"{'statement (+ mutants, both modes)':<36}{'seconds':>9}")
 for sid, s in sorted(per.items(), key=lambda kv: -kv[1]):
     print(f"{sid:<36}{s:>9.2f}")

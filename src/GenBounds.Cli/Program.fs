@@ -17,7 +17,7 @@ let private commands: (CommandSpec * (Parsed -> JsonObject) * (JsonObject -> uni
       Eval.infoSpec, Eval.runInfo, None
       Convert.spec, Convert.run, None
       Measure.spec, Measure.run, None
-      Verify.spec, Verify.run, None
+      Verify.spec, Verify.command, None
       Diff.spec, Diff.run, None
       Prune.spec, Prune.run, Some Prune.show
       Sketch.spec, Sketch.run, Some Sketch.show

@@ -34,3 +34,28 @@ let ``measure and verify report the same certified and estimated rho_delta for t
         Assert.Equal(m["rho_delta_estimate"].GetValue<float>(), binding "rhohat_delta")
     finally
         if Directory.Exists tmp then Directory.Delete(tmp, true)
+
+/// `verify --threads N` spreads the (statement, mode) checks over N workers that share one run cache; the report's
+/// results (everything but their timings) and their order do not depend on N.
+[<Fact>]
+[<Trait("Category", "Mnist")>]
+let ``verify reports the same results in the same order on one worker and on three`` () =
+    let net = Nets.load { Hidden = [ 32; 16 ]; Bias = false; Seed = 7UL; Epochs = 1; Subset = 3000; BatchSize = 64; Optimizer = "adam" }
+    let tmp = Path.Combine(Path.GetTempPath(), "genbounds-workers-" + Guid.NewGuid().ToString("N"))
+    try
+        let resultsOn (threads: int) =
+            let out = Path.Combine(tmp, string threads)
+            run GenBounds.Cli.Verify.spec GenBounds.Cli.Verify.run
+                [ net.Path; "--paper"; "arora2018,guha2023"; "--lemmas"; "ARORA-D7,ARORA-L3,ARORA-L10,GUHA-L4.3,GUHA-D3.1,GUHA-LB.1"
+                  "--samples"; "200"; "--trials"; "30"; "--seed"; "5"; "--threads"; string threads; "--quiet"; "--out"; out ]
+            |> ignore
+            let report = JsonNode.Parse(File.ReadAllText(Path.Combine(out, "report.json")))
+            [ for r in report["results"].AsArray() ->
+                let o = r.DeepClone().AsObject()
+                o.Remove "seconds" |> ignore
+                o.ToJsonString() ]
+        let one, three = resultsOn 1, resultsOn 3
+        Assert.True(one.Length >= 12, sprintf "%d results" one.Length)
+        Assert.Equal<string list>(one, three)
+    finally
+        if Directory.Exists tmp then Directory.Delete(tmp, true)
