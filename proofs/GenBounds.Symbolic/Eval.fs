@@ -279,8 +279,10 @@ module Eval =
     // A range longer than this is almost certainly a binding mistake, and would hang the evaluator.
     let private maxRange = 100_000_000
 
-    let rec private eval (bindings: Bindings) (env: Map<string, int>) (e: Expr) : Value =
-        let go = eval bindings env
+    /// `keys` holds the binding name of every 𝔼[·] met so far in this evaluation: a big operator evaluates its body
+    /// once per index, and deriving the name anew each time cost most of the evaluation of a sum over a matrix.
+    let rec private eval (keys: Collections.Generic.Dictionary<Expr, string * string list>) (bindings: Bindings) (env: Map<string, int>) (e: Expr) : Value =
+        let go = eval keys bindings env
 
         match e with
         | Number r -> Value.ofFloat (r.ToFloat())
@@ -303,7 +305,13 @@ module Eval =
         | Max es -> extremum true (List.map go es)
         | Min es -> extremum false (List.map go es)
         | Expect b ->
-            let key, ix = Expr.expectationKey b
+            let key, ix =
+                match keys.TryGetValue b with
+                | true, k -> k
+                | _ ->
+                    let k = Expr.expectationKey b
+                    keys.[b] <- k
+                    k
 
             match lookup bindings env key ix with
             | Value.Undefined r when not (bindings.ContainsKey key) ->
@@ -334,7 +342,7 @@ module Eval =
             match range with
             | Error m -> Value.Undefined m
             | Ok(lo, hi) ->
-                let values = seq { for k in lo..hi -> eval bindings (Map.add i k env) body }
+                let values = seq { for k in lo..hi -> eval keys bindings (Map.add i k env) body }
 
                 match op with
                 | BigOperator.Sum -> Seq.fold add (Value.Real 0.0) values
@@ -346,4 +354,5 @@ module Eval =
 
     /// The value of the expression under the bindings. Index variables run 1..n; a missing binding gives
     /// Undefined naming the symbol; IEEE special values are mapped through <see cref="Value.ofFloat"/>.
-    let evaluate (bindings: Bindings) (e: Expr) : Value = eval bindings Map.empty e
+    let evaluate (bindings: Bindings) (e: Expr) : Value =
+        eval (Collections.Generic.Dictionary<Expr, string * string list>(HashIdentity.Reference)) bindings Map.empty e
