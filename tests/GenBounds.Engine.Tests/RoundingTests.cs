@@ -39,4 +39,17 @@ public class RoundingTests
         Assert.Equal(r.Rounded.Distinct().Count(), r.DistinctLevels);
         Assert.Equal(r.Rounded.Where(x => x != 0).Distinct().Count(), r.DistinctNonZeroLevels);
     }
+
+    [Theory]
+    [InlineData(new float[] { 1e6f, -1e6f, 0.5f, 3e5f, 1e6f, 0f }, 1e-3)]   // levels span 2·10⁹: counted by sorting
+    [InlineData(new float[] { 1e6f, -1e6f, 0.5f, 3e5f, 1e6f }, 1e-3)]       // the same without a zero level
+    [InlineData(new float[] { 0.3f, 0.31f, -0.3f, 0.7f }, 0.1)]             // a narrow span: counted in a table
+    [InlineData(new float[] { 0.3f, 0.31f, -0.3f, 0.7f, 0f }, 0.1)]
+    public void Distinct_levels_and_the_zero_level_match_a_set_of_the_rounded_values_for_narrow_and_wide_spans(float[] w, double step)
+    {
+        var r = Rounding.Round(w, step);
+        var levels = r.Levels.ToHashSet();
+        Assert.Equal(levels.Count, r.DistinctLevels);
+        Assert.Equal(levels.Count - (levels.Contains(0) ? 1 : 0), r.DistinctNonZeroLevels);
+    }
 }

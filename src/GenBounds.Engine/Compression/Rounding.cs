@@ -36,8 +36,7 @@ public static class Rounding
         CheckStep(step);
         var rounded = new double[weight.Length];
         var levels = new long[weight.Length];
-        var seen = new HashSet<long>();
-        long nnz = 0;
+        long nnz = 0, lo = long.MaxValue, hi = long.MinValue;
         double err2 = 0;
         for (int i = 0; i < weight.Length; i++)
         {
@@ -46,14 +45,37 @@ public static class Rounding
             if (w != 0) nnz++;
             double q = Math.Round(w / step, MidpointRounding.AwayFromZero);
             if (Math.Abs(q) > long.MaxValue / 2.0) throw new ArgumentException($"step {step} is too fine for weight {w}");
-            levels[i] = (long)q;
+            long level = (long)q;
+            levels[i] = level;
+            lo = Math.Min(lo, level); hi = Math.Max(hi, level);
             rounded[i] = q * step;
-            seen.Add(levels[i]);
             double e = w - rounded[i];
             err2 += e * e;
         }
-        int distinct = seen.Count;
-        return new RoundingResult(rounded, levels, step, nnz, distinct, seen.Contains(0) ? distinct - 1 : distinct, Math.Sqrt(err2));
+        var (distinct, zero) = DistinctLevels(levels, lo, hi);
+        return new RoundingResult(rounded, levels, step, nnz, distinct, zero ? distinct - 1 : distinct, Math.Sqrt(err2));
+    }
+
+    /// <summary>
+    /// The number of distinct levels and whether 0 is one of them. Levels usually span a few hundred integers, so a
+    /// table over [lo, hi] counts them (a hash set cost most of a whole-network rounding); a wide span sorts a copy.
+    /// </summary>
+    private static (int Distinct, bool Zero) DistinctLevels(long[] levels, long lo, long hi)
+    {
+        if (levels.Length == 0) return (0, false);
+        if (hi - lo < 4L * levels.Length + 1024)
+        {
+            var seen = new bool[hi - lo + 1];
+            int distinct = 0;
+            foreach (long l in levels)
+                if (!seen[l - lo]) { seen[l - lo] = true; distinct++; }
+            return (distinct, lo <= 0 && hi >= 0 && seen[-lo]);
+        }
+        var sorted = (long[])levels.Clone();
+        Array.Sort(sorted);
+        int n = 1;
+        for (int i = 1; i < sorted.Length; i++) if (sorted[i] != sorted[i - 1]) n++;
+        return (n, Array.BinarySearch(sorted, 0L) >= 0);
     }
 
     /// <summary>W̃ as float32 (e.g. to put back into a <see cref="GenBounds.Networks.DenseLayer"/>).</summary>
