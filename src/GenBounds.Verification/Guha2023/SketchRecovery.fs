@@ -38,8 +38,15 @@ let private realBlocks (lab: Lab) =
     let l = lab.Network.Layers |> Array.indexed |> Array.maxBy (fun (_, layer) -> min layer.Out layer.In) |> fst
     let layer = lab.Network.Layers.[l]
     let psi = psiOf layer.Weight
-    let colNorm j = Seq.sum (seq { for i in 0 .. layer.Out - 1 -> float layer.Weight.[i * layer.In + j] ** 2.0 })
-    let byNorm = Array.init layer.In id |> Array.sortByDescending colNorm
+    // Every statement that draws real blocks asks for this order: computed once per lab.
+    let byNorm =
+        Lab.memo lab (sprintf "guha2023/sketch-blocks/columns-by-norm/%d" l) (fun () ->
+            let norms = Array.zeroCreate<float> layer.In
+            for i in 0 .. layer.Out - 1 do
+                for j in 0 .. layer.In - 1 do
+                    let w = float layer.Weight.[i * layer.In + j]
+                    norms.[j] <- norms.[j] + w * w
+            Array.init layer.In id |> Array.sortBy (fun j -> -norms.[j], j))
     { Name = sprintf "layer %d blocks pruned at d = %g" (l + 1) blockD
       MaxSide = min layer.Out layer.In
       Draw =
