@@ -102,6 +102,28 @@ public class SmoothnessFastPathTests
 
     private static double[] Gauss(int n, ulong seed) { var g = new double[n]; new Rng(seed).FillGaussian(g); return g; }
 
+    [Fact]
+    public void Draws_through_one_reused_workspace_equal_draws_on_fresh_arrays_bit_for_bit()
+    {
+        var net = Net("9-15-12-7-4", false, 61); int n = 29, dim = net.Architecture.InputSize, d = net.Architecture.Depth;
+        var x = Inputs(n, dim, 62); var labels = Enumerable.Range(0, n).Select(s => s % net.Architecture.OutputSize).ToArray();
+        var dn = new DoubleMlp(net); var p = LinearAlgebraProviders.Default;
+        var ws = new NoiseStability.Workspace();
+        // Sparse and dense residual paths, two chunkings (the workspace's traces change shape), then the first again.
+        foreach (var (helpers, chunkRows, seed) in new[] { (5e4, 3, 71UL), (200.0, 3, 72UL), (400.0, 29, 73UL), (5e4, 3, 71UL) })
+        {
+            var k = Enumerable.Repeat(helpers, d).ToArray();
+            var chunks = NoiseStability.Chunks(dn, x, n, p, chunkRows);
+            var fresh = NoiseStability.Draw(dn, chunks, x, labels, k, 0.5, new Rng(seed), p);
+            var reused = NoiseStability.Draw(dn, chunks, x, labels, k, 0.5, new Rng(seed), p, ws);
+            Assert.Equal(fresh with { InductionSteps = [], FlipFractions = [] }, reused with { InductionSteps = [], FlipFractions = [] });
+            Assert.Equal(fresh.InductionSteps, reused.InductionSteps);
+            Assert.Equal(fresh.FlipFractions, reused.FlipFractions);
+            Assert.Equal(NoiseStability.OutputError(dn, chunks, x, k, 2.0, new Rng(seed + 10), p),
+                NoiseStability.OutputError(dn, chunks, x, k, 2.0, new Rng(seed + 10), p, ws));
+        }
+    }
+
     [Theory]
     [InlineData("9-15-12-7-4", 5e4, 3, 0.05, true)]
     [InlineData("9-15-12-7-4", 400.0, 3, 1.0, false)]

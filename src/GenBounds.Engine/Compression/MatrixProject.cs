@@ -115,16 +115,23 @@ public static class MatrixProject
     /// </summary>
     public static double[] GaussianSurrogate(ReadOnlySpan<double> a, int rows, int cols, double k, Rng rng)
     {
+        var r = new double[a.Length];
+        GaussianSurrogate(a, rows, cols, k, rng, r);
+        return r;
+    }
+
+    /// <summary><see cref="GaussianSurrogate(ReadOnlySpan{double}, int, int, double, Rng)"/> written into <paramref name="into"/> (A's length; not A).</summary>
+    public static void GaussianSurrogate(ReadOnlySpan<double> a, int rows, int cols, double k, Rng rng, Span<double> into)
+    {
         CheckShape(a.Length, rows, cols);
         if (!(k > 0)) throw new ArgumentOutOfRangeException(nameof(k));
+        if (into.Length != a.Length) throw new ArgumentException($"the destination holds {into.Length} entries, A has {a.Length}");
         double fro = Math.Sqrt(TensorPrimitives.Dot(a, a));
         double z = rng.NextGaussian();
-        var r = new double[a.Length];
-        rng.FillGaussianZiggurat(r);
+        rng.FillGaussianZiggurat(into);
         double s = 1 / Math.Sqrt(k);
-        TensorPrimitives.Multiply(r, s * fro, r);
-        TensorPrimitives.MultiplyAdd(a, 1 + s * z, r, r);
-        return r;
+        TensorPrimitives.Multiply(into, s * fro, into);
+        TensorPrimitives.MultiplyAdd(a, 1 + s * z, into, into);
     }
 
     /// <summary>Exact Var(uᵀÂv) = (‖A‖_F²‖B‖_F² + ⟨A,B⟩² − 2Σ A_pq²B_pq²)/k with B = uvᵀ (DERIVED, catalog ARORA-ALG1).</summary>

@@ -41,7 +41,7 @@ public enum ProjectionMethod
 {
     /// <summary>Exact Matrix-Project with ⌈k_i⌉ regenerated sign matrices.</summary>
     Exact,
-    /// <summary>The Gaussian surrogate of <see cref="MatrixProject.GaussianSurrogate"/> (k_i·h1·h2 above the budget).</summary>
+    /// <summary>The Gaussian surrogate of <see cref="MatrixProject.GaussianSurrogate(ReadOnlySpan{double}, int, int, double, GenBounds.Random.Rng)"/> (k_i·h1·h2 above the budget).</summary>
     GaussianSurrogate,
 }
 

@@ -127,7 +127,7 @@ public sealed class ForwardTrace
     }
 
     /// <summary>The network (float64).</summary>
-    public DoubleMlp Net { get; }
+    public DoubleMlp Net { get; private set; }
     /// <summary>Number of samples n.</summary>
     public int Count { get; }
     /// <summary>Whether layer 1 sees φ(x⁰) instead of x⁰.</summary>
@@ -154,6 +154,31 @@ public sealed class ForwardTrace
     /// <summary>Trace of n row-major float64 inputs (n×h⁰).</summary>
     public static ForwardTrace Compute(DoubleMlp net, ReadOnlySpan<double> inputs, int n, bool reluOnInput = false, ILinearAlgebraProvider? provider = null)
         => Build(net, inputs[..(n * net.Widths[0])].ToArray(), n, reluOnInput, provider ?? LinearAlgebraProviders.Default);
+
+    /// <summary>
+    /// The trace of <paramref name="net"/> (the shape of <paramref name="like"/>'s network) on <paramref name="like"/>'s
+    /// inputs, which it shares read-only. The arrays of <paramref name="reuse"/> are overwritten and returned when it
+    /// has the same shape and sample count, so that many perturbed copies of one network on the same samples (the
+    /// compression draws) allocate their traces once; the values are those of <see cref="Compute(DoubleMlp, ReadOnlySpan{double}, int, bool, ILinearAlgebraProvider?)"/>.
+    /// </summary>
+    internal static ForwardTrace OnInputsOf(DoubleMlp net, ForwardTrace like, ForwardTrace? reuse, ILinearAlgebraProvider p)
+    {
+        if (!net.Architecture.Equals(like.Net.Architecture)) throw new ArgumentException("the network must have the shape of the trace's network");
+        int n = like.Count;
+        var t = reuse is not null && reuse.Count == n && reuse.ReluOnInput == like.ReluOnInput && reuse.Net.Architecture.Equals(net.Architecture)
+            ? reuse : new ForwardTrace(net, n, like.ReluOnInput);
+        t.Net = net;
+        t.X[0] = like.X[0]; t.Phi[0] = like.Phi[0]; t.XNorm[0] = like.XNorm[0]; t.PhiNorm[0] = like.PhiNorm[0];
+        for (int k = 1; k <= net.Depth; k++)
+        {
+            t.X[k] ??= new double[n * net.Widths[k]];
+            Propagation.Affine(net, k, t.Phi[k - 1], t.X[k], n, p);
+            if (k < net.Depth) { t.Phi[k] ??= new double[t.X[k].Length]; TensorPrimitives.Max(t.X[k], 0.0, t.Phi[k]); }
+        }
+        for (int k = 1; k <= net.Depth; k++) { t.XNorm[k] ??= new double[n]; RowNorms(t.X[k], n, net.Widths[k], t.XNorm[k]); }
+        for (int k = 1; k < net.Depth; k++) { t.PhiNorm[k] ??= new double[n]; RowNorms(t.Phi[k], n, net.Widths[k], t.PhiNorm[k]); }
+        return t;
+    }
 
     /// <summary>Memory-bounded iteration: traces of consecutive blocks of at most <paramref name="chunkRows"/> samples, with their offsets.</summary>
     public static IEnumerable<(int Offset, ForwardTrace Trace)> Chunks(DoubleMlp net, float[] inputs, int n, int chunkRows = 1024, bool reluOnInput = false, ILinearAlgebraProvider? provider = null)
@@ -189,8 +214,13 @@ public sealed class ForwardTrace
     public static double[] RowNorms(ReadOnlySpan<double> a, int n, int h)
     {
         var r = new double[n];
-        for (int s = 0; s < n; s++) r[s] = TensorPrimitives.Norm(a.Slice(s * h, h));
+        RowNorms(a, n, h, r);
         return r;
+    }
+
+    private static void RowNorms(ReadOnlySpan<double> a, int n, int h, Span<double> r)
+    {
+        for (int s = 0; s < n; s++) r[s] = TensorPrimitives.Norm(a.Slice(s * h, h));
     }
 }
 

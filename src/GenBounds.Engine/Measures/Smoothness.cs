@@ -45,7 +45,7 @@ public static class InterlayerSmoothness
         return d;
     }
 
-    /// <summary>An empty draw for n samples, to be filled chunk by chunk with <see cref="Accumulate"/>.</summary>
+    /// <summary>An empty draw for n samples, to be filled chunk by chunk with <see cref="Accumulate(ForwardTrace, ForwardTrace, SmoothnessDraw, int, ILinearAlgebraProvider?, Action{int, int, double[]}?)"/>.</summary>
     public static SmoothnessDraw Create(int depth, int n) => new(depth, n);
 
     /// <summary>
@@ -62,6 +62,23 @@ public static class InterlayerSmoothness
     /// </remarks>
     public static void Accumulate(ForwardTrace clean, ForwardTrace perturbed, SmoothnessDraw draw, int offset, ILinearAlgebraProvider? provider = null,
         Action<int, int, double[]>? onPropagated = null)
+        => Accumulate(clean, perturbed, draw, offset, provider, onPropagated, null);
+
+    /// <summary>Work arrays of <see cref="Accumulate(ForwardTrace, ForwardTrace, SmoothnessDraw, int, ILinearAlgebraProvider?, Action{int, int, double[]}?)"/>, kept between the draws of one caller.</summary>
+    internal sealed class Scratch
+    {
+        internal double[] Z = [], Zn = [], V = [], E = [], En = [], EtaNorm = [];
+        internal bool[] Flipped = [];
+
+        internal void Ensure(int n, int hmax)
+        {
+            if (Z.Length < n * hmax) { Z = new double[n * hmax]; Zn = new double[n * hmax]; V = new double[n * hmax]; E = new double[n * hmax]; En = new double[n * hmax]; }
+            if (EtaNorm.Length < n) { EtaNorm = new double[n]; Flipped = new bool[n]; }
+        }
+    }
+
+    internal static void Accumulate(ForwardTrace clean, ForwardTrace perturbed, SmoothnessDraw draw, int offset, ILinearAlgebraProvider? provider,
+        Action<int, int, double[]>? onPropagated, Scratch? scratch)
     {
         var p = provider ?? LinearAlgebraProviders.Default;
         var net = clean.Net; int dd = net.Depth, n = clean.Count, hmax = net.Widths.Max();
@@ -72,9 +89,12 @@ public static class InterlayerSmoothness
             for (int u = 0; u < a.Length; u++) if (a[u] > 0 != b[u] > 0) f++;
             draw.UnitFlips[k] += f; draw.Units[k] += a.Length;
         }
-        var z = new double[n * hmax]; var zn = new double[n * hmax];
-        var v = new double[n * hmax]; var e = new double[n * hmax]; var en = new double[n * hmax];
-        var etaNorm = new double[n]; var flipped = new bool[n];
+        // Every entry a step reads is written first in that step (z, v, zn, en; e only after a step wrote it), so
+        // reused arrays give the values of fresh ones.
+        scratch ??= new Scratch();
+        scratch.Ensure(n, hmax);
+        var z = scratch.Z; var zn = scratch.Zn; var v = scratch.V; var e = scratch.E; var en = scratch.En;
+        var etaNorm = scratch.EtaNorm; var flipped = scratch.Flipped;
         for (int i = 1; i < dd; i++)
         {
             int hi = net.Widths[i];
