@@ -19,6 +19,15 @@ public static class Outputs
         return Logits(net, x, n, provider, chunkRows);
     }
 
+    /// <summary>
+    /// f(x) for n row-major float64 inputs of the MLP with these layer sizes, weights (h_out×h_in row-major per layer)
+    /// and biases (null entries: none). The arrays are read in place, not copied: for one pass of each of many weight
+    /// sets (the verifier's pruning trials), where copying the network cost as much as the pass's memory traffic.
+    /// </summary>
+    public static double[] Logits(IReadOnlyList<int> widths, IReadOnlyList<double[]> weights, IReadOnlyList<double[]?>? biases, ReadOnlySpan<double> inputs, int n,
+        ILinearAlgebraProvider? provider = null)
+        => Logits(DoubleMlp.Adopt(widths, weights, biases), inputs, n, provider);
+
     /// <summary>f(x) for n row-major float64 inputs.</summary>
     public static double[] Logits(DoubleMlp net, ReadOnlySpan<double> inputs, int n, ILinearAlgebraProvider? provider = null, int chunkRows = 2048)
     {

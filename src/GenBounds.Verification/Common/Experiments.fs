@@ -45,8 +45,7 @@ let biasesOf (lab: Lab) (mode: CheckMode) : float[] option[] =
 /// f(x) (n×k, row-major, float64) of a network with the given layer sizes, weights (h_out×h_in row-major per layer)
 /// and biases, on n row-major inputs.
 let logits (lab: Lab) (sizes: int[]) (weights: float[][]) (biases: float[] option[]) (x: float[]) (n: int) =
-    let net = DoubleMlp(sizes, weights, biases |> Array.map Option.toObj)
-    Outputs.Logits(net, ReadOnlySpan x, n, lab.LinearAlgebra)
+    Outputs.Logits(sizes, weights, biases |> Array.map Option.toObj, ReadOnlySpan x, n, lab.LinearAlgebra)
 
 /// Euclidean norm of row i of a row-major block with k columns.
 let rowNorm (x: float[]) (i: int) (k: int) = Numerics.Tensors.TensorPrimitives.Norm(ReadOnlySpan(x, i * k, k))
