@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Numerics.Tensors;
 using GenBounds.LinearAlgebra;
 using GenBounds.Random;
@@ -130,11 +131,28 @@ public static class InterlayerSmoothness
     private static long FlipInput(double[] z, double[] x, double[]? e, double[] v, bool[] flipped, int n, int h)
     {
         long nnz = 0;
+        int w = Vector<double>.Count;
         for (int s = 0; s < n; s++)
         {
             var zr = z.AsSpan(s * h, h); var xr = x.AsSpan(s * h, h); var vr = v.AsSpan(s * h, h);
+            var er = e is null ? default : e.AsSpan(s * h, h);
             bool f = false;
-            for (int u = 0; u < h; u++)
+            int u = 0;
+            // The same arithmetic lane by lane (±z, then + e only where x > 0), so the result is the scalar loop's bit for bit.
+            if (Vector.IsHardwareAccelerated)
+                for (; u + w <= h; u += w)
+                {
+                    var zv = new Vector<double>(zr[u..]);
+                    var xp = Vector.GreaterThan(new Vector<double>(xr[u..]), Vector<double>.Zero);
+                    var zp = Vector.GreaterThan(zv, Vector<double>.Zero);
+                    var differ = Vector.Xor(xp, zp);
+                    var r = Vector.ConditionalSelect(differ, Vector.ConditionalSelect(zp, zv, -zv), Vector<double>.Zero);
+                    if (e is not null) r = Vector.ConditionalSelect(xp, r + new Vector<double>(er[u..]), r);
+                    r.CopyTo(vr[u..]);
+                    if (differ != Vector<long>.Zero) f = true;
+                    nnz += w + Vector.Sum(Vector.Equals(r, Vector<double>.Zero));
+                }
+            for (; u < h; u++)
             {
                 bool xp = xr[u] > 0, zp = zr[u] > 0;
                 double r = xp == zp ? 0 : zp ? zr[u] : -zr[u];
