@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics.Tensors;
 using GenBounds.LinearAlgebra;
 
@@ -14,9 +15,14 @@ public static class Outputs
     /// <summary>f(x) for n row-major inputs, computed in blocks of <paramref name="chunkRows"/> so that only one layer of one block is alive at a time.</summary>
     public static double[] Logits(DoubleMlp net, ReadOnlySpan<float> inputs, int n, ILinearAlgebraProvider? provider = null, int chunkRows = 2048)
     {
-        var x = new double[n * net.Widths[0]];
-        TensorPrimitives.ConvertChecked<float, double>(inputs[..x.Length], x);
-        return Logits(net, x, n, provider, chunkRows);
+        int len = n * net.Widths[0];
+        var x = ArrayPool<double>.Shared.Rent(len);
+        try
+        {
+            TensorPrimitives.ConvertChecked<float, double>(inputs[..len], x.AsSpan(0, len));
+            return Logits(net, x.AsSpan(0, len), n, provider, chunkRows);
+        }
+        finally { ArrayPool<double>.Shared.Return(x); }
     }
 
     /// <summary>
@@ -36,20 +42,30 @@ public static class Outputs
         if (inputs.Length < n * h0) throw new ArgumentException($"expected {n}×{h0} inputs");
         var result = new double[n * k];
         int block = Math.Max(1, Math.Min(chunkRows, n));
-        var a = new double[block * hmax];
-        var b = new double[block * hmax];
-        for (int s = 0; s < n; s += block)
+        // Pooled work blocks: every entry read is written first (the inputs, then each layer's output). Fresh arrays of
+        // this size cost more than the pass itself where first touches of new pages are slow (measured on our VMs).
+        double[] a0 = ArrayPool<double>.Shared.Rent(block * hmax), b0 = ArrayPool<double>.Shared.Rent(block * hmax);
+        try
         {
-            int m = Math.Min(block, n - s);
-            inputs.Slice(s * h0, m * h0).CopyTo(a);
-            for (int l = 1; l <= net.Depth; l++)
+            var (a, b) = (a0, b0);
+            for (int s = 0; s < n; s += block)
             {
-                var y = b.AsSpan(0, m * net.Widths[l]);
-                Propagation.Affine(net, l, a.AsSpan(0, m * net.Widths[l - 1]), y, m, p);
-                if (l < net.Depth) TensorPrimitives.Max(y, 0.0, y);
-                (a, b) = (b, a);
+                int m = Math.Min(block, n - s);
+                inputs.Slice(s * h0, m * h0).CopyTo(a);
+                for (int l = 1; l <= net.Depth; l++)
+                {
+                    var y = b.AsSpan(0, m * net.Widths[l]);
+                    Propagation.Affine(net, l, a.AsSpan(0, m * net.Widths[l - 1]), y, m, p);
+                    if (l < net.Depth) TensorPrimitives.Max(y, 0.0, y);
+                    (a, b) = (b, a);
+                }
+                a.AsSpan(0, m * k).CopyTo(result.AsSpan(s * k, m * k));
             }
-            a.AsSpan(0, m * k).CopyTo(result.AsSpan(s * k, m * k));
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(a0);
+            ArrayPool<double>.Shared.Return(b0);
         }
         return result;
     }
