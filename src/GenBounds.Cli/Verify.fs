@@ -64,6 +64,10 @@ let runWith (registered: Paper list) (p: Parsed) =
     let path = match p.Positionals with [ m ] -> m | _ -> raise (UsageError "verify needs a MODEL file")
     let budget = budgetOf p
     let samples = positive p "samples"
+    let workers =
+        match positive p "threads" with
+        | Some n -> n
+        | None -> Environment.ProcessorCount
     let seed = p.UInt64 "seed"
     let paperIds = p.TryGet "paper" |> Option.map parseIds |> Option.defaultValue []
 
@@ -94,11 +98,6 @@ let runWith (registered: Paper list) (p: Parsed) =
     // A baseline that cannot be read fails now, not after the run.
     let baseline = p.TryGet "baseline" |> Option.map (fun b -> b, (try ReportDiff.entries (ReportDiff.load b) with :? IOException | :? InvalidDataException as e -> raise (InputError e.Message)))
     let net, meta = Eval.loadModel path
-    let workers =
-        match p.TryInt "threads" with
-        | Some n when n < 1 -> raise (UsageError "--threads must be at least 1")
-        | Some n -> n
-        | None -> Environment.ProcessorCount
     let la = GenBounds.LinearAlgebra.LinearAlgebraProviders.Default
     let train0, test = loadData p
 
