@@ -104,7 +104,7 @@ let run (p: Parsed) =
                 let workspace = NoiseStability.Workspace()
                 let draws =
                     Array.init (max 1 (p.Int "smoothness-draws")) (fun t ->
-                        NoiseStability.Draw(dn, chunks, data.Features, data.Labels, plan.HelperCounts, eps, NoiseStability.DrawStream(seeds, "real", t), la', workspace))
+                        NoiseStability.Draw(dn, chunks, data.Labels, plan.HelperCounts, eps, NoiseStability.DrawStream(seeds, "real", t), la', workspace))
                 Some(Ok(eps, plan, draws, NoiseStability.RhoDelta(draws |> Array.map (fun d -> d.R), delta)))
     let psi = JsonArray()
     let psiDraws = p.Int "psi-draws"

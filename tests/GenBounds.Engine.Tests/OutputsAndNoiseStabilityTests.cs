@@ -88,8 +88,8 @@ public class OutputsAndNoiseStabilityTests
         var labels = Enumerable.Range(0, n).Select(i => i % 4).ToArray();
         var chunks = NoiseStability.Chunks(dn, x, n, GenBounds.LinearAlgebra.LinearAlgebraProviders.Default, 7);
         var k = new[] { 50.0, 50.0, 50.0 };
-        var a = NoiseStability.Draw(dn, chunks, x, labels, k, 0.5, new Rng(99), GenBounds.LinearAlgebra.LinearAlgebraProviders.Default);
-        var b = NoiseStability.Draw(dn, chunks, x, labels, k, 0.5, new Rng(99), GenBounds.LinearAlgebra.LinearAlgebraProviders.Default);
+        var a = NoiseStability.Draw(dn, chunks, labels, k, 0.5, new Rng(99), GenBounds.LinearAlgebra.LinearAlgebraProviders.Default);
+        var b = NoiseStability.Draw(dn, chunks, labels, k, 0.5, new Rng(99), GenBounds.LinearAlgebra.LinearAlgebraProviders.Default);
         Assert.Equal(a.R, b.R);
         Assert.Equal(a.MaxRelativeError, b.MaxRelativeError);
         Assert.Equal(a.InductionSteps, b.InductionSteps);
@@ -97,7 +97,7 @@ public class OutputsAndNoiseStabilityTests
         Assert.Equal(2, a.FlipFractions.Length);
         Assert.True(a.MaxRelativeError > 0);
         // With an enormous helper count the surrogate is A itself up to rounding: no activation flips, R = +∞.
-        var tiny = NoiseStability.Draw(dn, chunks, x, labels, new[] { 1e14, 1e14, 1e14 }, 0.5, new Rng(1), GenBounds.LinearAlgebra.LinearAlgebraProviders.Default);
+        var tiny = NoiseStability.Draw(dn, chunks, labels, new[] { 1e14, 1e14, 1e14 }, 0.5, new Rng(1), GenBounds.LinearAlgebra.LinearAlgebraProviders.Default);
         Assert.True(double.IsPositiveInfinity(tiny.R));
         Assert.All(tiny.FlipFractions, f => Assert.Equal(0.0, f));
         Assert.True(tiny.MaxRelativeError < 1e-5);

@@ -114,13 +114,13 @@ public class SmoothnessFastPathTests
         {
             var k = Enumerable.Repeat(helpers, d).ToArray();
             var chunks = NoiseStability.Chunks(dn, x, n, p, chunkRows);
-            var fresh = NoiseStability.Draw(dn, chunks, x, labels, k, 0.5, new Rng(seed), p);
-            var reused = NoiseStability.Draw(dn, chunks, x, labels, k, 0.5, new Rng(seed), p, ws);
+            var fresh = NoiseStability.Draw(dn, chunks, labels, k, 0.5, new Rng(seed), p);
+            var reused = NoiseStability.Draw(dn, chunks, labels, k, 0.5, new Rng(seed), p, ws);
             Assert.Equal(fresh with { InductionSteps = [], FlipFractions = [] }, reused with { InductionSteps = [], FlipFractions = [] });
             Assert.Equal(fresh.InductionSteps, reused.InductionSteps);
             Assert.Equal(fresh.FlipFractions, reused.FlipFractions);
-            Assert.Equal(NoiseStability.OutputError(dn, chunks, x, k, 2.0, new Rng(seed + 10), p),
-                NoiseStability.OutputError(dn, chunks, x, k, 2.0, new Rng(seed + 10), p, ws));
+            Assert.Equal(NoiseStability.OutputError(dn, chunks, k, 2.0, new Rng(seed + 10), p),
+                NoiseStability.OutputError(dn, chunks, k, 2.0, new Rng(seed + 10), p, ws));
         }
     }
 
@@ -134,7 +134,7 @@ public class SmoothnessFastPathTests
         var x = Inputs(n, dim, 52); var labels = Enumerable.Range(0, n).Select(s => s % net.Architecture.OutputSize).ToArray();
         var dn = new DoubleMlp(net); var p = LinearAlgebraProviders.Default;
         var k = Enumerable.Repeat(helpers, d).ToArray();
-        var draw = NoiseStability.Draw(dn, NoiseStability.Chunks(dn, x, n, p, chunkRows), x, labels, k, eps, new Rng(53), p);
+        var draw = NoiseStability.Draw(dn, NoiseStability.Chunks(dn, x, n, p, chunkRows), labels, k, eps, new Rng(53), p);
         var pert = NoiseStability.Compress(dn, k, 1.0, _ => true, new Rng(53));
 
         double rMin = double.PositiveInfinity, maxRel = 0; int errors = 0;

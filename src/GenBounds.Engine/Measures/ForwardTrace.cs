@@ -164,20 +164,26 @@ public sealed class ForwardTrace
     internal static ForwardTrace OnInputsOf(DoubleMlp net, ForwardTrace like, ForwardTrace? reuse, ILinearAlgebraProvider p)
     {
         if (!net.Architecture.Equals(like.Net.Architecture)) throw new ArgumentException("the network must have the shape of the trace's network");
-        int n = like.Count;
-        var t = reuse is not null && reuse.Count == n && reuse.ReluOnInput == like.ReluOnInput && reuse.Net.Architecture.Equals(net.Architecture)
-            ? reuse : new ForwardTrace(net, n, like.ReluOnInput);
+        var t = reuse is not null && reuse.Count == like.Count && reuse.ReluOnInput == like.ReluOnInput && reuse.Net.Architecture.Equals(net.Architecture)
+            ? reuse : new ForwardTrace(net, like.Count, like.ReluOnInput);
         t.Net = net;
         t.X[0] = like.X[0]; t.Phi[0] = like.Phi[0]; t.XNorm[0] = like.XNorm[0]; t.PhiNorm[0] = like.PhiNorm[0];
-        for (int k = 1; k <= net.Depth; k++)
-        {
-            t.X[k] ??= new double[n * net.Widths[k]];
-            Propagation.Affine(net, k, t.Phi[k - 1], t.X[k], n, p);
-            if (k < net.Depth) { t.Phi[k] ??= new double[t.X[k].Length]; TensorPrimitives.Max(t.X[k], 0.0, t.Phi[k]); }
-        }
-        for (int k = 1; k <= net.Depth; k++) { t.XNorm[k] ??= new double[n]; RowNorms(t.X[k], n, net.Widths[k], t.XNorm[k]); }
-        for (int k = 1; k < net.Depth; k++) { t.PhiNorm[k] ??= new double[n]; RowNorms(t.Phi[k], n, net.Widths[k], t.PhiNorm[k]); }
+        t.Propagate(p);
         return t;
+    }
+
+    /// <summary>Layers 1..d from u⁰ = Phi[0] and the row norms of layers ≥ 1, into the trace's arrays (allocated where missing).</summary>
+    private void Propagate(ILinearAlgebraProvider p)
+    {
+        int n = Count;
+        for (int k = 1; k <= Net.Depth; k++)
+        {
+            X[k] ??= new double[n * Net.Widths[k]];
+            Propagation.Affine(Net, k, Phi[k - 1], X[k], n, p);
+            if (k < Net.Depth) { Phi[k] ??= new double[X[k].Length]; TensorPrimitives.Max(X[k], 0.0, Phi[k]); }
+        }
+        for (int k = 1; k <= Net.Depth; k++) { XNorm[k] ??= new double[n]; RowNorms(X[k], n, Net.Widths[k], XNorm[k]); }
+        for (int k = 1; k < Net.Depth; k++) { PhiNorm[k] ??= new double[n]; RowNorms(Phi[k], n, Net.Widths[k], PhiNorm[k]); }
     }
 
     /// <summary>Memory-bounded iteration: traces of consecutive blocks of at most <paramref name="chunkRows"/> samples, with their offsets.</summary>
@@ -196,19 +202,13 @@ public sealed class ForwardTrace
         if (x0.Length != n * net.Widths[0]) throw new ArgumentException($"expected {n}×{net.Widths[0]} inputs");
         var t = new ForwardTrace(net, n, reluOnInput);
         t.X[0] = x0;
-        t.Phi[0] = reluOnInput ? Relu(x0) : x0;
-        for (int k = 1; k <= net.Depth; k++)
-        {
-            t.X[k] = new double[n * net.Widths[k]];
-            Propagation.Affine(net, k, t.Phi[k - 1], t.X[k], n, p);
-            if (k < net.Depth) t.Phi[k] = Relu(t.X[k]);
-        }
-        for (int k = 0; k <= net.Depth; k++) t.XNorm[k] = RowNorms(t.X[k], n, net.Widths[k]);
-        for (int k = 0; k < net.Depth; k++) t.PhiNorm[k] = RowNorms(t.Phi[k], n, net.Widths[k]);
+        if (reluOnInput) { t.Phi[0] = new double[x0.Length]; TensorPrimitives.Max(x0, 0.0, t.Phi[0]); }
+        else t.Phi[0] = x0;
+        t.XNorm[0] = RowNorms(x0, n, net.Widths[0]);
+        t.PhiNorm[0] = RowNorms(t.Phi[0], n, net.Widths[0]);
+        t.Propagate(p);
         return t;
     }
-
-    private static double[] Relu(double[] x) { var y = new double[x.Length]; TensorPrimitives.Max(x, 0.0, y); return y; }
 
     /// <summary>Euclidean norm of every row of a row-major n×h matrix.</summary>
     public static double[] RowNorms(ReadOnlySpan<double> a, int n, int h)

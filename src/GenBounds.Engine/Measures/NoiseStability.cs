@@ -108,12 +108,12 @@ public static class NoiseStability
 
     /// <summary>
     /// One compression draw of every layer on S: smoothness ratios, output errors, induction steps, flips. The chunks
-    /// must be traces of <paramref name="clean"/>.
+    /// must be traces of <paramref name="clean"/> (<see cref="Chunks"/>): the perturbed net runs on their inputs.
     /// </summary>
-    public static CompressionDraw Draw(DoubleMlp clean, IReadOnlyList<(int Offset, ForwardTrace Trace)> chunks, float[] features, int[] labels,
+    public static CompressionDraw Draw(DoubleMlp clean, IReadOnlyList<(int Offset, ForwardTrace Trace)> chunks, int[] labels,
         IReadOnlyList<double> helperCounts, double epsilon, Rng rng, ILinearAlgebraProvider p, Workspace? workspace = null)
     {
-        int d = clean.Depth, dim = clean.Widths[0], hd = clean.Widths[d];
+        int d = clean.Depth, hd = clean.Widths[d];
         var pert = Compress(clean, helperCounts, 1.0, _ => true, rng, workspace);
         double rMin = double.PositiveInfinity, res = 0, eta0 = 1, xi0 = 1, xj0 = 1, maxRel = 0, maxDiff = 0;
         int errors = 0, n = 0;
@@ -123,8 +123,7 @@ public static class NoiseStability
         {
             var (off, c) = chunks[chunk];
             int rows = c.Count; n += rows;
-            // The clean trace holds the same inputs as float64 (the chunks come from these features).
-            var tp = workspace is null ? ForwardTrace.Compute(pert, features.AsSpan(off * dim, rows * dim), rows, false, p) : workspace.Trace(chunk, pert, c, p);
+            var tp = workspace?.Trace(chunk, pert, c, p) ?? ForwardTrace.OnInputsOf(pert, c, null, p);
             // Induction of the proof of Lemma 3: layers 1..i compressed (the perturbed trace up to i), clean above; the
             // clean layers above i applied to x̂^i are exactly the propagations the smoothness pass computes.
             void Step(int i, int j, double[] z)
@@ -166,15 +165,15 @@ public static class NoiseStability
     }
 
     /// <summary>max_x ‖f_A(x) − f_Ã(x)‖/‖f_A(x)‖ of one compression at k_i·scale (output only).</summary>
-    public static double OutputError(DoubleMlp clean, IReadOnlyList<(int Offset, ForwardTrace Trace)> chunks, float[] features,
+    public static double OutputError(DoubleMlp clean, IReadOnlyList<(int Offset, ForwardTrace Trace)> chunks,
         IReadOnlyList<double> helperCounts, double scale, Rng rng, ILinearAlgebraProvider p, Workspace? workspace = null)
     {
         var pert = Compress(clean, helperCounts, scale, _ => true, rng, workspace);
-        int d = clean.Depth, dim = clean.Widths[0];
+        int d = clean.Depth;
         double worst = 0;
-        foreach (var (off, c) in chunks)
+        foreach (var (_, c) in chunks)
         {
-            var f = Outputs.Logits(pert, features.AsSpan(off * dim, c.Count * dim), c.Count, p);
+            var f = Outputs.Logits(pert, c.X[0], c.Count, p);
             for (int s = 0; s < c.Count; s++)
                 worst = Math.Max(worst, Robust.RatioForMax(Distance(f, c.X[d], s, clean.Widths[d]), c.XNorm[d][s]));
         }

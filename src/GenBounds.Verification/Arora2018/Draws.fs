@@ -65,7 +65,7 @@ let noiseLab (lab: Lab) (mode: CheckMode) : NoiseLab =
             let workspace = NoiseStability.Workspace()
             let ds =
                 Array.init draws.Count (fun t ->
-                    NoiseStability.Draw(net, chunkList, data.Features, data.Labels, p.HelperCounts, eps, NoiseStability.DrawStream(lab.Seeds, mode.StreamName, t), la, workspace))
+                    NoiseStability.Draw(net, chunkList, data.Labels, p.HelperCounts, eps, NoiseStability.DrawStream(lab.Seeds, mode.StreamName, t), la, workspace))
             let rho = NoiseStability.RhoDelta(ds |> Array.map (fun d -> d.R), delta, Checker.confidence)
             // Output error scales as 1/√k in the linear regime, so the (1 − δ/2)-quantile of the error fixes the scale s*
             // of every k_i at which the target is met; a confirmation run at s* checks that extrapolation.
@@ -76,7 +76,7 @@ let noiseLab (lab: Lab) (mode: CheckMode) : NoiseLab =
                 if q > 0.0 && Double.IsFinite q then
                     let scale = (q / eps) ** 2.0
                     let fails =
-                        Array.init confirm.Count (fun t -> NoiseStability.OutputError(net, chunkList, data.Features, p.HelperCounts, scale, stream lab "kmin" mode (sprintf "draw-%d" t), la, workspace))
+                        Array.init confirm.Count (fun t -> NoiseStability.OutputError(net, chunkList, p.HelperCounts, scale, stream lab "kmin" mode (sprintf "draw-%d" t), la, workspace))
                         |> Array.filter (fun e -> e > eps) |> Array.length
                     Some(scale, fails, confirm.Count)
                 else None
