@@ -1,5 +1,5 @@
-/// Arora et al. (2018) §5 and App. C: convolutional nets (Theorem 5.1, Definitions 8–11, Algorithm 4, Lemmas 11–15,
-/// Claim 1, Corollaries C.1–C.2). The catalog (/work/shared/lemmas/arora2018-compression.md, entry ARORA-C) has only a
+/// Arora et al. (2018) §5 and App. C: convolutional nets (Theorem 5.1, Definitions 8–10, Algorithm 4, Lemmas 11–14,
+/// Corollary C.1; App. C.3's Definition 11, Lemma 15, Claim 1 and Corollary C.2 are in Subexponential.fs). The catalog (/work/shared/lemmas/arora2018-compression.md, entry ARORA-C) has only a
 /// summary of appendix C: the statements of Algorithm 4 and Lemmas 11 and 13 below are OUR RECONSTRUCTION of that
 /// summary (tag Recon), checked on the engine's reading of Algorithm 4 (GenBounds.Compression.MatrixProjectConv).
 module GenBounds.Proofs.Arora2018.Convolutional
@@ -203,7 +203,8 @@ let private cnn id name section equation informal conclusion notes =
         Checkability = Checkability.NotYetCheckable cnnReason
         Notes = notes }
 
-/// CNN items not checkable yet: Lemmas 12, 14, 15, Definition 11, Claim 1, Corollaries C.1–C.2.
+/// CNN items not checkable yet: Lemmas 12 and 14, Corollary C.1 (Definition 11, Lemma 15, Claim 1 and Corollary C.2 are in
+/// Subexponential.fs).
 let statements =
     [ cnn "ARORA-C.L12" "p-wise independence of location filters" "App. C" (Some "Lemma 12")
         "The location filters are p-wise independent with spherical Gaussian marginals."
@@ -212,19 +213,6 @@ let statements =
       cnn "ARORA-C.L14" "Compressed CNN: output error" "App. C" (Some "Lemma 14")
         "Conv analogue of Lemma 3 with O~(c^2 d^2 beta^2/eps^2 sum_i ceil(kappa_i/s_i)^2/(mu_i^2 mu_{i->}^2)) parameters."
         (Conclusion.WithProbability(sym "maxRelErr" <=. sym "epsilon", sym "delta" / 2, "Atilde")) []
-      cnn "ARORA-C.D11" "Subexponential variable" "App. C.3" (Some "Definition 11")
-        "X is sigma-subexponential if E|X - EX|^k <= sigma^k k^k for every k."
-        (Conclusion.Deterministic(sym "moment_k" <=. sym "sigma" ** sym "k" * sym "k" ** sym "k")) []
-      cnn "ARORA-C.L15" "Sums of p-wise independent subexponentials" "App. C.3" (Some "Lemma 15")
-        "E[(X - EX)^p] <= (3 sigma)^p (2p)^p and P[|X - EX| >= 6 sigma p t] <= t^-p."
-        (Conclusion.Deterministic(sym "tail" <=. sym "t" ** (-(sym "p"))))
-        [ "Self-contained; could be unit-tested on synthetic p-wise independent sums." ]
-      cnn "ARORA-C.CLAIM1" "Claim 1" "App. C.3" (Some "Claim 1")
-        "Auxiliary moment claim for Lemma 15."
-        (Conclusion.Deterministic(sym "moment" <=. sym "bound")) []
       cnn "ARORA-C.COR1" "CNN bound with outliers removed" "App. C" (Some "Corollary C.1")
         "Theorem 5.1 with the properties measured on a 1 - zeta fraction of S, plus zeta."
-        (Conclusion.WithProbability(sym "L0tilde" <=. sym "Lhat_gamma" + sym "zeta" + sqrt (sym "q" / sym "m"), sym "delta", "S and Atilde")) []
-      cnn "ARORA-C.COR2" "Vector version of Lemma 15" "App. C.3" (Some "Corollary C.2")
-        "Vector analogue of the p-wise independent subexponential tail."
-        (Conclusion.Deterministic(sym "tail" <=. sym "t" ** (-(sym "p")))) [] ]
+        (Conclusion.WithProbability(sym "L0tilde" <=. sym "Lhat_gamma" + sym "zeta" + sqrt (sym "q" / sym "m"), sym "delta", "S and Atilde")) [] ]

@@ -52,13 +52,13 @@ let cnn (lab: Lab) (mode: CheckMode) : Result<Cnn, string> =
             Ok { Network = net; Double = DoubleNetwork(net); TrainAccuracy = accuracy; Description = description })
 
 /// The mode's CNN (the evidence is unavailable when the data are not 28×28 images).
-let private withCnn (lab: Lab) (mode: CheckMode) (observe: Cnn -> Evidence) =
+let withCnn (lab: Lab) (mode: CheckMode) (observe: Cnn -> Evidence) =
     match cnn lab mode with
     | Error why -> Evidence.unavailable why
     | Ok c -> observe c |> Evidence.withNotes [ "network: " + c.Description ]
 
 /// The float64 trace of the mode's CNN on S.
-let private trace (lab: Lab) (mode: CheckMode) (c: Cnn) =
+let trace (lab: Lab) (mode: CheckMode) (c: Cnn) =
     Lab.memo lab ("arora2018/cnn-trace/" + mode.StreamName) (fun () ->
         NetworkTrace.Compute(c.Double, ReadOnlySpan lab.Train.Features, lab.Train.Count, false, lab.LinearAlgebra))
 
@@ -69,10 +69,10 @@ let private measures (lab: Lab) (mode: CheckMode) (c: Cnn) =
                                    SequentialMeasureOptions(OperatorNorms = false, Provider = lab.LinearAlgebra)))
 
 /// Sample s of layer k's input u^{k−1}, in PyTorch (C, H, W) order.
-let private layerInput (c: Cnn) (t: NetworkTrace) k s = SequentialOps.Member(c.Double.UShape.[k - 1], t.Count, ReadOnlySpan t.U.[k - 1], s)
+let layerInput (c: Cnn) (t: NetworkTrace) k s = SequentialOps.Member(c.Double.UShape.[k - 1], t.Count, ReadOnlySpan t.U.[k - 1], s)
 
 /// The convolutions of the CNN: (layer, spec).
-let private convLayers (c: Cnn) =
+let convLayers (c: Cnn) =
     [ for i in 1 .. c.Double.Depth do
         match c.Double.WeightSpecs.[i] with
         | :? Conv2dSpec as s -> yield i, s
@@ -82,7 +82,7 @@ let private convLayers (c: Cnn) =
 let private ksOf (s: Conv2dSpec) = (max s.KernelHeight s.KernelWidth + s.Stride - 1) / s.Stride
 
 /// The input patch of output location `loc` (PyTorch kernel order (c, u, v); zero padding outside the image).
-let private patch (input: float[]) (shape: TensorShape) (spec: Conv2dSpec) (loc: int) =
+let patch (input: float[]) (shape: TensorShape) (spec: Conv2dSpec) (loc: int) =
     let wo = spec.OutputShape(shape).Width
     let y, x = loc / wo, loc % wo
     let kh, kw = spec.KernelHeight, spec.KernelWidth
