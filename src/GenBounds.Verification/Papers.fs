@@ -28,7 +28,7 @@ let arora2018 =
         @ Arora2018.MatrixProject.lemmas
         @ Arora2018.NoiseStability.lemmas
         @ Arora2018.FullyConnected.lemmas
-        @ Arora2018.Convolutional.lemmas @ (GenBounds.Proofs.Arora2018.Convolutional.statements |> List.map Lemma.notYet)
+        @ Arora2018.ConvolutionalBound.lemmas @ Arora2018.Convolutional.lemmas @ (GenBounds.Proofs.Arora2018.Convolutional.statements |> List.map Lemma.notYet)
         @ Arora2018.Subexponential.lemmas @ (GenBounds.Proofs.Arora2018.Subexponential.statements |> List.map Lemma.notYet) }
 
 /// Muthukumar, Sulam (2023).

@@ -11,12 +11,12 @@ open GenBounds.Verification
 
 let private claims = [ "ARORA-C.ALG4"; "ARORA-C.L11"; "ARORA-C.L13" ]
 let private definitions = [ "ARORA-D8"; "ARORA-D9"; "ARORA-C.D10" ]
-let private theorem = "ARORA-T5.1"
+let private theorems = [ "ARORA-T5.1"; "ARORA-C.COR1" ]
 
 let private results =
     lazy
         (let lab = Labs.small.Force()
-         [ for id in theorem :: claims @ definitions do
+         [ for id in theorems @ claims @ definitions do
              let _, lemma = Verdicts.lemmaOf (Verdicts.statement id)
              for s in Lemma.statements lemma do
                  for mode in Paper.modes -> s, mode, Verdicts.check lab s mode ])
@@ -34,9 +34,9 @@ let ``Algorithm 4 and Lemmas 11 and 13 hold on the random and the trained CNN an
 
 [<Fact>]
 [<Trait("Category", "Mnist")>]
-let ``Theorem 5.1's explicit bound is not refuted on either CNN and its mutant is rejected`` () =
+let ``Theorem 5.1's and Corollary C.1's explicit bounds are not refuted on either CNN and their mutants are rejected`` () =
     for s, _, r in results.Force() do
-        if Statement.originalId s = theorem then
+        if List.contains (Statement.originalId s) theorems then
             match s.Mutation with
             | None -> Verdicts.assertConclusionNotViolated r
             | Some _ -> Verdicts.assertMutantRejected r
@@ -88,9 +88,34 @@ let ``the CNN experiments' shortcuts agree with the engine: one-SVD compression 
     let n = 7
     let inputs = Array.map float (Array.sub lab.Train.Features 0 (n * 784))
     let replicated i = let a = dn.W.[i] in Array.init (dn.XShape.[i].Locations * a.Length) (fun idx -> a.[idx % a.Length])
-    let local = Arora2018.Convolutional.forwardLocal c replicated (fun i -> dn.W.[i]) inputs n
+    let local = Arora2018.ConvolutionalBound.forwardLocal c replicated (fun i -> dn.W.[i]) inputs n
     let t = NetworkTrace.Compute(dn, System.ReadOnlySpan(Array.sub lab.Train.Features 0 (n * 784)), n, false, lab.LinearAlgebra)
     for s in 0 .. n - 1 do
         let f = t.Sample(dn.Depth, s)
         for j in 0 .. f.Length - 1 do
             Assert.True(abs (f.[j] - local.[s * f.Length + j]) <= 1e-9 * (1.0 + abs f.[j]), sprintf "sample %d output %d: %g vs %g" s j f.[j] local.[s * f.Length + j])
+
+[<Fact>]
+[<Trait("Category", "Mnist")>]
+let ``Corollary C.1's quantities on S' are SequentialMeasures' own at zeta 0 and no worse after removing outliers`` () =
+    let lab = Labs.small.Force()
+    for mode in Paper.modes do
+        let c = match Arora2018.Convolutional.cnn lab mode with Ok c -> c | Error e -> failwith e
+        let ms = Arora2018.Convolutional.measures lab mode c
+        let q0 = Arora2018.ConvolutionalBound.quantities ms 0.0
+        let close what (x: float) (y: float) = Assert.True(abs (x - y) <= 1e-12 * (1.0 + abs x), sprintf "%s: %g vs %g" what x y)
+        Assert.Equal(0.0, q0.Removed)
+        close "c" (ms.C()) q0.C
+        close "beta" (ms.Beta()) q0.Beta
+        close "max ||f||" (ms.MaxOutputNorm()) q0.MaxOutputNorm
+        let d = c.Double.Depth
+        for i in 1 .. d do
+            close (sprintf "mu_%d" i) (ms.LayerCushion i) q0.Mu.[i]
+            close (sprintf "mu_%d->" i) (ms.MinimalInterlayerCushion i) q0.MuTo.[i]
+        let q = Arora2018.ConvolutionalBound.quantities ms 0.02
+        let n = lab.Train.Count
+        let perQuantity = floor (0.02 * float n) / float n
+        // Removed: at least one quantity's worst points, at most all of them disjoint (d + 2 (d - 1) d / 2 + 2 arrays).
+        Assert.InRange(q.Removed, perQuantity, perQuantity * float (d + (d - 1) * d + 2))
+        Assert.True(q.C <= q0.C && q.Beta <= q0.Beta && q.MaxOutputNorm <= q0.MaxOutputNorm, "maxima must not grow")
+        for i in 1 .. d do Assert.True(q.Mu.[i] >= q0.Mu.[i] && q.MuTo.[i] >= q0.MuTo.[i], sprintf "cushions of layer %d must not shrink" i)

@@ -63,7 +63,7 @@ let trace (lab: Lab) (mode: CheckMode) (c: Cnn) =
         NetworkTrace.Compute(c.Double, ReadOnlySpan lab.Train.Features, lab.Train.Count, false, lab.LinearAlgebra))
 
 /// Exact Arora measures of the mode's CNN on S (Jacobian norms and β by structured probing).
-let private measures (lab: Lab) (mode: CheckMode) (c: Cnn) =
+let measures (lab: Lab) (mode: CheckMode) (c: Cnn) =
     Lab.memo lab ("arora2018/cnn-measures/" + mode.StreamName) (fun () ->
         SequentialMeasures.Compute(c.Network, lab.Train.Features, lab.Train.Count, lab.Train.Labels,
                                    SequentialMeasureOptions(OperatorNorms = false, Provider = lab.LinearAlgebra)))
@@ -341,124 +341,9 @@ let d9 =
                  @ [ for i in 1 .. d -> sprintf "Table-1 effective parameters, layer %d" i, m.EffectiveParameters i ])))
 
 
-/// Margins f(x)[y] − max_{j≠y} f(x)[j] of output rows (n × classes) against labels.
-let private margins (f: float[]) (labels: int[]) (classes: int) =
-    Array.init labels.Length (fun s ->
-        let y = labels.[s]
-        let mutable other = -infinity
-        for j in 0 .. classes - 1 do if j <> y then other <- max other f.[s * classes + j]
-        f.[s * classes + y] - other)
-
-/// argmax per row.
-let private argmaxRows (f: float[]) (n: int) (classes: int) =
-    Array.init n (fun s -> let row = Array.sub f (s * classes) classes in Array.findIndex ((=) (Array.max row)) row)
-
-/// The forward pass of the CNN on sample-major inputs with per-location kernels for every convolution (`kernels i` is
-/// location-major, as MatrixProjectConv.Decompress) and a dense matrix for the dense layer: ReLU between weight layers,
-/// flatten in PyTorch order (the architecture has no pooling, so u^i is ReLU(x^i)).
-let forwardLocal (c: Cnn) (kernels: int -> float[]) (dense: int -> float[]) (inputs: float[]) (n: int) =
-    let dn = c.Double
-    let mutable x = inputs
-    for i in 1 .. dn.Depth do
-        let y =
-            match dn.WeightSpecs.[i] with
-            | :? Conv2dSpec as spec -> MatrixProjectConv.Apply(CompressedConv([| 0.0 |], 1, 1, 0UL, spec, dn.UShape.[i - 1]), kernels i, ReadOnlySpan x, n)
-            | _ ->
-                let w = dense i
-                let rows, cols = dn.XShape.[i].Size, dn.UShape.[i - 1].Size
-                Array.init (n * rows) (fun idx ->
-                    let s, r = idx / rows, idx % rows
-                    let mutable acc = 0.0
-                    for q in 0 .. cols - 1 do acc <- acc + w.[r * cols + q] * x.[s * cols + q]
-                    acc)
-        x <- if i < dn.Depth then Array.map (fun v -> max v 0.0) y else y
-    x
-
-/// The Gaussian surrogate of a k-helper Matrix-Project estimate of `a`: a + (‖a‖ G + z a)/√k.
-let private surrogate (rng: GenBounds.Random.Rng) (a: float[]) (k: float) =
-    let g = gaussianVector rng a.Length
-    let z = rng.NextGaussian()
-    let na = norm a
-    Array.init a.Length (fun q -> a.[q] + (na * g.[q] + z * a.[q]) / sqrt k)
-
-/// ARORA-T5.1: the explicit surrogate bound with Lemma 14's counts, the held-out error of one compressed CNN (Algorithm 4
-/// per location, Algorithm 1 for the dense layer, Gaussian surrogates at the planned k_i), and ρ_δ from compression draws.
-let t51 =
-    Experiment.create [ "L0tilde"; "Lhat_gamma"; "q"; "r"; "m"; "delta"; "rho_delta"; "d" ] (fun lab run ->
-        withCnn lab run.Mode (fun c ->
-            let delta, gridBits = 0.1, 32.0
-            let dn = c.Double
-            let d = dn.Depth
-            let ms = measures lab run.Mode c
-            let t = trace lab run.Mode c
-            let classes = dn.XShape.[d].Size
-            let n = t.Count
-            let outS = Array.concat [ for s in 0 .. n - 1 -> t.Sample(d, s) ]
-            let labelsS = match run.Mode with CheckMode.RealNetwork -> lab.Train.Labels | CheckMode.Synthetic -> argmaxRows outS n classes
-            let marg = margins outS labelsS classes
-            let gamma = NoiseStability.MedianPositiveMargin(ReadOnlySpan marg)
-            let lGamma = float (marg |> Array.filter (fun v -> v <= gamma) |> Array.length) / float n
-            let cc, beta, maxF = ms.C(), ms.Beta(), ms.MaxOutputNorm()
-            let eps = NoiseStability.Lemma10Epsilon(gamma, maxF)
-            let h = seq { 1 .. d } |> Seq.map (fun i -> dn.XShape.[i].Size) |> Seq.max
-            let logTerm = log (6.0 * float (d * d) * float h * float h * float n / delta)
-            let ks i = float (ms.KernelOverStride i)
-            let kOf i =
-                36.0 * cc * cc * float (d * d) * beta * beta * ks i * ks i * logTerm
-                / (eps * eps * (ms.LayerCushion i ** 2.0) * (ms.MinimalInterlayerCushion i ** 2.0))
-            let counts = Array.init (d + 1) (fun i -> if i = 0 then 0.0 else kOf i)
-            let q = Array.sum counts
-            let hold = holdout lab
-            let holdIn = Array.map float hold.Features
-            let exact = forwardLocal c (fun i -> let a = dn.W.[i] in Array.init (dn.XShape.[i].Locations * a.Length) (fun idx -> a.[idx % a.Length])) (fun i -> dn.W.[i]) holdIn hold.Count
-            let holdLabels = match run.Mode with CheckMode.RealNetwork -> hold.Labels | CheckMode.Synthetic -> argmaxRows exact hold.Count classes
-            let rngC = run.Stream(lab, "compression")
-            let compressed =
-                Lab.memo lab (sprintf "arora2018/t51-compressed/%s/%d" run.Mode.StreamName rngC.Seed) (fun () ->
-                    let ks' = Array.init (d + 1) (fun i ->
-                        if i = 0 then [||]
-                        else
-                            let a = dn.W.[i]
-                            match dn.WeightSpecs.[i] with
-                            | :? Conv2dSpec -> Array.concat [ for l in 0 .. dn.XShape.[i].Locations - 1 -> surrogate (rngC.Split(sprintf "layer-%d/location-%d" i l)) a counts.[i] ]
-                            | _ -> surrogate (rngC.Split(sprintf "layer-%d" i)) a counts.[i])
-                    forwardLocal c (fun i -> ks'.[i]) (fun i -> ks'.[i]) holdIn hold.Count)
-            let errors = Array.zip (argmaxRows compressed hold.Count classes) holdLabels |> Array.filter (fun (p, y) -> p <> y) |> Array.length
-            let errorsA = Array.zip (argmaxRows exact hold.Count classes) holdLabels |> Array.filter (fun (p, y) -> p <> y) |> Array.length
-            let draws = Budget.allow "layer-draws" 20 1.0 1 "rho_delta compression draws" lab.Budget
-            let rho =
-                Lab.memo lab (sprintf "arora2018/t51-rho/%s/%s" run.Mode.StreamName (String.Join(",", counts))) (fun () ->
-                    [ for draw in 0 .. draws.Count - 1 ->
-                        let rng = run.Stream(lab, sprintf "rho/draw-%d" draw)
-                        let pert = c.Network.Clone()
-                        for i in 1 .. d do
-                            let w = pert.WeightLayers.[i - 1].Weight
-                            let noisy = surrogate (rng.Split(sprintf "layer-%d" i)) dn.W.[i] counts.[i]
-                            for idx in 0 .. w.Length - 1 do w.[idx] <- float32 noisy.[idx]
-                        let sm = SequentialMeasures.Compute(c.Network, lab.Train.Features, n, null,
-                                                            SequentialMeasureOptions(ExactJacobians = false, OperatorNorms = false, Perturbed = pert, Provider = lab.LinearAlgebra))
-                        sm.Smoothness.Rho() ]
-                    |> List.min)
-            let b = Bindings.ofScalars [ "Lhat_gamma", lGamma; "q", q; "r", 2.0 ** gridBits; "m", float n; "delta", delta; "rho_delta", rho; "d", float d ]
-            let bound = lGamma + sqrt ((q * gridBits * log 2.0 + log (2.0 / delta)) / (2.0 * float n))
-            let proxy = ms.TheoremProxy gamma
-            Evidence.ofSettings [ Evidence.heldOut "held-out error of the compressed CNN" "L0tilde" errors hold.Count b (Evidence.instance b rngC.Seed "compressed CNN on held-out data") ]
-            |> Evidence.withCaps [ draws ]
-            |> Evidence.withMeasured
-                ([ "surrogate bound", bound; "held-out error of f_Atilde", float errors / float hold.Count; "held-out error of f_A", float errorsA / float hold.Count
-                   "Lhat_gamma(f_A)", lGamma; "gamma", gamma; "eps (Lemma 10)", eps; "c", cc; "beta", beta; "rho_delta (min over draws)", rho; "3d", 3.0 * float d
-                   "q = sum k_i", q; "actual parameters", float c.Network.Architecture.ParameterCount; "plotted proxy", proxy ]
-                 @ [ for i in 1 .. d -> sprintf "k_%d (ceil(kappa/s) = %g, mu = %.3g, mu_-> = %.3g)" i (ks i) (ms.LayerCushion i) (ms.MinimalInterlayerCushion i), counts.[i] ]
-                 @ [ for i in 1 .. d -> sprintf "Table-1 effective parameters, layer %d" i, ms.EffectiveParameters i ])
-            |> Evidence.withNotes
-                [ sprintf "vacuity: the explicit bound is %.4g (q ln r / 2m = %.3g); the bound is for the compressed net f_Atilde" bound (q * gridBits * log 2.0 / (2.0 * float n))
-                  sprintf "rho_delta = the smallest per-draw rho over %d draws of the shared-kernel surrogate noise at the planned k_i (an approximation of Algorithm 4's per-location noise)" draws.Count
-                  (match run.Mode with CheckMode.Synthetic -> "synthetic: labels are the random CNN's own predictions" | CheckMode.RealNetwork -> "real: the data's labels") ]))
-
 /// The section's lemmas.
 let lemmas =
-    [ Lemma.create P.t51 P.t51Mutants t51
-      Lemma.create P.alg4 P.alg4Mutants alg4
+    [ Lemma.create P.alg4 P.alg4Mutants alg4
       Lemma.create P.l11 P.l11Mutants l11
       Lemma.create P.l13 P.l13Mutants l13
       Lemma.create P.d8 P.d8Mutants d8

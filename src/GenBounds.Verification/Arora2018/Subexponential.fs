@@ -116,7 +116,7 @@ let private sums (lab: Lab) (run: Run) : Result<Sums list, string> =
                                 draw (shared (sprintf "layer-%d/p-%d" i p)) trials p (fun hg hz l ->
                                     let g, z = coef.[l]
                                     g * Normal.InvCDF(0.0, 1.0, hg.Uniform(uint64 l)) + z * Normal.InvCDF(0.0, 1.0, hz.Uniform(uint64 l))) coef.Length
-                            { Label = sprintf "conv layer %d (%O), training point %d: %d non-zero location summands, k = %d, p = %d" i spec s0 coef.Length k p
+                            { Label = sprintf "conv layer %d (%dx%d kernel, stride %d), training point %d: %d non-zero location summands, k = %d, p = %d" i spec.KernelHeight spec.KernelWidth spec.Stride s0 coef.Length k p
                               P = p; Sigmas = sigmas; Deviations = devs; Seeds = seeds; Layer = Some i } ])
 
 let private withSums (lab: Lab) (run: Run) (observe: Sums list -> Evidence) =
