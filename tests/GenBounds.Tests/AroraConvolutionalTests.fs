@@ -9,7 +9,7 @@ open GenBounds.Symbolic
 open GenBounds.TestKit
 open GenBounds.Verification
 
-let private claims = [ "ARORA-C.ALG4"; "ARORA-C.L11"; "ARORA-C.L13" ]
+let private claims = [ "ARORA-C.ALG4"; "ARORA-C.L11"; "ARORA-C.L13"; "ARORA-C.L14" ]
 let private definitions = [ "ARORA-D8"; "ARORA-D9"; "ARORA-C.D10" ]
 let private theorems = [ "ARORA-T5.1"; "ARORA-C.COR1" ]
 
@@ -23,14 +23,17 @@ let private results =
 
 [<Fact>]
 [<Trait("Category", "Mnist")>]
-let ``Algorithm 4 and Lemmas 11 and 13 hold on the random and the trained CNN and their mutants are rejected`` () =
+let ``Algorithm 4 and Lemmas 11 13 and 14 hold on the random and the trained CNN and their mutants are rejected`` () =
     for s, _, r in results.Force() do
         let id = Statement.originalId s
         if List.contains id claims then
-            match s.Mutation with
-            | None -> Verdicts.assertHeld r
-            | Some m when m.Kind = MutantKind.FalseOnPurpose -> Verdicts.assertMutantRejected r
-            | Some _ -> ()
+            match s.Mutation, r.Verdict with
+            // Lemma 14 rests on rho_delta >= 3d, which small CNNs may miss (as ARORA-L3's MLPs do): then its conclusion
+            // must still hold on every draw.
+            | None, Verdict.HypothesisNotMet(_, Some true) when id = "ARORA-C.L14" -> ()
+            | None, _ -> Verdicts.assertHeld r
+            | Some m, _ when m.Kind = MutantKind.FalseOnPurpose -> Verdicts.assertMutantRejected r
+            | Some _, _ -> ()
 
 [<Fact>]
 [<Trait("Category", "Mnist")>]

@@ -224,6 +224,26 @@ let cor1Mutants =
     [ cor1 |> Statement.mutateWith "zeta-free" "outliers removed without paying zeta, and the complexity term subtracted" (fun s ->
           { s with Conclusion = Conclusion.WithProbability(surrogate (fun t -> Expr.zero - t), delta, "S and Atilde") }) ]
 
+/// ARORA-C.L14 (Lemma 14): the conv analogue of Lemma 3 (ARORA-L3), with the factor β²⌈κ_i/s_i⌉² in each layer's count.
+let l14 =
+    { Statement.create "ARORA-C.L14" "Compressed CNN: output error (Lemma 14)" (cite "App. C" (Some "Lemma 14")) [ Provenance.Exact; Provenance.Recon; Provenance.Derived ]
+        "For a bias-free CNN with rho_delta >= 3d, compressing every convolution by Algorithm 4 and the dense layers by Algorithm 1 with k_i = 36 c^2 d^2 beta^2 ceil(kappa_i/s_i)^2 ln(6 d^2 h^2 m/delta)/(eps^2 mu_i^2 mu_{i->}^2) gives, with probability >= 1 - delta/2, ||f_A(x) - f_Atilde(x)|| <= eps ||f_A(x)|| for all x in S."
+        (Conclusion.WithProbability(sym "maxRelErr" <=. eps, delta / 2, "Atilde (Algorithm 4 per location, Gaussian surrogate)")) with
+        Variables =
+            [ Statement.var "maxRelErr" "max over x in S of ||f_A(x) - f_Atilde(x)||/||f_A(x)|| for one compressed CNN" Domain.nonNegative
+              Statement.var "epsilon" "target relative error (0.5)" Domain.confidence
+              Statement.var "delta" "confidence (0.2)" Domain.confidence
+              Statement.var "rho_delta" "interlayer smoothness (Definition 7) under the surrogate noise at these counts" Domain.nonNegative
+              Statement.var "d" "number of weight layers" Domain.positiveInteger ]
+        Hypotheses = [ Hypothesis.Condition(sym "rho_delta" >=. 3 * sym "d"); biasFree ]
+        Notes =
+            [ "RECON: the catalog gives Lemma 14 as the conv analogue of Lemma 3 with O~(c^2 d^2 beta^2/eps^2 sum_i ceil(kappa_i/s_i)^2/(mu_i^2 mu_{i->}^2)) parameters; the count above is Lemma 3's (ARORA-L3, 6cd form) times beta^2 ceil(kappa_i/s_i)^2, the same count ARORA-T5.1 uses (DERIVED)."
+              "The compressed CNN is simulated as ARORA-T5.1's: each output location's kernel is the Gaussian surrogate A + (||A||_F G + z A)/sqrt(k_i) of Algorithm 4 with k_i p >= D, independently per location."
+              cnnNote ] }
+
+/// ARORA-C.L14's mutant.
+let l14Mutants = [ l14 |> Statement.mutate "eps-1000" "output error eps/1000 at the same k_i" (scaled "epsilon" (frac 1 1000)) ]
+
 let private cnnReason =
     "not checked yet: the appendix-C text was not available to us (the catalog gives a summary only), so the exact statement is unknown"
 
@@ -232,13 +252,10 @@ let private cnn id name section equation informal conclusion notes =
         Checkability = Checkability.NotYetCheckable cnnReason
         Notes = notes }
 
-/// CNN items not checkable yet: Lemmas 12 and 14 (Definition 11, Lemma 15, Claim 1 and Corollary C.2 are in
+/// CNN items not checkable yet: Lemma 12 (Definition 11, Lemma 15, Claim 1 and Corollary C.2 are in
 /// Subexponential.fs).
 let statements =
     [ cnn "ARORA-C.L12" "p-wise independence of location filters" "App. C" (Some "Lemma 12")
         "The location filters are p-wise independent with spherical Gaussian marginals."
         (Conclusion.Deterministic(sym "dependence" <=. Expr.zero))
-        [ "Our reading of Algorithm 4 (MatrixProjectConv) makes the locations independent given the subspace S, not p-wise independent unconditionally; the paper's construction is not in the catalog." ]
-      cnn "ARORA-C.L14" "Compressed CNN: output error" "App. C" (Some "Lemma 14")
-        "Conv analogue of Lemma 3 with O~(c^2 d^2 beta^2/eps^2 sum_i ceil(kappa_i/s_i)^2/(mu_i^2 mu_{i->}^2)) parameters."
-        (Conclusion.WithProbability(sym "maxRelErr" <=. sym "epsilon", sym "delta" / 2, "Atilde")) [] ]
+        [ "Our reading of Algorithm 4 (MatrixProjectConv) makes the locations independent given the subspace S, not p-wise independent unconditionally; the paper's construction is not in the catalog." ] ]

@@ -176,18 +176,39 @@ public static class MatrixProjectConv
     public static double[] Apply(CompressedConv c, double[] kernels, ReadOnlySpan<double> inputs, int n)
     {
         var spec = c.Spec; var input = c.Input; var o = spec.OutputShape(input);
-        var g = ConvGeometry.SampleMajor(input.Channels, n, input.Height, input.Width, spec.KernelHeight, spec.KernelWidth, spec.Stride, spec.Padding);
-        int patch = g.PatchSize, cols = g.Columns, lo = o.Locations;
-        var unfolded = new double[(long)patch * cols];
-        Im2Col.Unfold(g, inputs, unfolded);
-        var y = new double[n * o.Size]; var col = new double[patch];
+        int channels = input.Channels, h = input.Height, w = input.Width, kh = spec.KernelHeight, kw = spec.KernelWidth;
+        int stride = spec.Stride, pad = spec.Padding, wo = o.Width, lo = o.Locations, outs = spec.OutChannels, dim = c.Dimension, patch = dim / outs;
+        if (kernels.Length != (long)lo * dim) throw new ArgumentException($"expected {lo} location kernels of {dim} entries", nameof(kernels));
+        // Straight from the image, without unfolding: one sample's input stays in cache across its locations, where an
+        // unfolded copy of the batch (patch × n·lo doubles) costs more to write than the whole product.
+        var y = new double[n * o.Size];
         for (int s = 0; s < n; s++)
+        {
+            var xs = inputs.Slice(s * input.Size, input.Size);
             for (int l = 0; l < lo; l++)
             {
-                for (int q = 0; q < patch; q++) col[q] = unfolded[(long)q * cols + s * lo + l];
-                var k = kernels.AsSpan(l * c.Dimension, c.Dimension);
-                for (int oc = 0; oc < spec.OutChannels; oc++) y[s * o.Size + oc * lo + l] = TensorPrimitives.Dot<double>(k.Slice(oc * patch, patch), col);
+                int y0 = (l / wo) * stride - pad, x0 = (l % wo) * stride - pad;
+                var k = kernels.AsSpan(l * dim, dim);
+                for (int oc = 0; oc < outs; oc++)
+                {
+                    double acc = 0;
+                    int kb = oc * patch;
+                    for (int ch = 0; ch < channels; ch++)
+                        for (int u = 0; u < kh; u++)
+                        {
+                            int yy = y0 + u;
+                            if ((uint)yy >= (uint)h) continue;
+                            int rowK = kb + (ch * kh + u) * kw, rowX = (ch * h + yy) * w;
+                            for (int v = 0; v < kw; v++)
+                            {
+                                int xx = x0 + v;
+                                if ((uint)xx < (uint)w) acc += k[rowK + v] * xs[rowX + xx];
+                            }
+                        }
+                    y[s * o.Size + oc * lo + l] = acc;
+                }
             }
+        }
         return y;
     }
 }

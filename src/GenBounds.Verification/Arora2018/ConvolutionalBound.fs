@@ -11,6 +11,7 @@ open GenBounds.Measures
 open GenBounds.Networks
 open GenBounds.Symbolic
 open GenBounds.Verification
+open GenBounds.Verification.Experiments
 open GenBounds.Verification.Arora2018.Shared
 open GenBounds.Verification.Arora2018.Convolutional
 module P = GenBounds.Proofs.Arora2018.Convolutional
@@ -98,6 +99,52 @@ let quantities (ms: SequentialMeasures) (zeta: float) : Quantities =
                 if i = d then clip else min clip ([ for j in i + 1 .. d -> minKept interlayer.[i, j] ] |> List.min))
       Removed = float removed.Count / float n }
 
+/// Lemma 14's per-layer counts k_i = 36 c² d² β² ⌈κ_i/s_i⌉² ln(6d²h²m/δ)/(ε² μ_i² μ_{i→}²) from the quantities of S'.
+let private lemma14Counts (ms: SequentialMeasures) (delta: float) (qs: Quantities) (eps: float) =
+    let net = ms.Net
+    let d, n = net.Depth, ms.Count
+    let h = seq { 1 .. d } |> Seq.map (fun i -> net.XShape.[i].Size) |> Seq.max
+    let logTerm = log (6.0 * float (d * d) * float h * float h * float n / delta)
+    Array.init (d + 1) (fun i ->
+        if i = 0 then 0.0
+        else
+            let ks = float (ms.KernelOverStride i)
+            36.0 * qs.C * qs.C * float (d * d) * qs.Beta * qs.Beta * ks * ks * logTerm / (eps * eps * (qs.Mu.[i] ** 2.0) * (qs.MuTo.[i] ** 2.0)))
+
+/// One compressed CNN drawn from `rng` at these counts (Algorithm 4's surrogate per location of each convolution,
+/// Algorithm 1's for the dense layer), run on n sample-major float64 inputs.
+let private compressedForward (c: Cnn) (counts: float[]) (rng: GenBounds.Random.Rng) (inputs: float[]) (n: int) =
+    let dn = c.Double
+    let kernels = Array.init (dn.Depth + 1) (fun i ->
+        if i = 0 then [||]
+        else
+            let a = dn.W.[i]
+            match dn.WeightSpecs.[i] with
+            | :? Conv2dSpec -> Array.concat [ for l in 0 .. dn.XShape.[i].Locations - 1 -> surrogate (rng.Split(sprintf "layer-%d/location-%d" i l)) a counts.[i] ]
+            | _ -> surrogate (rng.Split(sprintf "layer-%d" i)) a counts.[i])
+    forwardLocal c (fun i -> kernels.[i]) (fun i -> kernels.[i]) inputs n
+
+/// The exact CNN through the same per-location forward pass (every location's kernel = A).
+let private exactForward (c: Cnn) (inputs: float[]) (n: int) =
+    let dn = c.Double
+    forwardLocal c (fun i -> let a = dn.W.[i] in Array.init (dn.XShape.[i].Locations * a.Length) (fun idx -> a.[idx % a.Length])) (fun i -> dn.W.[i]) inputs n
+
+/// ρ_δ at these counts: the smallest per-draw Definition-7 ρ on S over `draws` draws of the shared-kernel surrogate noise.
+let private rhoAt (lab: Lab) (run: Run) (c: Cnn) (counts: float[]) (draws: int) =
+    let dn = c.Double
+    Lab.memo lab (sprintf "arora2018/t51-rho/%s/%s/%s" run.Id run.Mode.StreamName (String.Join(",", counts))) (fun () ->
+        [ for draw in 0 .. draws - 1 ->
+            let rng = run.Stream(lab, sprintf "rho/draw-%d" draw)
+            let pert = c.Network.Clone()
+            for i in 1 .. dn.Depth do
+                let w = pert.WeightLayers.[i - 1].Weight
+                let noisy = surrogate (rng.Split(sprintf "layer-%d" i)) dn.W.[i] counts.[i]
+                for idx in 0 .. w.Length - 1 do w.[idx] <- float32 noisy.[idx]
+            let sm = SequentialMeasures.Compute(c.Network, lab.Train.Features, lab.Train.Count, null,
+                                                SequentialMeasureOptions(ExactJacobians = false, OperatorNorms = false, Perturbed = pert, Provider = lab.LinearAlgebra))
+            sm.Smoothness.Rho() ]
+        |> List.min)
+
 /// The bound's evidence at outlier fraction ζ (ζ = 0: Theorem 5.1; ζ > 0: Corollary C.1, with "zeta" bound to the
 /// fraction removed).
 let private boundEvidence (zeta: float) (lab: Lab) (run: Run) =
@@ -114,15 +161,8 @@ let private boundEvidence (zeta: float) (lab: Lab) (run: Run) =
         let marg = margins outS labelsS classes
         let gamma = NoiseStability.MedianPositiveMargin(ReadOnlySpan marg)
         let lGamma = float (marg |> Array.filter (fun v -> v <= gamma) |> Array.length) / float n
-        let h = seq { 1 .. d } |> Seq.map (fun i -> dn.XShape.[i].Size) |> Seq.max
-        let logTerm = log (6.0 * float (d * d) * float h * float h * float n / delta)
         let ks i = float (ms.KernelOverStride i)
-        // Lemma 14's k_i = 36 c² d² β² ⌈κ_i/s_i⌉² ln(6d²h²m/δ)/(ε² μ_i² μ_{i→}²), ε from Lemma 10 with max ‖f‖ on S'.
-        let countsOf (qs: Quantities) =
-            let eps = NoiseStability.Lemma10Epsilon(gamma, qs.MaxOutputNorm)
-            Array.init (d + 1) (fun i ->
-                if i = 0 then 0.0
-                else 36.0 * qs.C * qs.C * float (d * d) * qs.Beta * qs.Beta * ks i * ks i * logTerm / (eps * eps * (qs.Mu.[i] ** 2.0) * (qs.MuTo.[i] ** 2.0)))
+        let countsOf (qs: Quantities) = lemma14Counts ms delta qs (NoiseStability.Lemma10Epsilon(gamma, qs.MaxOutputNorm))
         let qs = quantities ms zeta
         let cc, beta = qs.C, qs.Beta
         let eps = NoiseStability.Lemma10Epsilon(gamma, qs.MaxOutputNorm)
@@ -130,35 +170,16 @@ let private boundEvidence (zeta: float) (lab: Lab) (run: Run) =
         let q = Array.sum counts
         let hold = holdout lab
         let holdIn = Array.map float hold.Features
-        let exact = forwardLocal c (fun i -> let a = dn.W.[i] in Array.init (dn.XShape.[i].Locations * a.Length) (fun idx -> a.[idx % a.Length])) (fun i -> dn.W.[i]) holdIn hold.Count
+        let exact = exactForward c holdIn hold.Count
         let holdLabels = match run.Mode with CheckMode.RealNetwork -> hold.Labels | CheckMode.Synthetic -> argmaxRows exact hold.Count classes
         let rngC = run.Stream(lab, "compression")
         let compressed =
             Lab.memo lab (sprintf "arora2018/t51-compressed/%s/%d/%s" run.Mode.StreamName rngC.Seed (String.Join(",", counts))) (fun () ->
-                let ks' = Array.init (d + 1) (fun i ->
-                    if i = 0 then [||]
-                    else
-                        let a = dn.W.[i]
-                        match dn.WeightSpecs.[i] with
-                        | :? Conv2dSpec -> Array.concat [ for l in 0 .. dn.XShape.[i].Locations - 1 -> surrogate (rngC.Split(sprintf "layer-%d/location-%d" i l)) a counts.[i] ]
-                        | _ -> surrogate (rngC.Split(sprintf "layer-%d" i)) a counts.[i])
-                forwardLocal c (fun i -> ks'.[i]) (fun i -> ks'.[i]) holdIn hold.Count)
+                compressedForward c counts rngC holdIn hold.Count)
         let errors = Array.zip (argmaxRows compressed hold.Count classes) holdLabels |> Array.filter (fun (p, y) -> p <> y) |> Array.length
         let errorsA = Array.zip (argmaxRows exact hold.Count classes) holdLabels |> Array.filter (fun (p, y) -> p <> y) |> Array.length
         let draws = Budget.allow "layer-draws" 20 1.0 1 "rho_delta compression draws" lab.Budget
-        let rho =
-            Lab.memo lab (sprintf "arora2018/t51-rho/%s/%s/%s" run.Id run.Mode.StreamName (String.Join(",", counts))) (fun () ->
-                [ for draw in 0 .. draws.Count - 1 ->
-                    let rng = run.Stream(lab, sprintf "rho/draw-%d" draw)
-                    let pert = c.Network.Clone()
-                    for i in 1 .. d do
-                        let w = pert.WeightLayers.[i - 1].Weight
-                        let noisy = surrogate (rng.Split(sprintf "layer-%d" i)) dn.W.[i] counts.[i]
-                        for idx in 0 .. w.Length - 1 do w.[idx] <- float32 noisy.[idx]
-                    let sm = SequentialMeasures.Compute(c.Network, lab.Train.Features, n, null,
-                                                        SequentialMeasureOptions(ExactJacobians = false, OperatorNorms = false, Perturbed = pert, Provider = lab.LinearAlgebra))
-                    sm.Smoothness.Rho() ]
-                |> List.min)
+        let rho = rhoAt lab run c counts draws.Count
         let charged = qs.Removed
         let b = Bindings.ofScalars [ "Lhat_gamma", lGamma; "q", q; "r", 2.0 ** gridBits; "m", float n; "delta", delta; "rho_delta", rho; "d", float d; "zeta", charged ]
         let bound = lGamma + charged + sqrt ((q * gridBits * log 2.0 + log (2.0 / delta)) / (2.0 * float n))
@@ -179,6 +200,51 @@ let private boundEvidence (zeta: float) (lab: Lab) (run: Run) =
                else "Theorem 5.1: every quantity on the whole S")
               (match run.Mode with CheckMode.Synthetic -> "synthetic: labels are the random CNN's own predictions" | CheckMode.RealNetwork -> "real: the data's labels") ])
 
+/// ARORA-C.L14: up to 100 draws (0 failures of 100 puts the 99% Clopper–Pearson limit at 0.045 < δ/2) of the CNN
+/// compressed at Lemma 14's counts for ε = 0.5 (δ = 0.2); per draw the largest relative
+/// output error over S, and ρ_δ at the same counts for the hypothesis.
+let l14 =
+    Experiment.create [ "maxRelErr"; "epsilon"; "delta"; "rho_delta"; "d" ] (fun lab run ->
+        withCnn lab run.Mode (fun c ->
+            let eps, delta = 0.5, 0.2
+            let dn = c.Double
+            let ms = measures lab run.Mode c
+            let n = lab.Train.Count
+            let counts = lemma14Counts ms delta (quantities ms 0.0) eps
+            let inputs = Array.map float lab.Train.Features
+            let classes = dn.XShape.[dn.Depth].Size
+            let exact = exactForward c inputs n
+            let exactNorm = Array.init n (fun s -> sqrt (Seq.sum (seq { for j in 0 .. classes - 1 -> exact.[s * classes + j] ** 2.0 })))
+            // Multiply-adds of one compressed forward pass on S (per-location kernels and the dense layers).
+            let work = float n * Seq.sum (seq { for i in 1 .. dn.Depth -> float (dn.XShape.[i].Locations * dn.W.[i].Length) })
+            let draws = Budget.allow "network-work" (min lab.Budget.Trials 100) work 100 "Lemma 14 compressed-CNN draws" lab.Budget
+            let rhoDraws = Budget.allow "layer-draws" 20 1.0 1 "rho_delta compression draws" lab.Budget
+            let rho = rhoAt lab run c counts rhoDraws.Count
+            let b = Bindings.ofScalars [ "epsilon", eps; "delta", delta; "rho_delta", rho; "d", float dn.Depth ]
+            let label = sprintf "CNN compressed at Lemma 14's counts k = %s (eps = %g), on the %d points of S" (String.Join(", ", counts |> Array.skip 1 |> Array.map (sprintf "%.4g"))) eps n
+            // (seed, worst relative error) per draw, shared with the mutant (same streams).
+            let perDraw =
+                Lab.memo lab (sprintf "arora2018/l14-draws/%s/%s/%d" run.Id run.Mode.StreamName draws.Count) (fun () ->
+                    [ for draw in 0 .. draws.Count - 1 ->
+                        let rng = run.Stream(lab, sprintf "draw-%d" draw)
+                        let y = compressedForward c counts rng inputs n
+                        let mutable worst = 0.0
+                        for s in 0 .. n - 1 do
+                            if exactNorm.[s] > 0.0 then
+                                let mutable e = 0.0
+                                for j in 0 .. classes - 1 do e <- e + (y.[s * classes + j] - exact.[s * classes + j]) ** 2.0
+                                worst <- max worst (sqrt e / exactNorm.[s])
+                        rng.Seed, worst ])
+            let instances =
+                perDraw |> List.mapi (fun draw (seed, worst) -> { Evidence.instance (Bindings.scalar "maxRelErr" worst b) seed label with Trial = Some draw })
+            let worsts = instances |> List.map (fun i -> scalarOf "maxRelErr" i.Bindings) |> Array.ofList
+            Evidence.ofSettings [ Evidence.setting label instances ]
+            |> Evidence.withCaps [ draws; rhoDraws ]
+            |> Evidence.withMeasured ([ "median max relative error", median worsts; "largest max relative error", Array.max worsts; "rho_delta (min over draws)", rho; "3d", 3.0 * float dn.Depth ]
+                                      @ [ for i in 1 .. dn.Depth -> sprintf "k_%d" i, counts.[i] ])
+            |> Evidence.withFigures [ Figure.Histogram(sprintf "%s: max relative output error over S per compressed CNN (Lemma 14 counts)" run.Mode.StreamName, "max relative error", worsts, [ "epsilon", eps ]) ]
+            |> Evidence.withNotes [ "each draw is one compressed CNN: every location of every convolution gets its own Gaussian-surrogate kernel at the layer's k_i, the dense layer Algorithm 1's surrogate; c, beta, mu_i, mu_{i->} exact on S" ]))
+
 /// ARORA-T5.1.
 let t51 = Experiment.create [ "L0tilde"; "Lhat_gamma"; "q"; "r"; "m"; "delta"; "rho_delta"; "d" ] (boundEvidence 0.0)
 
@@ -188,4 +254,5 @@ let cor1 = Experiment.create [ "L0tilde"; "Lhat_gamma"; "zeta"; "q"; "r"; "m"; "
 /// The section's lemmas.
 let lemmas =
     [ Lemma.create P.t51 P.t51Mutants t51
-      Lemma.create P.cor1 P.cor1Mutants cor1 ]
+      Lemma.create P.cor1 P.cor1Mutants cor1
+      Lemma.create P.l14 P.l14Mutants l14 ]
