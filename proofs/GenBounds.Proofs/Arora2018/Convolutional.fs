@@ -231,14 +231,14 @@ let l14 =
         (Conclusion.WithProbability(sym "maxRelErr" <=. eps, delta / 2, "Atilde (Algorithm 4 per location, Gaussian surrogate)")) with
         Variables =
             [ Statement.var "maxRelErr" "max over x in S of ||f_A(x) - f_Atilde(x)||/||f_A(x)|| for one compressed CNN" Domain.nonNegative
-              Statement.var "epsilon" "target relative error (0.5)" Domain.confidence
-              Statement.var "delta" "confidence (0.2)" Domain.confidence
+              Statement.var "epsilon" "target relative error: Lemma 10's gamma/(sqrt 2 max ||f_A(x)||), the eps of ARORA-T5.1" Domain.confidence
+              Statement.var "delta" "confidence (0.1, as ARORA-T5.1)" Domain.confidence
               Statement.var "rho_delta" "interlayer smoothness (Definition 7) under the surrogate noise at these counts" Domain.nonNegative
               Statement.var "d" "number of weight layers" Domain.positiveInteger ]
         Hypotheses = [ Hypothesis.Condition(sym "rho_delta" >=. 3 * sym "d"); biasFree ]
         Notes =
             [ "RECON: the catalog gives Lemma 14 as the conv analogue of Lemma 3 with O~(c^2 d^2 beta^2/eps^2 sum_i ceil(kappa_i/s_i)^2/(mu_i^2 mu_{i->}^2)) parameters; the count above is Lemma 3's (ARORA-L3, 6cd form) times beta^2 ceil(kappa_i/s_i)^2, the same count ARORA-T5.1 uses (DERIVED)."
-              "The compressed CNN is simulated as ARORA-T5.1's: each output location's kernel is the Gaussian surrogate A + (||A||_F G + z A)/sqrt(k_i) of Algorithm 4 with k_i p >= D, independently per location."
+              "The compressed CNN is simulated as ARORA-T5.1's, at T5.1's eps and delta (so both share the rho_delta draws): each output location's kernel is the Gaussian surrogate A + (||A||_F G + z A)/sqrt(k_i) of Algorithm 4 with k_i p >= D, independently per location."
               cnnNote ] }
 
 /// ARORA-C.L14's mutant.

@@ -188,22 +188,19 @@ public static class MatrixProjectConv
             for (int l = 0; l < lo; l++)
             {
                 int y0 = (l / wo) * stride - pad, x0 = (l % wo) * stride - pad;
+                // The kernel rows and columns that fall inside the image at this location (padding reads zeros).
+                int u0 = Math.Max(0, -y0), u1 = Math.Min(kh, h - y0), v0 = Math.Max(0, -x0), v1 = Math.Min(kw, w - x0);
                 var k = kernels.AsSpan(l * dim, dim);
                 for (int oc = 0; oc < outs; oc++)
                 {
                     double acc = 0;
                     int kb = oc * patch;
                     for (int ch = 0; ch < channels; ch++)
-                        for (int u = 0; u < kh; u++)
+                        for (int u = u0; u < u1; u++)
                         {
-                            int yy = y0 + u;
-                            if ((uint)yy >= (uint)h) continue;
-                            int rowK = kb + (ch * kh + u) * kw, rowX = (ch * h + yy) * w;
-                            for (int v = 0; v < kw; v++)
-                            {
-                                int xx = x0 + v;
-                                if ((uint)xx < (uint)w) acc += k[rowK + v] * xs[rowX + xx];
-                            }
+                            var kRow = k.Slice(kb + (ch * kh + u) * kw + v0, v1 - v0);
+                            var xRow = xs.Slice((ch * h + y0 + u) * w + x0 + v0, v1 - v0);
+                            for (int v = 0; v < kRow.Length; v++) acc += kRow[v] * xRow[v];
                         }
                     y[s * o.Size + oc * lo + l] = acc;
                 }

@@ -99,6 +99,18 @@ let quantities (ms: SequentialMeasures) (zeta: float) : Quantities =
                 if i = d then clip else min clip ([ for j in i + 1 .. d -> minKept interlayer.[i, j] ] |> List.min))
       Removed = float removed.Count / float n }
 
+/// The margin γ (median positive training margin) and L̂_γ of the mode's CNN on S: the data's labels (real) or the random
+/// CNN's own predictions (synthetic).
+let private marginOf (lab: Lab) (mode: CheckMode) (c: Cnn) =
+    let dn = c.Double
+    let t = trace lab mode c
+    let classes, n = dn.XShape.[dn.Depth].Size, t.Count
+    let outS = Array.concat [ for s in 0 .. n - 1 -> t.Sample(dn.Depth, s) ]
+    let labelsS = match mode with CheckMode.RealNetwork -> lab.Train.Labels | CheckMode.Synthetic -> argmaxRows outS n classes
+    let marg = margins outS labelsS classes
+    let gamma = NoiseStability.MedianPositiveMargin(ReadOnlySpan marg)
+    gamma, float (marg |> Array.filter (fun v -> v <= gamma) |> Array.length) / float n
+
 /// Lemma 14's per-layer counts k_i = 36 c² d² β² ⌈κ_i/s_i⌉² ln(6d²h²m/δ)/(ε² μ_i² μ_{i→}²) from the quantities of S'.
 let private lemma14Counts (ms: SequentialMeasures) (delta: float) (qs: Quantities) (eps: float) =
     let net = ms.Net
@@ -129,12 +141,14 @@ let private exactForward (c: Cnn) (inputs: float[]) (n: int) =
     let dn = c.Double
     forwardLocal c (fun i -> let a = dn.W.[i] in Array.init (dn.XShape.[i].Locations * a.Length) (fun idx -> a.[idx % a.Length])) (fun i -> dn.W.[i]) inputs n
 
-/// ρ_δ at these counts: the smallest per-draw Definition-7 ρ on S over `draws` draws of the shared-kernel surrogate noise.
+/// ρ_δ at these counts: the smallest per-draw Definition-7 ρ on S over `draws` draws of the shared-kernel surrogate noise,
+/// from a stream shared by the statements that compress at the same counts (T5.1 and L14), so they share the draws.
 let private rhoAt (lab: Lab) (run: Run) (c: Cnn) (counts: float[]) (draws: int) =
     let dn = c.Double
-    Lab.memo lab (sprintf "arora2018/t51-rho/%s/%s/%s" run.Id run.Mode.StreamName (String.Join(",", counts))) (fun () ->
+    let key = String.Join(",", counts)
+    Lab.memo lab (sprintf "arora2018/t51-rho/%s/%s/%d" run.Mode.StreamName key draws) (fun () ->
         [ for draw in 0 .. draws - 1 ->
-            let rng = run.Stream(lab, sprintf "rho/draw-%d" draw)
+            let rng = run.Shared(lab, "cnn-rho", sprintf "%s/draw-%d" key draw)
             let pert = c.Network.Clone()
             for i in 1 .. dn.Depth do
                 let w = pert.WeightLayers.[i - 1].Weight
@@ -156,11 +170,7 @@ let private boundEvidence (zeta: float) (lab: Lab) (run: Run) =
         let t = trace lab run.Mode c
         let classes = dn.XShape.[d].Size
         let n = t.Count
-        let outS = Array.concat [ for s in 0 .. n - 1 -> t.Sample(d, s) ]
-        let labelsS = match run.Mode with CheckMode.RealNetwork -> lab.Train.Labels | CheckMode.Synthetic -> argmaxRows outS n classes
-        let marg = margins outS labelsS classes
-        let gamma = NoiseStability.MedianPositiveMargin(ReadOnlySpan marg)
-        let lGamma = float (marg |> Array.filter (fun v -> v <= gamma) |> Array.length) / float n
+        let gamma, lGamma = marginOf lab run.Mode c
         let ks i = float (ms.KernelOverStride i)
         let countsOf (qs: Quantities) = lemma14Counts ms delta qs (NoiseStability.Lemma10Epsilon(gamma, qs.MaxOutputNorm))
         let qs = quantities ms zeta
@@ -200,28 +210,32 @@ let private boundEvidence (zeta: float) (lab: Lab) (run: Run) =
                else "Theorem 5.1: every quantity on the whole S")
               (match run.Mode with CheckMode.Synthetic -> "synthetic: labels are the random CNN's own predictions" | CheckMode.RealNetwork -> "real: the data's labels") ])
 
-/// ARORA-C.L14: up to 100 draws (0 failures of 100 puts the 99% Clopper–Pearson limit at 0.045 < δ/2) of the CNN
-/// compressed at Lemma 14's counts for ε = 0.5 (δ = 0.2); per draw the largest relative
-/// output error over S, and ρ_δ at the same counts for the hypothesis.
+/// ARORA-C.L14: up to 150 draws (0 failures of 150 put the two-sided 99% Clopper–Pearson limit at 0.035 < δ/2 = 0.05) of the CNN
+/// compressed at Lemma 14's counts for Theorem 5.1's ε and δ; per draw the largest relative output error over S, and ρ_δ
+/// at the same counts for the hypothesis.
 let l14 =
     Experiment.create [ "maxRelErr"; "epsilon"; "delta"; "rho_delta"; "d" ] (fun lab run ->
         withCnn lab run.Mode (fun c ->
-            let eps, delta = 0.5, 0.2
+            // Theorem 5.1's compression: δ = 0.1 and Lemma 10's ε = γ/(√2 max‖f‖), so the counts and the ρ_δ draws are T5.1's.
+            let delta = 0.1
             let dn = c.Double
             let ms = measures lab run.Mode c
             let n = lab.Train.Count
-            let counts = lemma14Counts ms delta (quantities ms 0.0) eps
+            let gamma, _ = marginOf lab run.Mode c
+            let qs = quantities ms 0.0
+            let eps = NoiseStability.Lemma10Epsilon(gamma, qs.MaxOutputNorm)
+            let counts = lemma14Counts ms delta qs eps
             let inputs = Array.map float lab.Train.Features
             let classes = dn.XShape.[dn.Depth].Size
             let exact = exactForward c inputs n
             let exactNorm = Array.init n (fun s -> sqrt (Seq.sum (seq { for j in 0 .. classes - 1 -> exact.[s * classes + j] ** 2.0 })))
             // Multiply-adds of one compressed forward pass on S (per-location kernels and the dense layers).
             let work = float n * Seq.sum (seq { for i in 1 .. dn.Depth -> float (dn.XShape.[i].Locations * dn.W.[i].Length) })
-            let draws = Budget.allow "network-work" (min lab.Budget.Trials 100) work 100 "Lemma 14 compressed-CNN draws" lab.Budget
+            let draws = Budget.allow "network-work" (min lab.Budget.Trials 150) work 150 "Lemma 14 compressed-CNN draws" lab.Budget
             let rhoDraws = Budget.allow "layer-draws" 20 1.0 1 "rho_delta compression draws" lab.Budget
             let rho = rhoAt lab run c counts rhoDraws.Count
             let b = Bindings.ofScalars [ "epsilon", eps; "delta", delta; "rho_delta", rho; "d", float dn.Depth ]
-            let label = sprintf "CNN compressed at Lemma 14's counts k = %s (eps = %g), on the %d points of S" (String.Join(", ", counts |> Array.skip 1 |> Array.map (sprintf "%.4g"))) eps n
+            let label = sprintf "CNN compressed at Lemma 14's counts k = %s (eps = %.4g, Lemma 10), on the %d points of S" (String.Join(", ", counts |> Array.skip 1 |> Array.map (sprintf "%.4g"))) eps n
             // (seed, worst relative error) per draw, shared with the mutant (same streams).
             let perDraw =
                 Lab.memo lab (sprintf "arora2018/l14-draws/%s/%s/%d" run.Id run.Mode.StreamName draws.Count) (fun () ->

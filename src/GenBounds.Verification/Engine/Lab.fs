@@ -18,7 +18,7 @@ type Allowance =
 type LimitSpec = { Name: string; Default: float; Description: string }
 
 /// The trial policy of a run: N per probabilistic claim (`--trials`) and every cap, in one place. Limits are settable
-/// from the CLI (`--limit NAME=VALUE`); every experiment that is capped by one reports it (Evidence.Caps).
+/// from the CLI (`--limits NAME=VALUE,...`); every experiment that is capped by one reports it (Evidence.Caps).
 type Budget =
     { Trials: int
       Limits: Map<string, float> }
@@ -82,7 +82,7 @@ module Budget =
           Requested = requested
           Note =
             if n < requested then
-                Some(sprintf "%s: %d draws instead of %d (limit %s = %g%s; raise it with --limit %s=VALUE)" what n requested name (limit name b)
+                Some(sprintf "%s: %d draws instead of %d (limit %s = %g%s; raise it with --limits %s=VALUE)" what n requested name (limit name b)
                          (if work <> 1.0 then sprintf " at %.3g per draw" work else "") name)
             else None }
 
