@@ -129,4 +129,25 @@ public class MatrixProjectConvTests
         double err = Math.Sqrt(k0.Zip(w, (a, b) => (a - b) * (a - b)).Sum()), norm = Math.Sqrt(w.Sum(v => v * v));
         Assert.True(err < 0.2 * norm, $"relative error {err / norm} with k = 4000");
     }
+
+    [Theory]
+    [InlineData(2, 3, 3, 2, 1, 2, 5, 6, 7)]
+    [InlineData(4, 5, 5, 2, 0, 1, 28, 28, 3)]
+    [InlineData(3, 2, 3, 1, 2, 3, 4, 5, 1)]
+    public void The_feature_major_layer_equals_the_sample_major_one(int outs, int kh, int kw, int stride, int pad, int channels, int h, int w, int n)
+    {
+        var rng = new Rng(11);
+        var spec = new Conv2dSpec(outs, kh, kw, stride, pad); var input = new TensorShape(channels, h, w);
+        var o = spec.OutputShape(input);
+        var c = new CompressedConv(new double[] { 0 }, 1, 1, 0, spec, input);
+        var kernels = new double[o.Locations * c.Dimension]; rng.FillGaussian(kernels);
+        var x = new double[n * input.Size]; rng.FillGaussian(x);
+        var xt = new double[x.Length];
+        for (int s = 0; s < n; s++) for (int f = 0; f < input.Size; f++) xt[f * n + s] = x[s * input.Size + f];
+        var reference = MatrixProjectConv.Apply(c, kernels, x, n);
+        var fast = MatrixProjectConv.ApplyFeatureMajor(c, kernels, xt, n);
+        for (int s = 0; s < n; s++)
+            for (int f = 0; f < o.Size; f++)
+                Assert.Equal(reference[s * o.Size + f], fast[f * n + s], 10);
+    }
 }

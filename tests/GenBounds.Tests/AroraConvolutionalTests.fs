@@ -76,7 +76,7 @@ let ``on the MLP of the small lab the convolutional measures give the fully conn
 
 [<Fact>]
 [<Trait("Category", "Mnist")>]
-let ``the CNN experiments' shortcuts agree with the engine: one-SVD compression and the per-location forward pass`` () =
+let ``the CNN experiments' shortcuts agree with the engine: one-SVD compression and both per-location forward passes`` () =
     let lab = Labs.small.Force()
     let c = match Arora2018.Convolutional.cnn lab CheckMode.RealNetwork with Ok c -> c | Error e -> failwith e
     let dn = c.Double
@@ -92,6 +92,12 @@ let ``the CNN experiments' shortcuts agree with the engine: one-SVD compression 
     let inputs = Array.map float (Array.sub lab.Train.Features 0 (n * 784))
     let replicated i = let a = dn.W.[i] in Array.init (dn.XShape.[i].Locations * a.Length) (fun idx -> a.[idx % a.Length])
     let local = Arora2018.ConvolutionalBound.forwardLocal c replicated (fun i -> dn.W.[i]) inputs n
+    // The feature-major fast path equals the reference on distinct per-location kernels.
+    let rng = GenBounds.Random.Rng(17UL)
+    let distinct = Array.init (dn.Depth + 1) (fun i -> if i = 0 then [||] else Array.init (if dn.WeightSpecs.[i] :? GenBounds.Networks.Conv2dSpec then dn.XShape.[i].Locations * dn.W.[i].Length else dn.W.[i].Length) (fun _ -> rng.NextGaussian()))
+    let slow = Arora2018.ConvolutionalBound.forwardLocal c (fun i -> distinct.[i]) (fun i -> distinct.[i]) inputs n
+    let fast = Arora2018.ConvolutionalBound.forwardLocalFast c (fun i -> distinct.[i]) (fun i -> distinct.[i]) inputs n
+    Array.iter2 (fun (a: float) b -> Assert.True(abs (a - b) <= 1e-9 * (1.0 + abs a), sprintf "fast %g vs reference %g" b a)) slow fast
     let t = NetworkTrace.Compute(dn, System.ReadOnlySpan(Array.sub lab.Train.Features 0 (n * 784)), n, false, lab.LinearAlgebra)
     for s in 0 .. n - 1 do
         let f = t.Sample(dn.Depth, s)

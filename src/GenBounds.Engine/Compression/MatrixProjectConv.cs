@@ -169,6 +169,40 @@ public static class MatrixProjectConv
     }
 
     /// <summary>
+    /// <see cref="Apply"/> on feature-major inputs (entry (c, y, x) of sample s at [(c·H + y)·W + x]·n + s) with feature-major
+    /// output ((o, y', x') of sample s at [o·n₁'n₂' + y'·n₂' + x']·n + s): every kernel tap is then one multiply-add over a
+    /// contiguous run of n samples, which vectorises, where the sample-major form is a short dot product per tap.
+    /// </summary>
+    public static double[] ApplyFeatureMajor(CompressedConv c, double[] kernels, ReadOnlySpan<double> inputs, int n)
+    {
+        var spec = c.Spec; var input = c.Input; var o = spec.OutputShape(input);
+        int channels = input.Channels, h = input.Height, w = input.Width, kh = spec.KernelHeight, kw = spec.KernelWidth;
+        int stride = spec.Stride, pad = spec.Padding, wo = o.Width, lo = o.Locations, outs = spec.OutChannels, dim = c.Dimension, patch = dim / outs;
+        if (kernels.Length != (long)lo * dim) throw new ArgumentException($"expected {lo} location kernels of {dim} entries", nameof(kernels));
+        if (inputs.Length < (long)input.Size * n) throw new ArgumentException($"expected {input.Size}×{n} inputs", nameof(inputs));
+        var y = new double[(long)o.Size * n];
+        for (int l = 0; l < lo; l++)
+        {
+            int y0 = (l / wo) * stride - pad, x0 = (l % wo) * stride - pad;
+            int u0 = Math.Max(0, -y0), u1 = Math.Min(kh, h - y0), v0 = Math.Max(0, -x0), v1 = Math.Min(kw, w - x0);
+            for (int oc = 0; oc < outs; oc++)
+            {
+                var dst = y.AsSpan((oc * lo + l) * n, n);
+                int kb = l * dim + oc * patch;
+                for (int ch = 0; ch < channels; ch++)
+                    for (int u = u0; u < u1; u++)
+                        for (int v = v0; v < v1; v++)
+                        {
+                            double kv = kernels[kb + (ch * kh + u) * kw + v];
+                            var src = inputs.Slice(((ch * h + y0 + u) * w + x0 + v) * n, n);
+                            TensorPrimitives.MultiplyAdd<double>(src, kv, dst, dst);
+                        }
+            }
+        }
+        return y;
+    }
+
+    /// <summary>
     /// The compressed (locally connected) layer on <paramref name="n"/> sample-major inputs (PyTorch order): output
     /// (o, y, x) = Σ_{c,u,v} Â_(y,x)[o, c, u, v]·in[c, s·y + u − p, s·x + v − p] (no bias), sample-major.
     /// <paramref name="kernels"/> comes from <see cref="Decompress"/>.

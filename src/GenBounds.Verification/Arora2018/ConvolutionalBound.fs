@@ -49,6 +49,29 @@ let forwardLocal (c: Cnn) (kernels: int -> float[]) (dense: int -> float[]) (inp
         x <- if i < dn.Depth then Array.map (fun v -> max v 0.0) y else y
     x
 
+/// `forwardLocal` in feature-major layout (MatrixProjectConv.ApplyFeatureMajor): the same arithmetic up to summation order,
+/// with every kernel tap one vectorised multiply-add over the n samples. Takes and returns sample-major arrays.
+let forwardLocalFast (c: Cnn) (kernels: int -> float[]) (dense: int -> float[]) (inputs: float[]) (n: int) =
+    let dn = c.Double
+    let transpose (a: float[]) rows cols = let t = Array.zeroCreate<float> a.Length in (for r in 0 .. rows - 1 do for q in 0 .. cols - 1 do t.[q * rows + r] <- a.[r * cols + q]); t
+    let mutable x = transpose inputs n dn.UShape.[0].Size
+    for i in 1 .. dn.Depth do
+        let y =
+            match dn.WeightSpecs.[i] with
+            | :? Conv2dSpec as spec -> MatrixProjectConv.ApplyFeatureMajor(CompressedConv([| 0.0 |], 1, 1, 0UL, spec, dn.UShape.[i - 1]), kernels i, ReadOnlySpan x, n)
+            | _ ->
+                let w = dense i
+                let rows, cols = dn.XShape.[i].Size, dn.UShape.[i - 1].Size
+                let y = Array.zeroCreate<float> (rows * n)
+                for r in 0 .. rows - 1 do
+                    let dst = Span(y, r * n, n)
+                    for q in 0 .. cols - 1 do
+                        System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(ReadOnlySpan(x, q * n, n), w.[r * cols + q], ReadOnlySpan(y, r * n, n), dst)
+                y
+        if i < dn.Depth then System.Numerics.Tensors.TensorPrimitives.Max(ReadOnlySpan y, 0.0, Span y)
+        x <- y
+    transpose x dn.XShape.[dn.Depth].Size n
+
 /// The Gaussian surrogate of a k-helper Matrix-Project estimate of `a`: a + (‖a‖ G + z a)/√k.
 let private surrogate (rng: GenBounds.Random.Rng) (a: float[]) (k: float) =
     let g = gaussianVector rng a.Length
@@ -134,12 +157,12 @@ let private compressedForward (c: Cnn) (counts: float[]) (rng: GenBounds.Random.
             match dn.WeightSpecs.[i] with
             | :? Conv2dSpec -> Array.concat [ for l in 0 .. dn.XShape.[i].Locations - 1 -> surrogate (rng.Split(sprintf "layer-%d/location-%d" i l)) a counts.[i] ]
             | _ -> surrogate (rng.Split(sprintf "layer-%d" i)) a counts.[i])
-    forwardLocal c (fun i -> kernels.[i]) (fun i -> kernels.[i]) inputs n
+    forwardLocalFast c (fun i -> kernels.[i]) (fun i -> kernels.[i]) inputs n
 
 /// The exact CNN through the same per-location forward pass (every location's kernel = A).
 let private exactForward (c: Cnn) (inputs: float[]) (n: int) =
     let dn = c.Double
-    forwardLocal c (fun i -> let a = dn.W.[i] in Array.init (dn.XShape.[i].Locations * a.Length) (fun idx -> a.[idx % a.Length])) (fun i -> dn.W.[i]) inputs n
+    forwardLocalFast c (fun i -> let a = dn.W.[i] in Array.init (dn.XShape.[i].Locations * a.Length) (fun idx -> a.[idx % a.Length])) (fun i -> dn.W.[i]) inputs n
 
 /// ρ_δ at these counts: the smallest per-draw Definition-7 ρ on S over `draws` draws of the shared-kernel surrogate noise,
 /// from a stream shared by the statements that compress at the same counts (T5.1 and L14), so they share the draws.
