@@ -161,6 +161,21 @@ let d10 =
 let d10Mutants = [ d10 |> Statement.mutate "beta-2/3" "beta scaled down by 2/3 (below the maximum)" (scaled "beta" (frac 2 3)) ]
 
 
+/// The variables and hypotheses of Theorem 5.1's explicit form (shared by Corollary C.1, which rewords three of them).
+let private boundVariables (compressed: string) (lhat: string) (q: string) (rho: string) =
+    [ Statement.var "L0tilde" ("L_0(f_Atilde): held-out classification error of the " + compressed + " (Clopper-Pearson)") Domain.probability
+      Statement.var "Lhat_gamma" lhat Domain.probability
+      Statement.var "q" q Domain.positive
+      Statement.var "r" "values per parameter of the pre-fixed grid (2^32)" Domain.positiveInteger
+      Statement.var "m" "training-set size" Domain.positiveInteger
+      Statement.var "delta" "confidence" Domain.confidence
+      Statement.var "rho_delta" rho Domain.nonNegative
+      Statement.var "d" "number of weight layers" Domain.positiveInteger ]
+
+let private boundHypotheses =
+    [ Hypothesis.Condition(sym "rho_delta" >=. 3 * sym "d"); biasFree
+      Hypothesis.NamedAssumption("fixed before S", "helper string and value grid fixed before S; S i.i.d.") ]
+
 let private surrogate (sign: Expr -> Expr) =
     let q, r, m = sym "q", sym "r", sym "m"
     sym "L0tilde" <=. sym "Lhat_gamma" + sign (sqrt ((q * Expr.ln r + Expr.ln (2 / delta)) / (2 * m)))
@@ -172,17 +187,10 @@ let t51 =
         "For a CNN with rho_delta >= 3d, Algorithm 4 gives L_0(f_Atilde) <= Lhat_gamma(f_A) + O~(sqrt(c^2 d^2 max ||f||^2 sum_i beta^2 ceil(kappa_i/s_i)^2/(mu_i^2 mu_{i->}^2)/(gamma^2 m))); checked in the explicit form Lhat_gamma + sqrt((q ln r + ln(2/delta))/(2m))."
         (Conclusion.WithProbability(surrogate id, delta, "S and Atilde")) with
         Variables =
-            [ Statement.var "L0tilde" "L_0(f_Atilde): held-out classification error of the compressed CNN (Clopper-Pearson)" Domain.probability
-              Statement.var "Lhat_gamma" "Lhat_gamma(f_A) on S" Domain.probability
-              Statement.var "q" "parameters of the compression: sum_i k_i, k_i = 36 c^2 d^2 beta^2 ceil(kappa_i/s_i)^2 ln(6 d^2 h^2 m/delta)/(eps^2 mu_i^2 mu_{i->}^2), eps^2 = gamma^2/(2 max ||f||^2)" Domain.positive
-              Statement.var "r" "values per parameter of the pre-fixed grid (2^32)" Domain.positiveInteger
-              Statement.var "m" "training-set size" Domain.positiveInteger
-              Statement.var "delta" "confidence" Domain.confidence
-              Statement.var "rho_delta" "interlayer smoothness (Definition 7) under the compression noise" Domain.nonNegative
-              Statement.var "d" "number of weight layers" Domain.positiveInteger ]
-        Hypotheses =
-            [ Hypothesis.Condition(sym "rho_delta" >=. 3 * sym "d"); biasFree
-              Hypothesis.NamedAssumption("fixed before S", "helper string and value grid fixed before S; S i.i.d.") ]
+            boundVariables "compressed CNN" "Lhat_gamma(f_A) on S"
+                "parameters of the compression: sum_i k_i, k_i = 36 c^2 d^2 beta^2 ceil(kappa_i/s_i)^2 ln(6 d^2 h^2 m/delta)/(eps^2 mu_i^2 mu_{i->}^2), eps^2 = gamma^2/(2 max ||f||^2)"
+                "interlayer smoothness (Definition 7) under the compression noise"
+        Hypotheses = boundHypotheses
         Notes =
             [ "EXACT statement; DERIVED/RECON verifier form: Lemma 14's count is our conv analogue of Lemma 3's 36 c^2 d^2 ln(6d^2h^2m/delta)/(eps^2 mu_i^2 mu_{i->}^2) with the factor beta^2 ceil(kappa_i/s_i)^2 of the theorem (h = the largest x^i size); the O~ hides constants and logs, so the explicit form is a surrogate and a bound >= 1 is reported as vacuous."
               "The compressed CNN: every conv layer by Algorithm 4 with k_i Gaussians per location (k_i p_i >= D_i, so the helper subspace is the whole kernel space and each location's kernel is exactly (1/k) sum <A, M> M with M ~ N(0, I)), simulated by its Gaussian surrogate A + (||A||_F G + z A)/sqrt(k_i) per location; the dense layer by Algorithm 1's surrogate."
@@ -202,18 +210,10 @@ let cor1 =
         "Theorem 5.1 with c, beta, mu_i, mu_{i->} and max ||f|| measured on a 1 - zeta fraction S' of S, plus zeta: L_0(f_Atilde) <= Lhat_gamma(f_A) + zeta + sqrt((q ln r + ln(2/delta))/(2m)), checked in that explicit form."
         (Conclusion.WithProbability(surrogate (fun t -> sym "zeta" + t), delta, "S and Atilde")) with
         Variables =
-            [ Statement.var "L0tilde" "L_0(f_Atilde): held-out classification error of the CNN compressed with the counts of S' (Clopper-Pearson)" Domain.probability
-              Statement.var "Lhat_gamma" "Lhat_gamma(f_A) on the whole S" Domain.probability
-              probability "zeta" "|S minus S'|/|S|: the union of every quantity's worst points (each quantity drops its worst 2%)"
-              Statement.var "q" "sum_i k_i with Lemma 14's counts from the quantities on S'" Domain.positive
-              Statement.var "r" "values per parameter of the pre-fixed grid (2^32)" Domain.positiveInteger
-              Statement.var "m" "training-set size" Domain.positiveInteger
-              Statement.var "delta" "confidence" Domain.confidence
-              Statement.var "rho_delta" "interlayer smoothness (Definition 7) under the compression noise at the counts of S', on the whole S" Domain.nonNegative
-              Statement.var "d" "number of weight layers" Domain.positiveInteger ]
-        Hypotheses =
-            [ Hypothesis.Condition(sym "rho_delta" >=. 3 * sym "d"); biasFree
-              Hypothesis.NamedAssumption("fixed before S", "helper string and value grid fixed before S; S i.i.d.") ]
+            boundVariables "CNN compressed with the counts of S'" "Lhat_gamma(f_A) on the whole S" "sum_i k_i with Lemma 14's counts from the quantities on S'"
+                "interlayer smoothness (Definition 7) under the compression noise at the counts of S', on the whole S"
+            @ [ probability "zeta" "|S minus S'|/|S|: the union of every quantity's worst points (each quantity drops its worst 2%)" ]
+        Hypotheses = boundHypotheses
         Notes =
             [ "EXACT statement (catalog: 'Corollary C.1: same with +zeta when the properties are measured on a 1 - zeta fraction of S'); DERIVED/RECON verifier form as ARORA-T5.1."
               "The points removed are the union of each per-sample quantity's worst floor(0.02 |S|) (layer cushions, interlayer cushions and beta per pair, the contraction, the output norm); every quantity is then the exact minimum or maximum over the same S', and the union's size, not 2% times the number of quantities, is charged."
