@@ -59,8 +59,8 @@ public class PolynomialHashTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new PolynomialHash(0, new Rng(1)));
     }
 
-    /// The coefficients of a member, recovered by Lagrange-free differencing: c₀ = h(0), and the rest by solving the
-    /// Vandermonde system at 1..p−1 in BigInteger arithmetic mod P.
+    /// The coefficients of a member, recovered from its values at 0..p−1 by Gauss–Jordan elimination of the Vandermonde
+    /// system in BigInteger arithmetic mod P.
     private static BigInteger[] Coefficients(PolynomialHash h)
     {
         int p = h.Independence;

@@ -180,6 +180,10 @@ let private surrogate (sign: Expr -> Expr) =
     let q, r, m = sym "q", sym "r", sym "m"
     sym "L0tilde" <=. sym "Lhat_gamma" + sign (sqrt ((q * Expr.ln r + Expr.ln (2 / delta)) / (2 * m)))
 
+/// The false-on-purpose form shared by T5.1's and C.1's mutants: the complexity term subtracted (and ζ not paid).
+let private minusComplexity (s: Statement) =
+    { s with Conclusion = Conclusion.WithProbability(surrogate (fun t -> Expr.zero - t), delta, "S and Atilde") }
+
 /// ARORA-T5.1 (Theorem 5.1) in the explicit surrogate form of ARORA-T4.1: Theorem 2.1 (verifier form) with Lemma 10's
 /// γ/√2 closeness and q = Σ_i k_i from Lemma 14's count (β² ⌈κ_i/s_i⌉² per layer).
 let t51 =
@@ -199,9 +203,7 @@ let t51 =
               cnnNote ] }
 
 /// ARORA-T5.1's mutant.
-let t51Mutants =
-    [ t51 |> Statement.mutateWith "minus-complexity" "complexity term subtracted instead of added" (fun s ->
-          { s with Conclusion = Conclusion.WithProbability(surrogate (fun t -> Expr.zero - t), delta, "S and Atilde") }) ]
+let t51Mutants = [ t51 |> Statement.mutateWith "minus-complexity" "complexity term subtracted instead of added" minusComplexity ]
 
 /// ARORA-C.COR1 (Corollary C.1) in the surrogate form of ARORA-T5.1: the quantities of Lemma 14's counts measured on
 /// S' ⊆ S, the training points left after removing each quantity's worst ζ fraction, at the price of the fraction removed.
@@ -220,9 +222,7 @@ let cor1 =
               cnnNote ] }
 
 /// ARORA-C.COR1's mutant: the outliers removed for free.
-let cor1Mutants =
-    [ cor1 |> Statement.mutateWith "zeta-free" "outliers removed without paying zeta, and the complexity term subtracted" (fun s ->
-          { s with Conclusion = Conclusion.WithProbability(surrogate (fun t -> Expr.zero - t), delta, "S and Atilde") }) ]
+let cor1Mutants = [ cor1 |> Statement.mutateWith "zeta-free" "outliers removed without paying zeta, and the complexity term subtracted" minusComplexity ]
 
 /// ARORA-C.L14 (Lemma 14): the conv analogue of Lemma 3 (ARORA-L3), with the factor β²⌈κ_i/s_i⌉² in each layer's count.
 let l14 =
