@@ -134,3 +134,33 @@ let ``Corollary C.1's quantities on S' are SequentialMeasures' own at zeta 0 and
         Assert.InRange(q.Removed, perQuantity, perQuantity * float (d + (d - 1) * d + 2))
         Assert.True(q.C <= q0.C && q.Beta <= q0.Beta && q.MaxOutputNorm <= q0.MaxOutputNorm, "maxima must not grow")
         for i in 1 .. d do Assert.True(q.Mu.[i] >= q0.Mu.[i] && q.MuTo.[i] >= q0.MuTo.[i], sprintf "cushions of layer %d must not shrink" i)
+
+[<Fact>]
+[<Trait("Category", "Mnist")>]
+let ``the Figure 2 analogues compare the trained CNN with its own initialisation on every layer and each polygon is a distribution`` () =
+    let lab = Labs.small.Force()
+    let byMode = results.Force() |> List.filter (fun (s, _, _) -> s.Mutation.IsNone && Statement.originalId s = "ARORA-D8")
+    let trained = match Arora2018.Convolutional.cnn lab CheckMode.RealNetwork with Ok c -> c | Error e -> failwith e
+    let d = trained.Double.Depth
+    for _, mode, r in byMode do
+        let figs =
+            r.Figures |> List.choose (function
+                | Figure.Lines(title, _, _, series) when title.Contains "trained vs the initialisation" -> Some(title, series)
+                | _ -> None)
+        match mode with
+        | CheckMode.Synthetic -> Assert.Empty figs
+        | CheckMode.RealNetwork ->
+            // Layer cushion on every layer; interlayer cushion, contraction and beta on every hidden layer.
+            Assert.Equal(d + 3 * (d - 1), figs.Length)
+            for title, series in figs do
+                Assert.Equal<string list>([ "trained"; "initialisation" ], series |> List.map fst)
+                for name, pts in series do
+                    let total = pts |> Array.sumBy snd
+                    Assert.True(abs (total - 1.0) < 1e-9, sprintf "%s / %s: fractions sum to %g" title name total)
+            // The medians in the measured list are those of the two networks' own per-sample values.
+            let ms = Arora2018.Convolutional.measures lab CheckMode.RealNetwork trained
+            let median1 = Arora2018.Shared.median (ms.LayerCushionRatio.[1] |> Array.filter System.Double.IsFinite)
+            let reported = r.Bindings |> List.find (fun (k, _) -> k.StartsWith "median layer cushion" && k.EndsWith "layer 1, trained") |> snd
+            Assert.Equal(median1, reported)
+            let init = r.Bindings |> List.find (fun (k, _) -> k.StartsWith "median layer cushion" && k.EndsWith "layer 1, initialisation") |> snd
+            Assert.NotEqual(reported, init)

@@ -295,6 +295,47 @@ let private pairSettings (lab: Lab) (mode: CheckMode) (c: Cnn) (instance: Sequen
         for j in i + 1 .. d ->
             Evidence.setting (sprintf "pair (%d,%d), x^%d is %O" i j i c.Double.XShape.[i]) [ for s in 0 .. t.Count - 1 do match instance m t i j s with Some ins -> yield ins | None -> () ] ]
 
+/// Figure 2 / App. D.1 analogues on the verifier's CNN (real mode only, where the trained net exists): per weight layer,
+/// the distribution over S of a per-sample quantity for the trained CNN and for the initialisation it was trained from
+/// (the synthetic mode's CNN), as frequency polygons on common bins. The paper's VGG-19 histograms (Figs. A.1–A.5) compare
+/// trained with random-init nets the same way; smoothness (Fig. A.4) is drawn per compression draw in T5.1, not per sample.
+let comparisonFigures (lab: Lab) (mode: CheckMode) (label: string) (layers: int -> int list) (values: SequentialMeasures -> int -> float[]) =
+    match mode, cnn lab CheckMode.RealNetwork, cnn lab CheckMode.Synthetic with
+    | CheckMode.RealNetwork, Ok trained, Ok init ->
+        let mt, mi = measures lab CheckMode.RealNetwork trained, measures lab CheckMode.Synthetic init
+        layers trained.Double.Depth
+        |> List.choose (fun i ->
+            Draws.polygons (sprintf "CNN %s, layer %d: trained vs the initialisation it was trained from" label i) label
+                [ "trained", values mt i; "initialisation", values mi i ])
+    | _ -> []
+
+/// Medians over S of a per-sample quantity per layer, trained and at initialisation (real mode; for the measured list).
+let comparisonMedians (lab: Lab) (mode: CheckMode) (label: string) (layers: int -> int list) (values: SequentialMeasures -> int -> float[]) =
+    match mode, cnn lab CheckMode.RealNetwork, cnn lab CheckMode.Synthetic with
+    | CheckMode.RealNetwork, Ok trained, Ok init ->
+        let mt, mi = measures lab CheckMode.RealNetwork trained, measures lab CheckMode.Synthetic init
+        let med (v: float[]) = v |> Array.filter Double.IsFinite |> fun f -> if f.Length = 0 then nan else median f
+        [ for i in layers trained.Double.Depth do
+            yield sprintf "median %s, layer %d, trained" label i, med (values mt i)
+            yield sprintf "median %s, layer %d, initialisation" label i, med (values mi i) ]
+    | _ -> []
+
+/// A pair's per-sample values, empty when the exact Jacobians were not computed.
+let private pairValues (t: PairSamples) i j : float[] = if isNull t then [||] else t.[i, j]
+
+/// The four per-sample quantities of Figs. 2a–c and A.1–A.3, A.5 as (label, layers, values).
+let private figureQuantities : (string * (int -> int list) * (SequentialMeasures -> int -> float[])) list =
+    [ "layer cushion ratio (Fig. 2a / A.1)", (fun d -> [ 1 .. d ]), (fun m i -> m.LayerCushionRatio.[i])
+      "unclipped interlayer cushion ratio i -> d (Fig. 2b / A.2)", (fun d -> [ 1 .. d - 1 ]), (fun m i -> pairValues m.InterlayerRatio i m.Net.Depth)
+      "activation contraction ||x^i||/||phi(x^i)|| (Fig. 2c / A.3)", (fun d -> [ 1 .. d - 1 ]), (fun m i -> m.ContractionRatio.[i])
+      "well-distributedness beta_{i,d} (Fig. A.5)", (fun d -> [ 1 .. d - 1 ]), (fun m i -> pairValues m.WellDistributed i m.Net.Depth) ]
+
+/// Every Figure 2 / A.1–A.3, A.5 analogue with its medians (real mode).
+let figure2 (lab: Lab) (mode: CheckMode) (e: Evidence) =
+    let figs = figureQuantities |> List.collect (fun (l, ls, v) -> comparisonFigures lab mode l ls v)
+    let meds = figureQuantities |> List.collect (fun (l, ls, v) -> comparisonMedians lab mode l ls v)
+    e |> Evidence.withFigures figs |> Evidence.withMeasured meds
+
 /// ARORA-D8: per pair i < j and sample, μ_{i,j}‖J‖_F‖xⁱ‖/√(n₁ⁱn₂ⁱ) against ‖J xⁱ‖ (exact norms).
 let d8 =
     Experiment.create [ "mu_ij"; "normJ_F"; "normx_i"; "normJx"; "n_1"; "n_2" ] (fun lab run ->
@@ -315,7 +356,8 @@ let d8 =
             |> Evidence.withMeasured
                 ([ for i in 1 .. d - 1 do for j in i + 1 .. d -> sprintf "mu_{%d,%d}" i j, m.InterlayerCushion(i, j) ]
                  @ [ for i in 1 .. d -> sprintf "mu_{%d->} (clipped at 1/sqrt(h^%d))" i i, m.MinimalInterlayerCushion i ])
-            |> Evidence.withFailedAssumptions (if c.Double.HasBias then [ "bias-free", "the CNN has biases" ] else [])))
+            |> Evidence.withFailedAssumptions (if c.Double.HasBias then [ "bias-free", "the CNN has biases" ] else [])
+            |> figure2 lab run.Mode))
 
 /// ARORA-D9: per pair i < j and sample, the largest location slice of J^{i,j} against β_{i,j}/√(n₁ⁱn₂ⁱ)‖J‖_F (exact).
 let d9 =

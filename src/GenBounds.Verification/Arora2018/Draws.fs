@@ -142,7 +142,7 @@ let comparisons (lab: Lab) : ComparisonMeasures list =
             Note = sprintf "trained by the verifier from the random-init network on S with uniformly random labels (%d of %d changed), %d epochs, Adam, batch 64; final training accuracy on the random labels %.3f" c.Changed lab.Train.Count c.Epochs c.ShuffledAccuracy } ])
 
 /// A histogram drawn as frequency polygons on common bins, one series per network (Vega-Lite lines).
-let private polygons (title: string) (xLabel: string) (groups: (string * float[]) list) =
+let polygons (title: string) (xLabel: string) (groups: (string * float[]) list) =
     let finite = groups |> List.map (fun (n, v) -> n, v |> Array.filter Double.IsFinite)
     let all = finite |> List.collect (fun (_, v) -> List.ofArray v)
     if all.IsEmpty then None
