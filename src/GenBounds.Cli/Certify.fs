@@ -43,6 +43,7 @@ let spec =
           opt "pmin" "X" "p_min of the bounded cross-entropy" None
           opt "delta" "X" "delta of the PAC-Bayes step" (Some "0.025")
           opt "delta-mc" "X" "delta' of the Monte Carlo step" (Some "0.01")
+          opt "selected-from" "K" "set-ups tried on this bound set before choosing this one: each step pays delta/K and delta'/K (union bound)" (Some "1")
           opt "mc-passes" "N" "passes over the bound set; each draws an independent network per example" (Some "5")
           opt "bound" "NAME" "maurer or dziugaite-roy (default: maurer; dr17: dziugaite-roy)" None
           opt "test-passes" "N" "passes over the test set for the stochastic test error" (Some "1")
@@ -126,6 +127,7 @@ let setupOf (p: Parsed) : CertifySetup =
     let certificate =
         CertificateOptions(
             Delta = p.Float "delta", DeltaMonteCarlo = p.Float "delta-mc", Passes = p.Int "mc-passes", Bound = bound,
+            Configurations = p.Int "selected-from",
             Grid = (if learn then (if isNull co.Grid then PriorVarianceGrid() else co.Grid) else null))
     let normalization =
         match p.TryGet "normalize" with
@@ -202,6 +204,7 @@ let private certificateJson (c: RiskCertificate) =
           "delta_pac_bayes", jnum c.DeltaPacBayes
           "delta", jnum c.Delta
           "delta_mc", jnum c.DeltaMonteCarlo
+          "selected_from", jint (int64 c.Configurations)
           "total_failure_probability", jnum (c.Delta + c.DeltaMonteCarlo)
           "statement", jstr c.Statement ]
 

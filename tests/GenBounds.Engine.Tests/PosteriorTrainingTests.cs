@@ -178,6 +178,15 @@ public class PosteriorTrainingTests
         Assert.NotNull(gridded.GridIndex);
         Assert.Equal(UnionBound.Polynomial(0.025, gridded.GridIndex!.Value), gridded.DeltaPacBayes, 15);
         Assert.True(gridded.Certificate > cert.Certificate * 0.999, "paying for the grid cannot make the certificate tighter by more than the rounding of σ_P");
+
+        // Choosing among K set-ups on the same bound set: the same certificate as δ/K and δ′/K, and never tighter than K = 1.
+        var chosen = Certification.Certify(q, prior, 0.03, boundPart, new CertificateOptions { Passes = 4, Configurations = 20 }, LinearAlgebraProviders.Default);
+        var split = Certification.Certify(q, prior, 0.03, boundPart, new CertificateOptions { Passes = 4, Delta = 0.025 / 20, DeltaMonteCarlo = 0.01 / 20 }, LinearAlgebraProviders.Default);
+        Assert.Equal(split.Certificate, chosen.Certificate, 15);
+        Assert.True(chosen.Certificate > cert.Certificate, "a union bound over 20 set-ups must cost something");
+        Assert.Equal(20, chosen.Configurations);
+        Assert.Contains("chosen among 20 tried on this bound set", chosen.Statement);
+        Assert.Throws<ArgumentException>(() => new CertificateOptions { Configurations = 0 }.Validate());
     }
 
     [Fact]

@@ -33,6 +33,12 @@ public sealed record CertificateOptions
     /// neighbours λ_j, each paid with δ_j = 6δ/(π²j²). Null: σ_P was fixed before the bound set was seen.
     /// </summary>
     public PriorVarianceGrid? Grid { get; init; }
+    /// <summary>
+    /// K: set-ups (hyper-parameters, objectives, seeds) tried on this same bound set, the one certified chosen among them
+    /// after seeing their results. Choosing by the certificate is data snooping unless every set-up's certificate holds
+    /// at once, which a union bound buys: each pays δ/K and δ′/K. 1 = the set-up was fixed before the bound set was used.
+    /// </summary>
+    public int Configurations { get; init; } = 1;
     /// <summary>Seed of the Monte Carlo stream <c>pacbayes/certificate</c>.</summary>
     public ulong Seed { get; init; } = 1;
     /// <summary>Rows per forward chunk.</summary>
@@ -46,6 +52,7 @@ public sealed record CertificateOptions
         if (Delta + DeltaMonteCarlo >= 1) throw new ArgumentException($"δ + δ′ = {Delta + DeltaMonteCarlo} must be below 1");
         if (Passes < 1) throw new ArgumentException($"need at least one Monte Carlo pass (got {Passes})");
         if (Chunk < 1) throw new ArgumentException("chunk must be positive");
+        if (Configurations < 1) throw new ArgumentException($"the number of set-ups tried must be ≥ 1 (got {Configurations})");
     }
 }
 
@@ -67,7 +74,11 @@ public sealed record CertificateOptions
 /// <param name="KlBudget">Right-hand side c of kl(L̂‖L) ≤ c.</param>
 /// <param name="Statement">One-sentence statement with the δ split.</param>
 public sealed record RiskCertificate(double Certificate, long BoundSetSize, StochasticErrors MonteCarlo, double EmpiricalRiskUpper, double Kl,
-    double PriorSigma, long? GridIndex, double DeltaPacBayes, double Delta, double DeltaMonteCarlo, CertificateBound Bound, double KlBudget, string Statement);
+    double PriorSigma, long? GridIndex, double DeltaPacBayes, double Delta, double DeltaMonteCarlo, CertificateBound Bound, double KlBudget, string Statement)
+{
+    /// <summary>K of <see cref="CertificateOptions.Configurations"/>: the steps used δ/K and δ′/K.</summary>
+    public int Configurations { get; init; } = 1;
+}
 
 /// <summary>
 /// The risk certificate of catalog baseline-bounds §9: L(Q) ≤ kl⁻¹↑(kl⁻¹↑(L̂_MC, ln(2/δ′)/n), c) with c Maurer's
@@ -91,15 +102,17 @@ public static class Certification
         if (options.Bound == CertificateBound.Maurer && m < 8) throw new ArgumentException($"Maurer's bound needs a bound set of at least 8 examples (got {m})");
         if (m < 2) throw new ArgumentException($"the bound set needs at least 2 examples (got {m})");
         var mc = StochasticEvaluation.Evaluate(posterior, boundSet, options.Passes, new SeedStreams(options.Seed).Stream("pacbayes/certificate"), la, options.Chunk, progress);
-        double inner = MonteCarloBounds.SampleConvergenceUpper(mc.Errors, mc.Draws, options.DeltaMonteCarlo, options.TwoSidedMonteCarlo);
+        // Selection among K set-ups on this bound set: every set-up's two steps hold at once with δ/K and δ′/K each.
+        double deltaPb = options.Delta / options.Configurations, deltaMc = options.DeltaMonteCarlo / options.Configurations;
+        double inner = MonteCarloBounds.SampleConvergenceUpper(mc.Errors, mc.Draws, deltaMc, options.TwoSidedMonteCarlo);
         var candidates = new List<(double Sigma, long? J, double DeltaJ)>();
         if (options.Grid is { } grid)
         {
             var (lo, hi) = grid.Neighbours(priorSigma * priorSigma);
             foreach (long j in lo == hi ? new[] { lo } : new[] { lo, hi })
-                candidates.Add((Math.Sqrt(grid.Value(j)), j, UnionBound.Polynomial(options.Delta, j)));
+                candidates.Add((Math.Sqrt(grid.Value(j)), j, UnionBound.Polynomial(deltaPb, j)));
         }
-        else candidates.Add((priorSigma, null, options.Delta));
+        else candidates.Add((priorSigma, null, deltaPb));
         RiskCertificate? best = null;
         foreach (var (sigma, j, deltaJ) in candidates)
         {
@@ -115,11 +128,14 @@ public static class Certification
         string grid2 = best!.GridIndex is { } jj
             ? string.Format(inv, "; σ_P² rounded to grid point j = {0} of λ_j = {1}·e^(−j/{2}), paid with δ_j = 6δ/(π²j²) = {3:G4}", jj, options.Grid!.Base, options.Grid.Precision, best.DeltaPacBayes)
             : "; σ_P fixed before the bound set was seen";
+        string chosen = options.Configurations > 1
+            ? string.Format(inv, "; the set-up was chosen among {0} tried on this bound set, so each step is paid δ/{0} and δ′/{0} (union bound)", options.Configurations)
+            : "";
         string stmt = string.Format(inv,
             "With probability ≥ 1 − {0:G4} (δ = {1:G4} PAC-Bayes + δ′ = {2:G4} Monte Carlo) over the {3} bound-set examples and the {4} per-example posterior draws, " +
             "the 0-1 risk of the randomised classifier is ≤ {5:G6} ({6} bound, m = {3}, KL = {7:G6}{8}).",
             options.Delta + options.DeltaMonteCarlo, options.Delta, options.DeltaMonteCarlo, m, mc.Draws, best.Certificate,
-            options.Bound == CertificateBound.Maurer ? "Maurer" : "Dziugaite–Roy", best.Kl, grid2);
-        return best with { Statement = stmt };
+            options.Bound == CertificateBound.Maurer ? "Maurer" : "Dziugaite–Roy", best.Kl, grid2 + chosen);
+        return best with { Statement = stmt, Configurations = options.Configurations };
     }
 }
