@@ -74,6 +74,44 @@ public class ConvKernelTests
     }
 
     [Theory]
+    [InlineData(6, 14, 14, 5, 0)] [InlineData(3, 13, 17, 4, 1)] [InlineData(2, 20, 21, 4, 0)] [InlineData(1, 9, 30, 7, 2)] [InlineData(2, 6, 5, 3, 0)]
+    public void Stride_one_unfold_and_col2im_in_float32_equal_their_definitions_on_rows_longer_than_a_vector(int c, int h, int w, int k, int p)
+    {
+        // The narrower-than-input stride-1 path copies and accumulates rows with whole vectors (the last copy overlapping);
+        // rows of 8 to 26 floats cross one, two and three vector widths with and without a tail.
+        var rng = new Rng(91);
+        int n = 3;
+        var x = new float[n * c * h * w];
+        for (int i = 0; i < x.Length; i++) x[i] = (float)rng.NextGaussian();
+        foreach (bool channelMajor in new[] { false, true })
+        {
+            var g = channelMajor ? ConvGeometry.ChannelMajor(c, n, h, w, k, k, 1, p) : ConvGeometry.SampleMajor(c, n, h, w, k, k, 1, p);
+            Assert.NotEqual(w, g.OutWidth);
+            var cols = new float[g.PatchSize * g.Columns];
+            for (int i = 0; i < cols.Length; i++) cols[i] = float.NaN;                   // must be overwritten everywhere
+            Im2Col.Unfold<float>(g, x, cols);
+            var z = new float[cols.Length];
+            for (int i = 0; i < z.Length; i++) z[i] = (float)rng.NextGaussian();
+            var back = new double[x.Length];
+            for (int ch = 0; ch < c; ch++) for (int u = 0; u < k; u++) for (int v = 0; v < k; v++)
+                for (int s = 0; s < n; s++) for (int y = 0; y < g.OutHeight; y++) for (int xx = 0; xx < g.OutWidth; xx++)
+                {
+                    int iy = y + u - p, ix = xx + v - p;
+                    int at = ((ch * k + u) * k + v) * g.Columns + (s * g.OutHeight + y) * g.OutWidth + xx;
+                    bool inside = iy >= 0 && iy < h && ix >= 0 && ix < w;
+                    long src = ch * g.ChannelStride + s * g.SampleStride + iy * w + ix;
+                    Assert.Equal(inside ? x[src] : 0f, cols[at]);
+                    if (inside) back[src] += z[at];
+                }
+            var got = new float[x.Length];
+            for (int i = 0; i < got.Length; i++) got[i] = float.NaN;                     // Col2Im must clear it first
+            Im2Col.Col2Im<float>(g, z, got);
+            for (int i = 0; i < got.Length; i++)
+                Assert.True(Math.Abs(got[i] - back[i]) <= 1e-5 * (1 + Math.Abs(back[i])), $"col2im at {i}: {got[i]} vs {back[i]}");
+        }
+    }
+
+    [Theory]
     [InlineData(11)] [InlineData(12)] [InlineData(13)]
     public void Col2im_is_the_adjoint_of_im2col(ulong seed)
     {

@@ -1,4 +1,7 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace GenBounds.Networks.Kernels;
 
@@ -46,6 +49,7 @@ public static class Im2Col
         int ho = g.OutHeight, wo = g.OutWidth, n = g.Samples, cs = g.Columns;
         if (cols.Length < (long)g.PatchSize * cs) throw new ArgumentException($"im2col: buffer has {cols.Length} entries, needs {(long)g.PatchSize * cs}");
         if (g.Stride == 1 && wo == g.Width) { UnfoldSameWidth(g, input, cols); return; }
+        if (g.Stride == 1) { CheckInput(g, input.Length, "im2col"); UnfoldStride1(g, input, cols); return; }
         for (int c = 0; c < g.Channels; c++)
             for (int u = 0; u < g.KernelHeight; u++)
                 for (int v = 0; v < g.KernelWidth; v++)
@@ -105,6 +109,71 @@ public static class Im2Col
                 }
     }
 
+    // Stride 1, output narrower than the input (no or little padding, e.g. LeNet's second convolution): every patch row
+    // is wo contiguous inputs. Rows are short (a few to a few dozen entries), so the per-row cost of span slicing and a
+    // memmove call dominated; rows are copied here with whole-vector moves (the last one overlapping) through refs,
+    // after CheckInput has bounded every address.
+    private static void UnfoldStride1<T>(in ConvGeometry g, ReadOnlySpan<T> input, Span<T> cols) where T : unmanaged, INumberBase<T>
+    {
+        int ho = g.OutHeight, wo = g.OutWidth, n = g.Samples, cs = g.Columns, p = g.Padding, w = g.Width, h = g.Height;
+        ref T src0 = ref MemoryMarshal.GetReference(input);
+        ref T dst0 = ref MemoryMarshal.GetReference(cols);
+        for (int c = 0; c < g.Channels; c++)
+            for (int u = 0; u < g.KernelHeight; u++)
+                for (int v = 0; v < g.KernelWidth; v++)
+                {
+                    long row = (long)((c * g.KernelHeight + u) * g.KernelWidth + v) * cs;
+                    int x0 = Math.Max(0, p - v), x1 = Math.Min(wo, w + p - v), len = x1 - x0;
+                    for (int s = 0; s < n; s++)
+                    {
+                        long plane = c * g.ChannelStride + s * g.SampleStride;
+                        for (int y = 0; y < ho; y++)
+                        {
+                            ref T dst = ref Unsafe.Add(ref dst0, (nint)(row + (long)(s * ho + y) * wo));
+                            int iy = y + u - p;
+                            if (iy < 0 || iy >= h || len <= 0) { Fill(ref dst, wo); continue; }
+                            Fill(ref dst, x0);
+                            Fill(ref Unsafe.Add(ref dst, x1), wo - x1);
+                            CopyRow(ref Unsafe.Add(ref src0, (nint)(plane + (long)iy * w + x0 + v - p)), ref Unsafe.Add(ref dst, x0), len);
+                        }
+                    }
+                }
+    }
+
+    // Every input address the geometry reads lies inside a span of this length.
+    private static void CheckInput(in ConvGeometry g, int length, string what)
+    {
+        long need = (g.Channels - 1) * g.ChannelStride + (g.Samples - 1) * g.SampleStride + (long)g.Height * g.Width;
+        if (length < need) throw new ArgumentException($"{what}: input has {length} entries, the geometry reads {need}");
+    }
+
+    private static void Fill<T>(ref T dst, int len) where T : unmanaged, INumberBase<T>
+    {
+        for (int i = 0; i < len; i++) Unsafe.Add(ref dst, i) = T.Zero;
+    }
+
+    private static void CopyRow<T>(ref T src, ref T dst, int len) where T : unmanaged
+    {
+        int vw = Vector256<T>.Count;
+        if (Vector256.IsHardwareAccelerated && len >= vw)
+        {
+            int i = 0;
+            for (; i + vw <= len; i += vw) Vector256.LoadUnsafe(ref src, (nuint)i).StoreUnsafe(ref dst, (nuint)i);
+            if (i < len) Vector256.LoadUnsafe(ref src, (nuint)(len - vw)).StoreUnsafe(ref dst, (nuint)(len - vw));
+        }
+        else for (int i = 0; i < len; i++) Unsafe.Add(ref dst, i) = Unsafe.Add(ref src, i);
+    }
+
+    // dst[i] += src[i], i < len: whole vectors, then the tail one by one (an overlapping vector would add twice).
+    private static void AddRow<T>(ref T src, ref T dst, int len) where T : unmanaged, INumberBase<T>
+    {
+        int vw = Vector256<T>.Count, i = 0;
+        if (Vector256.IsHardwareAccelerated)
+            for (; i + vw <= len; i += vw)
+                (Vector256.LoadUnsafe(ref dst, (nuint)i) + Vector256.LoadUnsafe(ref src, (nuint)i)).StoreUnsafe(ref dst, (nuint)i);
+        for (; i < len; i++) Unsafe.Add(ref dst, i) += Unsafe.Add(ref src, i);
+    }
+
     /// <summary>
     /// The adjoint of <see cref="Unfold{T}"/>: <paramref name="input"/> ← 0, then every patch-matrix entry is added to the
     /// input position it was read from (positions read by several patches accumulate; padding entries are dropped).
@@ -113,14 +182,18 @@ public static class Im2Col
     {
         int ho = g.OutHeight, wo = g.OutWidth, n = g.Samples, cs = g.Columns;
         if (cols.Length < (long)g.PatchSize * cs) throw new ArgumentException($"col2im: buffer has {cols.Length} entries, needs {(long)g.PatchSize * cs}");
+        CheckInput(g, input.Length, "col2im");
         for (int c = 0; c < g.Channels; c++)
             for (int s = 0; s < n; s++)
                 input.Slice((int)(c * g.ChannelStride + s * g.SampleStride), g.Height * g.Width).Clear();
+        ref T colRef = ref MemoryMarshal.GetReference(cols);
+        ref T inRef = ref MemoryMarshal.GetReference(input);
         for (int c = 0; c < g.Channels; c++)
             for (int u = 0; u < g.KernelHeight; u++)
                 for (int v = 0; v < g.KernelWidth; v++)
                 {
-                    var row = cols.Slice(((c * g.KernelHeight + u) * g.KernelWidth + v) * cs, cs);
+                    long row0 = (long)((c * g.KernelHeight + u) * g.KernelWidth + v) * cs;
+                    var row = cols.Slice((int)row0, cs);
                     int x0 = Math.Max(0, CeilDiv(g.Padding - v, g.Stride)), x1 = Math.Min(wo, CeilDiv(g.Width + g.Padding - v, g.Stride));
                     if (x0 >= x1) continue;
                     for (int s = 0; s < n; s++)
@@ -130,12 +203,16 @@ public static class Im2Col
                         {
                             int iy = y * g.Stride + u - g.Padding;
                             if (iy < 0 || iy >= g.Height) continue;
+                            int ix = x0 * g.Stride + v - g.Padding;
+                            if (g.Stride == 1)
+                            {
+                                // Bounded by the checks above: (s·ho + y)·wo + x1 ≤ cs, and plane + iy·W + ix + (x1 − x0) ≤ the plane's end.
+                                AddRow(ref Unsafe.Add(ref colRef, (nint)(row0 + (long)(s * ho + y) * wo + x0)), ref Unsafe.Add(ref inRef, (nint)(plane + (long)iy * g.Width + ix)), x1 - x0);
+                                continue;
+                            }
                             var src = row.Slice((s * ho + y) * wo, wo);
                             var dst = input.Slice((int)(plane + (long)iy * g.Width), g.Width);
-                            int ix = x0 * g.Stride + v - g.Padding;
-                            // Rows are short (a few to a few dozen entries): a plain loop beats a vectorised call's overhead.
-                            if (g.Stride == 1) { var d = dst.Slice(ix, x1 - x0); var sr = src[x0..x1]; for (int x = 0; x < d.Length; x++) d[x] += sr[x]; }
-                            else for (int x = x0; x < x1; x++, ix += g.Stride) dst[ix] += src[x];
+                            for (int x = x0; x < x1; x++, ix += g.Stride) dst[ix] += src[x];
                         }
                     }
                 }
