@@ -15,9 +15,10 @@ open GenBounds.Cli.Common
 let spec =
     { Name = "bounds"
       Summary = "norm-based, compression and PAC-Bayes-style bounds of a model side by side: JSON, CSV, LaTeX tabular, HTML chart"
-      Positionals = [ "MODEL", "a .safetensors model (GenBounds or a PyTorch nn.Sequential of Linear/ReLU)" ]
+      Positionals = [ "MODEL", "a .safetensors model (GenBounds or PyTorch nn.Sequential: MLP or CNN)" ]
       Options =
-        [ opt "out" "DIR" "report folder (bounds.json, bounds.csv, bounds.tex, bounds.html; default reports/bounds-MODEL)" None
+        [ opt "arch" "ARCH" "architecture of a PyTorch CNN file that does not record it (input prefix required, e.g. 1x28x28:conv6k5-...)" None
+          opt "out" "DIR" "report folder (bounds.json, bounds.csv, bounds.tex, bounds.html; default reports/bounds-MODEL)" None
           opt "delta" "X" "delta of the published norm bounds" (Some "0.05")
           opt "compression-delta" "X" "delta of the Arora/Guha compression bounds" (Some "0.1")
           opt "margin-percentile" "P" "training-margin percentile of the practical forms (bneyshabur: 5)" (Some "5")
@@ -96,21 +97,22 @@ let run (p: Parsed) =
     for f in [ "vega.min.js"; "vega-lite.min.js"; "vega-embed.min.js" ] do
         if not (File.Exists(Path.Combine(scripts, f))) then
             raise (InputError(sprintf "the HTML page needs %s in %s; run `bash scripts/setup.sh` to fetch the Vega scripts (or pass --js DIR)" f scripts))
-    let net, meta = Eval.loadModel path
+    let archOption = p.TryGet "arch" |> Option.map (fun a -> parseArchitecture p a true)
+    let network, meta = Eval.loadNetwork path archOption
     let la = provider p
     let train, test = loadData p
-    if train.Dimension <> net.Architecture.InputSize then
-        raise (InputError(sprintf "model expects %d inputs but %s has dimension %d" net.Architecture.InputSize train.Name train.Dimension))
+    if train.Dimension <> network.Architecture.InputShape.Size then
+        raise (InputError(sprintf "model expects %d inputs but %s has dimension %d" network.Architecture.InputShape.Size train.Name train.Dimension))
     let init, initNote =
         if p.Has "no-init" then None, "W0 not used (--no-init)"
         else
             match p.TryGet "init" with
             | Some f ->
-                let i, _ = Eval.loadModel f
-                if not (i.Architecture.Equals net.Architecture) then raise (InputError(sprintf "--init %s has architecture %O, the model %O" f i.Architecture net.Architecture))
+                let i, _ = Eval.loadNetwork f (Some network.Architecture)
+                if not (i.Architecture.Equals network.Architecture) then raise (InputError(sprintf "--init %s has architecture %O, the model %O" f i.Architecture network.Architecture))
                 Some i, sprintf "W0 read from %s" f
             | None when meta.Seed.HasValue && not (isNull meta.Optimizer) ->
-                Some(Trainer.Initialize(net.Architecture, meta.Seed.Value)), sprintf "W0 regenerated from the recorded seed %d (GenBounds' init stream)" meta.Seed.Value
+                Some(Trainer.Initialize(network.Architecture, meta.Seed.Value)), sprintf "W0 regenerated from the recorded seed %d (GenBounds' init stream)" meta.Seed.Value
             | None -> None, "W0 unknown (no recorded GenBounds seed): distances to initialisation use the reference 0"
     let options =
         BoundCatalogOptions(
@@ -118,12 +120,23 @@ let run (p: Parsed) =
             Compression = CompressionBoundOptions(Delta = cdelta, AroraSamples = arora, GuhaD = p.Float "guha-d", Seed = seed),
             Jiang = not (p.Has "no-jiang"), Arora = not (p.Has "no-arora"), Guha = not (p.Has "no-guha"))
     let quiet = p.Has "json"
+    let progress = Action<string>(fun s -> if not quiet then eprintfn "bounds: %s" s)
     let table =
-        try BoundCatalog.Compute(net, Option.toObj init, train, test, options, la, Action<string>(fun s -> if not quiet then eprintfn "bounds: %s" s))
-        with :? ArgumentException as e -> raise (InputError(sprintf "%s: %s" path e.Message))
-    let sulamRows, sulamNotes = sulamRows p net meta train la quiet
-    let table = BoundTable(table.Architecture, table.Parameters, table.M, table.TestCount, table.TrainError, table.TestError, Seq.append table.Rows sulamRows |> Array.ofSeq, [ yield! table.Notes; initNote; yield! sulamNotes ], table.Seconds)
-    let provenance = BoundProvenance(Path.GetFullPath path, net.ContentHash(), train.Name, train.ContentHash(), GenBounds.Runtime.CodeRevision.Current)
+        match network.AsMlp() with
+        | null ->
+            // A network with convolutions or pooling: the families whose sources define conv layers (SequentialBounds).
+            let table =
+                try SequentialBounds.Compute(network, Option.toObj init, train, test, options, la, progress)
+                with :? ArgumentException as e -> raise (InputError(sprintf "%s: %s" path e.Message))
+            BoundTable(table.Architecture, table.Parameters, table.M, table.TestCount, table.TrainError, table.TestError, table.Rows,
+                       [ yield! table.Notes; initNote; "Muthukumar & Sulam's Theorems 13 and 11: stated for fully connected networks, not computed" ], table.Seconds)
+        | net ->
+            let table =
+                try BoundCatalog.Compute(net, init |> Option.map (fun i -> i.AsMlp()) |> Option.toObj, train, test, options, la, progress)
+                with :? ArgumentException as e -> raise (InputError(sprintf "%s: %s" path e.Message))
+            let sulamRows, sulamNotes = sulamRows p net meta train la quiet
+            BoundTable(table.Architecture, table.Parameters, table.M, table.TestCount, table.TrainError, table.TestError, Seq.append table.Rows sulamRows |> Array.ofSeq, [ yield! table.Notes; initNote; yield! sulamNotes ], table.Seconds)
+    let provenance = BoundProvenance(Path.GetFullPath path, network.ContentHash(), train.Name, train.ContentHash(), GenBounds.Runtime.CodeRevision.Current)
     let out =
         p.TryGet "out" |> Option.defaultWith (fun () -> Path.Combine(repoRoot (), "reports", "bounds-" + Path.GetFileNameWithoutExtension path))
     let files = BoundReport.WriteFolder(out, table, provenance, scripts)

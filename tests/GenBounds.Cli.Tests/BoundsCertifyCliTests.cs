@@ -44,6 +44,22 @@ public class BoundsCertifyCliTests(TrainedModelFixture fx) : IClassFixture<Train
     }
 
     [Fact]
+    public void Bounds_on_a_CNN_reports_the_measures_defined_for_convolutions_and_says_which_families_are_not()
+    {
+        using var tmp = new TempFolder();
+        var t = CliProcess.Run("train", "--arch", "1x28x28:conv4k5s2-pool2-fc10", "--epochs", "1", "--train-subset", "2000", "--seed", "3", "--out", tmp.File("cnn.safetensors"), "--json");
+        Assert.True(t.ExitCode == 0, t.StdErr);
+        var r = CliProcess.Run("bounds", tmp.File("cnn.safetensors"), "--out", tmp.File("report"), "--no-sharpness", "--json");
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        var o = JsonNode.Parse(r.StdOut)!;
+        var rows = o["rows"]!.AsArray();
+        Assert.Contains(rows, x => x!["id"]!.GetValue<string>() == "JIANG20-PATH_NORM/measure");
+        Assert.All(rows, x => Assert.Equal("measure", x!["form"]!.GetValue<string>()));
+        Assert.Contains(o["notes"]!.AsArray(), n => n!.GetValue<string>().Contains("not computed for a convolutional network"));
+        Assert.True(File.Exists(Path.Combine(tmp.File("report"), "bounds.html")));
+    }
+
+    [Fact]
     public void Bounds_refuses_bad_input_with_a_non_zero_exit_and_writes_nothing()
     {
         using var tmp = new TempFolder();

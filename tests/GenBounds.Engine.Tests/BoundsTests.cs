@@ -185,6 +185,45 @@ public class BoundsTests
     }
 
     [Fact]
+    public void On_a_network_of_dense_layers_the_sequential_path_gives_the_MLP_catalog_measures()
+    {
+        var (net, init, train, test) = Trained.Value;
+        var o = new BoundCatalogOptions { Arora = false, Guha = false, Norm = new BoundOptions { SharpnessSamples = 300 } };
+        var mlp = BoundCatalog.Compute(net, init, train, test, o, LinearAlgebraProviders.Default).Rows.Where(r => r.Form == BoundForm.Measure).ToDictionary(r => r.Id);
+        var seq = SequentialBounds.Compute(Network.FromMlp(net), Network.FromMlp(init), train, test, o, LinearAlgebraProviders.Default);
+        Assert.Equal(mlp.Count, seq.Rows.Count);
+        foreach (var r in seq.Rows)
+            Assert.True(Math.Abs(r.Value - mlp[r.Id].Value) <= 1e-12 * (1 + Math.Abs(r.Value)), $"{r.Id}: sequential {r.Value} vs MLP {mlp[r.Id].Value}");
+        Assert.Contains(seq.Notes, n => n.Contains("not computed for a convolutional network"));
+    }
+
+    [Fact]
+    public void Path_norm_of_a_CNN_is_the_sum_over_paths_of_squared_parameters_through_the_dense_operators()
+    {
+        // Independent of the network's forward pass: the convolution's dense operator has one kernel entry (or 0) per
+        // entry, so Σ_paths Π θ² is the recursion a ← |A|^{∘2} a + b² from a = 1 through every weight layer.
+        var arch = NetworkArchitecture.Parse("1x5x4:conv3k3p1-conv2k2s2-fc4");
+        var net = Network.InitializeDefault(arch, new Rng(8));
+        var a = Enumerable.Repeat(1.0, arch.InputShape.Size).ToArray();
+        foreach (var layer in net.WeightLayers)
+        {
+            double[] op = layer is Conv2dLayer c ? Measures.ConvOperatorNorms.DenseOperator(c.WeightAsDouble(), c.Conv, c.InputShape) : layer.WeightAsDouble();
+            int rows = layer.OutputShape.Size, cols = layer.InputShape.Size;
+            var next = new double[rows];
+            for (int r = 0; r < rows; r++)
+            {
+                int channel = layer is Conv2dLayer ? r / layer.OutputShape.Locations : r;
+                double s = layer.Bias is { } b ? (double)b[channel] * b[channel] : 0;
+                for (int k = 0; k < cols; k++) s += op[(long)r * cols + k] * op[(long)r * cols + k] * a[k];
+                next[r] = s;
+            }
+            a = next;
+        }
+        double got = SequentialBounds.PathNorm(net, LinearAlgebraProviders.Default);
+        Assert.True(Math.Abs(got - a.Sum()) <= 1e-12 * a.Sum(), $"path norm {got} vs path sum {a.Sum()}");
+    }
+
+    [Fact]
     public void Bad_inputs_are_refused_with_a_clear_message()
     {
         var (net, init, train, test) = Trained.Value;

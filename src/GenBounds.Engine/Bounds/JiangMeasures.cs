@@ -17,6 +17,39 @@ namespace GenBounds.Bounds;
 /// argument is the standard deviation, so the noise std is σ² (and σ'²|w|² + ε² in the magnitude-aware version), while
 /// the formulas use σ.</para>
 /// </summary>
+/// <summary>
+/// What Jiang et al.'s measures are functions of, for any network the catalog's conventions cover (§5): per weight layer
+/// the norms of its weight as a matrix — a dense layer's W, a convolution's kernel reshaped to (out, in·kh·kw) — and of
+/// W − W⁰; the raw weights (biases excluded); the path norm 1ᵀf_{θ²}(1); the training margins; and the accuracy of a
+/// perturbed copy of the network for the σ searches.
+/// </summary>
+/// <param name="M">m: training-set size.</param>
+/// <param name="MarginKth10">The ⌊m/10⌋-th smallest training margin (before the code's .abs()).</param>
+/// <param name="Layers">Norms of each weight layer's matrix (and distances to W⁰ when known).</param>
+/// <param name="Weights">Each weight layer's weights (biases excluded), in the order of <paramref name="Layers"/>.</param>
+/// <param name="InitialWeights">The same for W⁰, or null when unknown.</param>
+/// <param name="PathNorm">1ᵀ f_{θ²}(1): every parameter squared (biases included), the network run on an all-ones input.</param>
+/// <param name="PerturbedAccuracy">
+/// Accuracy on the given data of a copy of the network after the action has been applied to each weight layer's weight
+/// array and then its bias array, layer by layer (the σ searches' draw order).
+/// </param>
+public sealed record JiangInputs(int M, double MarginKth10, MatrixNormSet[] Layers, float[][] Weights, float[][]? InitialWeights, double PathNorm,
+    Func<Dataset, Action<float[]>, double> PerturbedAccuracy)
+{
+    /// <summary>Number of weights (biases excluded).</summary>
+    public long WeightCount => Weights.Sum(w => (long)w.Length);
+
+    /// <summary>The MLP path's inputs.</summary>
+    public static JiangInputs Of(BoundInputs b, ILinearAlgebraProvider la) =>
+        new(b.M, b.MarginKth10, b.Layers, b.Network.Layers.Select(l => l.Weight).ToArray(), b.Initialization?.Layers.Select(l => l.Weight).ToArray(),
+            b.PathSums2.Sum(), (data, perturb) =>
+            {
+                var p = b.Network.Clone();
+                foreach (var layer in p.Layers) { perturb(layer.Weight); if (layer.Bias is { } bb) perturb(bb); }
+                return Evaluation.Evaluate(p, data, la).Accuracy;
+            });
+}
+
 public static class JiangMeasures
 {
     /// <summary>Citation.</summary>
@@ -25,16 +58,20 @@ public static class JiangMeasures
     private static string F(string format, params object[] args) => string.Format(CultureInfo.InvariantCulture, format, args);
 
     /// <summary>All measures; the σ searches run only when <see cref="BoundOptions.Sharpness"/> is set (on a seeded subset of <paramref name="train"/>).</summary>
-    public static IReadOnlyList<BoundValue> Compute(BoundInputs b, BoundOptions o, Dataset train, ILinearAlgebraProvider la)
+    public static IReadOnlyList<BoundValue> Compute(BoundInputs b, BoundOptions o, Dataset train, ILinearAlgebraProvider la) =>
+        Compute(JiangInputs.Of(b, la), o, train, la);
+
+    /// <summary>All measures of <paramref name="b"/>; the σ searches run only when <see cref="BoundOptions.Sharpness"/> is set.</summary>
+    public static IReadOnlyList<BoundValue> Compute(JiangInputs b, BoundOptions o, Dataset train, ILinearAlgebraProvider la)
     {
         double gamma = Math.Abs(b.MarginKth10);
         const string rule = "|⌊m/10⌋-th smallest training margin| (torch kthvalue, then .abs())";
         var rows = new List<BoundValue>();
         double m = b.M, lnM = Math.Log(m);
-        int d = b.Depth;
+        int d = b.Layers.Length;
         var notes = new List<string>();
         if (b.MarginKth10 <= 0) notes.Add("more than 10% of the training points are misclassified: the code's .abs() turns a negative margin positive (catalog guard)");
-        if (b.Initialization is null) notes.Add("W⁰ unknown: distances to initialisation use the reference 0");
+        if (b.InitialWeights is null) notes.Add("W⁰ unknown: distances to initialisation use the reference 0");
         void Add(string key, int eq, bool log, double v, string formula)
         {
             // LOG_* measures are reported on a log scale already (½(v − ln m) = ln √(e^v/m)): their log value is the reported number.
@@ -44,7 +81,7 @@ public static class JiangMeasures
                 log ? reported : BoundMath.SafeLog(reported), gamma, rule, formula + (log ? "; reported ½(v − ln m), the log of the value shown" : "; reported √(v/m)"), [], [.. notes, F("raw v = {0:G6}", v)]));
         }
         var L = b.Layers;
-        double Dist(Func<MatrixNormSet, double> dist, Func<MatrixNormSet, double> norm, MatrixNormSet l) => b.Initialization is null ? norm(l) : dist(l);
+        double Dist(Func<MatrixNormSet, double> dist, Func<MatrixNormSet, double> norm, MatrixNormSet l) => b.InitialWeights is null ? norm(l) : dist(l);
         double lnSpec2 = L.Sum(l => 2 * Math.Log(l.Spectral)), lnFro2 = L.Sum(l => 2 * Math.Log(l.Frobenius)), lnG2 = 2 * Math.Log(gamma);
         double froOverSpec = L.Sum(l => l.Frobenius * l.Frobenius / (l.Spectral * l.Spectral));
         double distFroOverSpec = L.Sum(l => Math.Pow(Dist(x => x.DistFrobenius, x => x.Frobenius, l), 2) / (l.Spectral * l.Spectral));
@@ -64,13 +101,13 @@ public static class JiangMeasures
         Add("FRO_DIST", 40, false, L.Sum(l => Math.Pow(Dist(x => x.DistFrobenius, x => x.Frobenius, l), 2)), "Σ_i ‖W_i − W⁰_i‖²_F");
         Add("DIST_SPEC_INIT", 41, false, L.Sum(l => Math.Pow(Dist(x => x.DistSpectral, x => x.Spectral, l), 2)), "Σ_i ‖W_i − W⁰_i‖²₂");
         Add("PARAM_NORM", 42, false, L.Sum(l => l.Frobenius * l.Frobenius), "Σ_i ‖W_i‖²_F");
-        Add("PATH_NORM", 44, false, b.PathSums2.Sum(), "1ᵀ f_{θ²}(1) (all parameters squared, biases included)");
-        Add("PATH_NORM_OVER_MARGIN", 43, false, b.PathSums2.Sum() / (gamma * gamma), "PATH_NORM / γ²");
+        Add("PATH_NORM", 44, false, b.PathNorm, "1ᵀ f_{θ²}(1) (all parameters squared, biases included)");
+        Add("PATH_NORM_OVER_MARGIN", 43, false, b.PathNorm / (gamma * gamma), "PATH_NORM / γ²");
         double w2 = 0, dist2 = 0;
         for (int l = 0; l < d; l++)
         {
-            var w = b.Network.Layers[l].Weight;
-            var w0 = b.Initialization?.Layers[l].Weight;
+            var w = b.Weights[l];
+            var w0 = b.InitialWeights?[l];
             for (int i = 0; i < w.Length; i++) { double v = w[i]; w2 += v * v; double dd = v - (w0?[i] ?? 0); dist2 += dd * dd; }
         }
         Add("L2", 0, false, Math.Sqrt(w2), "‖w‖₂ (weights only)");
@@ -78,16 +115,16 @@ public static class JiangMeasures
         if (o.Sharpness)
         {
             var subset = train.Count > o.SharpnessSamples ? train.Subset(o.SharpnessSamples, new Rng(SeedStreams.Derive(o.Seed, "jiang/subset"))) : train;
-            double acc = Evaluation.Evaluate(b.Network, subset, la).Accuracy;
+            double acc = b.PerturbedAccuracy(subset, _ => { });
             string sub = F("σ searched on {0} of the {1} training points (the code uses all of them): bisection on [0, 2], depth 15, 10 whole-network draws, target accuracy drop 0.1 ± 0.01", subset.Count, b.M);
-            double sigma = SigmaSearch(b.Network, subset, acc, null, new Rng(SeedStreams.Derive(o.Seed, "jiang/sigma")), la);
+            double sigma = SigmaSearch(b.PerturbedAccuracy, subset, acc, null, new Rng(SeedStreams.Derive(o.Seed, "jiang/sigma")));
             notes.Add(sub);
             notes.Add(F("σ = {0:G5}; perturbation std used = σ² = {1:G5} (torch.normal's second argument is the std)", sigma, sigma * sigma));
             Add("PACBAYES_INIT", 48, false, dist2 / (4 * sigma * sigma) + Math.Log(m / sigma) + 10, "‖w − w⁰‖²/(4σ²) + ln(m/σ) + 10");
             Add("PACBAYES_ORIG", 49, false, w2 / (4 * sigma * sigma) + Math.Log(m / sigma) + 10, "‖w‖²/(4σ²) + ln(m/σ) + 10");
             Add("PACBAYES_FLATNESS", 53, false, 1 / (sigma * sigma), "1/σ²");
             const double eps = 1e-3;
-            double mag = SigmaSearch(b.Network, subset, acc, eps, new Rng(SeedStreams.Derive(o.Seed, "jiang/mag-sigma")), la);
+            double mag = SigmaSearch(b.PerturbedAccuracy, subset, acc, eps, new Rng(SeedStreams.Derive(o.Seed, "jiang/mag-sigma")));
             notes.RemoveAt(notes.Count - 1);
             notes.Add(F("magnitude-aware σ′ = {0:G5}; perturbation std = σ′²|w|² + ε², ε = 1e-3", mag));
             double omega = b.WeightCount;
@@ -96,8 +133,8 @@ public static class JiangMeasures
                 double reference = fromInit ? dist2 : w2, s = 0;
                 for (int l = 0; l < d; l++)
                 {
-                    var w = b.Network.Layers[l].Weight;
-                    var w0 = b.Initialization?.Layers[l].Weight;
+                    var w = b.Weights[l];
+                    var w0 = b.InitialWeights?[l];
                     for (int i = 0; i < w.Length; i++)
                     {
                         double dd = w[i] - (w0?[i] ?? 0);
@@ -119,6 +156,16 @@ public static class JiangMeasures
     /// <paramref name="magnitudeEps"/> is given — the code's std arguments, reproduced as they are.
     /// </summary>
     public static double SigmaSearch(Mlp net, Dataset data, double accuracy, double? magnitudeEps, Rng rng, ILinearAlgebraProvider la,
+        int depth = 15, int samples = 10, double displacement = 0.1, double tolerance = 1e-2) =>
+        SigmaSearch((d, perturb) =>
+        {
+            var p = net.Clone();
+            foreach (var layer in p.Layers) { perturb(layer.Weight); if (layer.Bias is { } bb) perturb(bb); }
+            return Evaluation.Evaluate(p, d, la).Accuracy;
+        }, data, accuracy, magnitudeEps, rng, depth, samples, displacement, tolerance);
+
+    /// <summary>The σ search on any network given by its perturbed-copy accuracy (see <see cref="JiangInputs.PerturbedAccuracy"/>).</summary>
+    public static double SigmaSearch(Func<Dataset, Action<float[]>, double> perturbedAccuracy, Dataset data, double accuracy, double? magnitudeEps, Rng rng,
         int depth = 15, int samples = 10, double displacement = 0.1, double tolerance = 1e-2)
     {
         double lower = 0, upper = 2, sigma = 1;
@@ -126,16 +173,7 @@ public static class JiangMeasures
         {
             sigma = (lower + upper) / 2;
             double mean = 0;
-            for (int s = 0; s < samples; s++)
-            {
-                var p = net.Clone();
-                foreach (var layer in p.Layers)
-                {
-                    Perturb(layer.Weight, sigma, magnitudeEps, rng);
-                    if (layer.Bias is { } bb) Perturb(bb, sigma, magnitudeEps, rng);
-                }
-                mean += Evaluation.Evaluate(p, data, la).Accuracy;
-            }
+            for (int s = 0; s < samples; s++) mean += perturbedAccuracy(data, w => Perturb(w, sigma, magnitudeEps, rng));
             double disp = Math.Abs(mean / samples - accuracy);
             if (Math.Abs(disp - displacement) < tolerance) break;
             if (disp > displacement) upper = sigma; else lower = sigma;
