@@ -8,16 +8,6 @@ using GenBounds.Training;
 namespace GenBounds.Bounds;
 
 /// <summary>
-/// The generalization measures of Jiang, Neyshabur, Mobahi, Krishnan, Bengio (ICLR 2020) exactly as Dziugaite et al.'s
-/// re-implementation computes them (<c>nitarshan/robust-generalization-measures</c>, <c>data/generation/measures.py</c>;
-/// catalog baseline-bounds §5): γ = |⌊m/10⌋-th smallest training margin|, weights only (biases excluded), reported
-/// value ½(v − ln m) for LOG_* measures and √(v/m) otherwise. None of these is a bound; the PAC-Bayes "measures" tune
-/// σ on the training data without a union bound and add a constant 10.
-/// <para>Code facts reproduced and flagged: the σ search perturbs with <c>torch.normal(0, sigma**2, ...)</c>, whose second
-/// argument is the standard deviation, so the noise std is σ² (and σ'²|w|² + ε² in the magnitude-aware version), while
-/// the formulas use σ.</para>
-/// </summary>
-/// <summary>
 /// What Jiang et al.'s measures are functions of, for any network the catalog's conventions cover (§5): per weight layer
 /// the norms of its weight as a matrix — a dense layer's W, a convolution's kernel reshaped to (out, in·kh·kw) — and of
 /// W − W⁰; the raw weights (biases excluded); the path norm 1ᵀf_{θ²}(1); the training margins; and the accuracy of a
@@ -50,6 +40,16 @@ public sealed record JiangInputs(int M, double MarginKth10, MatrixNormSet[] Laye
             });
 }
 
+/// <summary>
+/// The generalization measures of Jiang, Neyshabur, Mobahi, Krishnan, Bengio (ICLR 2020) exactly as Dziugaite et al.'s
+/// re-implementation computes them (<c>nitarshan/robust-generalization-measures</c>, <c>data/generation/measures.py</c>;
+/// catalog baseline-bounds §5): γ = |⌊m/10⌋-th smallest training margin|, weights only (biases excluded), reported
+/// value ½(v − ln m) for LOG_* measures and √(v/m) otherwise. None of these is a bound; the PAC-Bayes "measures" tune
+/// σ on the training data without a union bound and add a constant 10.
+/// <para>Code facts reproduced and flagged: the σ search perturbs with <c>torch.normal(0, sigma**2, ...)</c>, whose second
+/// argument is the standard deviation, so the noise std is σ² (and σ'²|w|² + ε² in the magnitude-aware version), while
+/// the formulas use σ.</para>
+/// </summary>
 public static class JiangMeasures
 {
     /// <summary>Citation.</summary>
