@@ -198,6 +198,48 @@ public class BoundsTests
     }
 
     [Fact]
+    public void Bartlett_bound_on_a_bias_free_dense_network_is_the_same_through_the_operator_path()
+    {
+        var rng = new Rng(41);
+        var arch = new MlpArchitecture([6, 20, 15, 3], bias: false);
+        var init = Trainer.Initialize(arch, 6);
+        var net = init.Clone();
+        var train = UnitBlobs(3000, rng.Split("train"), "train");
+        var t = new Trainer(net, new TrainingOptions { Epochs = 6, BatchSize = 50, LearningRate = 0.01, Seed = 6 }, LinearAlgebraProviders.Default);
+        for (int e = 0; e < 6; e++) t.TrainEpoch(train);
+        var test = UnitBlobs(1000, rng.Split("test"), "test");
+        var o = new BoundCatalogOptions { Arora = false, Guha = false, Jiang = false, Norm = new BoundOptions { Sharpness = false } };
+        var mlp = BoundCatalog.Compute(net, init, train, test, o, LinearAlgebraProviders.Default).Rows.Single(r => r.Id == "BFT17-spectral-l21/published");
+        var seq = SequentialBounds.Compute(Network.FromMlp(net), Network.FromMlp(init), train, test, o, LinearAlgebraProviders.Default).Rows.Single(r => r.Id == "BFT17-spectral-l21/published");
+        Assert.True(Math.Abs(seq.LogValue - mlp.LogValue) <= 1e-9 * (1 + Math.Abs(mlp.LogValue)), $"operator path {seq.LogValue} vs MLP {mlp.LogValue}");
+        Assert.Equal(mlp.Gamma, seq.Gamma);
+    }
+
+    [Fact]
+    public void Bartlett_bound_on_a_bias_free_CNN_uses_operator_norms_and_is_not_below_its_margin_loss()
+    {
+        var rng = new Rng(42);
+        var arch = NetworkArchitecture.Parse("1x6x6:conv3k3p1-pool2-conv4k2-fc3", bias: false);
+        var net = Trainer.Initialize(arch, 9);
+        var raw = PosteriorTrainingTests.Blobs(600, rng.Split("train"), "train", labelNoise: 0, separation: 6);
+        // 36 "pixels": the blob coordinates repeated, in [0, 1].
+        var x = new float[raw.Count * 36];
+        for (int i = 0; i < raw.Count; i++) for (int j = 0; j < 36; j++) x[i * 36 + j] = Math.Clamp((raw.Features[i * raw.Dimension + j % raw.Dimension] + 4f) / 14f, 0f, 1f);
+        var train = new Dataset("train", x, raw.Labels, 36, raw.Classes);
+        var t = new Trainer(net, new TrainingOptions { Epochs = 5, BatchSize = 30, Seed = 9 }, LinearAlgebraProviders.Default);
+        for (int e = 0; e < 5; e++) t.TrainEpoch(train);
+        var o = new BoundCatalogOptions { Jiang = false, Norm = new BoundOptions { Sharpness = false } };
+        var table = SequentialBounds.Compute(net, null, train, train, o, LinearAlgebraProviders.Default);
+        var row = table.Rows.Single(r => r.Id == "BFT17-spectral-l21/published");
+        Assert.Equal(BoundForm.Published, row.Form);
+        Assert.True(row.Value >= table.TrainError, $"bound {row.Value} below the training error {table.TrainError}");
+        Assert.Contains(row.Notes, n => n.Contains("linear operators on their actual input size"));
+        // With biases the row is not computed, and the notes say why.
+        var biased = Trainer.Initialize(NetworkArchitecture.Parse("1x6x6:conv3k3p1-pool2-conv4k2-fc3"), 9);
+        Assert.Null(SequentialBounds.Bft17(biased, null, train, [1.0], 0.05, LinearAlgebraProviders.Default));
+    }
+
+    [Fact]
     public void Path_norm_of_a_CNN_is_the_sum_over_paths_of_squared_parameters_through_the_dense_operators()
     {
         // Independent of the network's forward pass: the convolution's dense operator has one kernel entry (or 0) per

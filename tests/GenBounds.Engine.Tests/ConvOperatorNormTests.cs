@@ -44,6 +44,23 @@ public class ConvOperatorNormTests
     }
 
     [Theory]
+    [InlineData(7)] [InlineData(8)] [InlineData(9)]
+    public void The_operator_row_l21_norm_is_the_sum_of_the_dense_operator_row_norms(ulong seed)
+    {
+        var rng = new Rng(seed);
+        for (int t = 0; t < 20; t++)
+        {
+            var (w, spec, input) = RandomConv(rng);
+            var a = ConvOperatorNorms.DenseOperator(w, spec, input);
+            int rows = spec.OutputShape(input).Size, cols = input.Size;
+            double expected = 0;
+            for (int r = 0; r < rows; r++) { double s = 0; for (int k = 0; k < cols; k++) s += a[r * cols + k] * a[r * cols + k]; expected += Math.Sqrt(s); }
+            double got = ConvOperatorNorms.OperatorRowL21(w, spec, input);
+            Assert.True(Math.Abs(got - expected) <= 1e-12 * (1 + expected), $"{spec} on {input}: {got} vs {expected}");
+        }
+    }
+
+    [Theory]
     [InlineData(4)] [InlineData(5)] [InlineData(6)]
     public void The_lanczos_bracket_of_the_zero_padded_operator_contains_the_dense_svd_value(ulong seed)
     {

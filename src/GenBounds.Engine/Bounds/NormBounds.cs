@@ -182,11 +182,7 @@ public static class NormBounds
     }
 
     // Dyadic margins ρ_j = 2^j from the largest training margin down 60 octaves.
-    private static IEnumerable<long> MarginGrid(BoundInputs b)
-    {
-        long top = BoundMath.GridDown(Math.Log(b.SortedMargins[^1]), Ln2);
-        for (long j = top; j > top - 60; j--) yield return j;
-    }
+    private static IEnumerable<long> MarginGrid(BoundInputs b) => MarginGrid(b.SortedMargins[^1]);
 
     private static IEnumerable<BoundValue> Nts15Published(BoundInputs b, double delta)
     {
@@ -235,42 +231,70 @@ public static class NormBounds
     {
         int d = b.Depth;
         var aug = b.AugmentedLayers;
-        const double gridBase = 1.0905077326652577; // 2^{1/8}: budgets are rounded up by at most this factor
-        double lnBase = Math.Log(gridBase);
-        var ks = new long[d]; var ls = new long[d];
-        double lnProdS = 0;
-        var lnS = new double[d]; var lnB = new double[d];
-        for (int i = 0; i < d; i++)
-        {
-            double dist = b.AugmentedInitialization is null || double.IsNaN(aug[i].DistL21) ? aug[i].L21 : aug[i].DistL21;
-            ks[i] = BoundMath.GridUp(Math.Log(aug[i].Spectral), lnBase); lnS[i] = ks[i] * lnBase; lnProdS += lnS[i];
-            ls[i] = BoundMath.GridUp(Math.Log(dist), lnBase); lnB[i] = ls[i] * lnBase;
-        }
-        double lnRA = lnProdS + 1.5 * Math.Log(Enumerable.Range(0, d).Sum(i => Math.Exp(2.0 / 3 * (lnB[i] - lnS[i]))));
+        var dist = Enumerable.Range(0, d).Select(i => b.AugmentedInitialization is null || double.IsNaN(aug[i].DistL21) ? aug[i].L21 : aug[i].DistL21).ToArray();
         int W = b.Augmented.Widths.Max();
-        double n = b.M, best = double.PositiveInfinity, bestGamma = double.NaN;
-        foreach (long j in MarginGrid(b))
-        {
-            double rho = Math.Pow(2, j);
-            double lnDelta = BoundMath.LogDeltaShare(delta, [.. ks, .. ls, j]);
-            double lnTerm = Math.Log(72) + Math.Log(b.InputFrobenius) + Math.Log(Math.Log(2.0 * W)) + Math.Log(Math.Log(n)) - j * Ln2 - Math.Log(n) + lnRA;
-            double conf = 3 * Math.Sqrt(-lnDelta / (2 * n));
-            double lnBound = BoundMath.LogSumExp(BoundMath.SafeLog(b.MarginLoss(rho)), Math.Log(8 / n), lnTerm, Math.Log(conf));
-            if (lnBound < best) { best = lnBound; bestGamma = rho; }
-        }
-        var notes = new List<string>
-        {
-            "Theorem 1.1 is stated with Õ; the explicit constants (72, 8/n, 3√(ln(1/δ)/(2n)) for fixed budgets s_i ≥ ‖A_i‖₂, b_i ≥ ‖A_iᵀ − M_iᵀ‖_{2,1}) are the catalog's recollection of their Appendix A and are UNVERIFIED",
-            "budgets rounded up onto the grid 2^{k/8}, margin onto 2^j; union bound over all 2d + 1 indices (DERIVED)",
-            F("‖X̃‖₂ = {0:G5} over the m training inputs; W = {1} (widest layer, input included: UNVERIFIED which the paper means; the larger choice is conservative)", b.InputFrobenius, W),
-            "ramp risk R̂_γ bounded by the fraction of margins ≤ γ",
-        };
+        var (best, bestGamma) = Bft17Core(aug.Select(l => l.Spectral).ToArray(), dist, 0, b.InputFrobenius, W, b.M, b.MarginLoss, MarginGrid(b), delta);
+        var notes = Bft17Notes(b.InputFrobenius, W);
         if (b.AugmentedInitialization is null) notes.Add("reference matrices M_i = 0 (W⁰ unknown)");
         else notes.Add("reference matrices M_i = the random initialisation (data-independent, allowed)");
         if (b.Network.Architecture.Bias) notes.Add("biases through the augmented bias-free network [[W, b], [0, 1]]");
-        return BoundValue.FromLog("BFT17-spectral-l21/published", Bft17, "spectral × ℓ_{2,1} (Theorem 1.1, explicit constants)", BoundForm.Published, best, bestGamma,
+        return Bft17Value(best, bestGamma, notes);
+    }
+
+    /// <summary>The BFT17 row from its finished search (shared by the MLP and the convolutional paths).</summary>
+    internal static BoundValue Bft17Value(double lnBound, double gamma, List<string> notes) =>
+        BoundValue.FromLog("BFT17-spectral-l21/published", Bft17, "spectral × ℓ_{2,1} (Theorem 1.1, explicit constants)", BoundForm.Published, lnBound, gamma,
             "best margin 2^j of the dyadic grid (union bound)",
-            "R̂_γ + 8/n + 72·‖X̃‖₂·ln(2W)·ln(n)/(γn) · Π_i s_i · (Σ_i (b_i/s_i)^{2/3})^{3/2} + 3·sqrt(ln(1/δ')/(2n))", ["UNVERIFIED", "DERIVED"], notes);
+            "R̂_γ + 8/n + 72·‖X̃‖₂·ln(2W)·ln(n)/(γn) · Π_i ρ_i s_i · (Σ_i (b_i/s_i)^{2/3})^{3/2} + 3·sqrt(ln(1/δ')/(2n))", ["UNVERIFIED", "DERIVED"], notes);
+
+    /// <summary>The notes every BFT17 row carries.</summary>
+    internal static List<string> Bft17Notes(double inputFrobenius, int width) =>
+    [
+        "Theorem 1.1 is stated with Õ; the explicit constants (72, 8/n, 3√(ln(1/δ)/(2n)) for fixed budgets s_i ≥ ‖A_i‖₂, b_i ≥ ‖A_iᵀ − M_iᵀ‖_{2,1}) are the catalog's recollection of their Appendix A and are UNVERIFIED",
+        "budgets rounded up onto the grid 2^{k/8}, margin onto 2^j; union bound over all 2d + 1 indices (DERIVED)",
+        F("‖X̃‖₂ = {0:G5} over the m training inputs; W = {1} (widest layer, input included: UNVERIFIED which the paper means; the larger choice is conservative)", inputFrobenius, width),
+        "ramp risk R̂_γ bounded by the fraction of margins ≤ γ",
+    ];
+
+    /// <summary>
+    /// Bartlett–Foster–Telgarsky's Theorem 1.1 with the catalog's explicit constants, for layers given by upper bounds on
+    /// ‖A_i‖₂ (<paramref name="spectral"/>) and ‖A_iᵀ − M_iᵀ‖_{2,1} (<paramref name="dist21"/>) and nonlinearities with
+    /// Lipschitz constants whose logs sum to <paramref name="lnLipschitz"/>: budgets rounded onto 2^{k/8}, the margin onto
+    /// the dyadic grid, every index paid by the union bound. Returns ln of the best bound over the margin grid and its γ.
+    /// </summary>
+    internal static (double LnBound, double Gamma) Bft17Core(double[] spectral, double[] dist21, double lnLipschitz, double inputFrobenius, int width, int m,
+        Func<double, double> marginLoss, IEnumerable<long> marginGrid, double delta)
+    {
+        int d = spectral.Length;
+        const double gridBase = 1.0905077326652577; // 2^{1/8}: budgets are rounded up by at most this factor
+        double lnBase = Math.Log(gridBase);
+        var ks = new long[d]; var ls = new long[d];
+        double lnProdS = lnLipschitz;
+        var lnS = new double[d]; var lnB = new double[d];
+        for (int i = 0; i < d; i++)
+        {
+            ks[i] = BoundMath.GridUp(Math.Log(spectral[i]), lnBase); lnS[i] = ks[i] * lnBase; lnProdS += lnS[i];
+            ls[i] = BoundMath.GridUp(Math.Log(dist21[i]), lnBase); lnB[i] = ls[i] * lnBase;
+        }
+        double lnRA = lnProdS + 1.5 * Math.Log(Enumerable.Range(0, d).Sum(i => Math.Exp(2.0 / 3 * (lnB[i] - lnS[i]))));
+        double n = m, best = double.PositiveInfinity, bestGamma = double.NaN;
+        foreach (long j in marginGrid)
+        {
+            double rho = Math.Pow(2, j);
+            double lnDelta = BoundMath.LogDeltaShare(delta, [.. ks, .. ls, j]);
+            double lnTerm = Math.Log(72) + Math.Log(inputFrobenius) + Math.Log(Math.Log(2.0 * width)) + Math.Log(Math.Log(n)) - j * Ln2 - Math.Log(n) + lnRA;
+            double conf = 3 * Math.Sqrt(-lnDelta / (2 * n));
+            double lnBound = BoundMath.LogSumExp(BoundMath.SafeLog(marginLoss(rho)), Math.Log(8 / n), lnTerm, Math.Log(conf));
+            if (lnBound < best) { best = lnBound; bestGamma = rho; }
+        }
+        return (best, bestGamma);
+    }
+
+    /// <summary>Dyadic margins ρ_j = 2^j from the largest training margin down 60 octaves.</summary>
+    internal static IEnumerable<long> MarginGrid(double largestMargin)
+    {
+        long top = BoundMath.GridDown(Math.Log(largestMargin), Ln2);
+        for (long j = top; j > top - 60; j--) yield return j;
     }
 
     private static BoundValue Nbs18Published(BoundInputs b, double delta)

@@ -9,18 +9,21 @@ namespace GenBounds.Bounds;
 /// <summary>
 /// The side-by-side table for sequential networks with convolutions and pooling. Only families whose source prescribes
 /// what a convolution contributes are computed: Jiang et al.'s measures, whose re-implementation reshapes a conv kernel to
-/// (out, in·kh·kw) and runs the network itself for the path norm (catalog baseline-bounds §5). The other families state
-/// their quantities for matrices of fully connected layers (NTS15's group norms and per-unit paths, NBS18's h×h
-/// perturbation bound, the bneyshabur code's widths, Arora's Theorem 4.1 and Guha's Theorem 3.1 for MLPs); they are listed
-/// in the table's notes as not computed, never evaluated on reshaped kernels silently. On a network of dense layers only the
-/// rows equal the MLP catalog's (tested).
+/// (out, in·kh·kw) and runs the network itself for the path norm (catalog baseline-bounds §5), and Bartlett–Foster–Telgarsky's
+/// Theorem 1.1, whose layers are any linear maps A_i followed by ρ_i-Lipschitz nonlinearities fixing 0 — a convolution
+/// enters as the operator it is (‖A‖₂ and ‖Aᵀ‖_{2,1} of the zero-padded strided map, not of the reshaped kernel), ReLU as
+/// 1-Lipschitz, a k×k pooling with stride s as ⌈k/s⌉-Lipschitz (max) or ⌈k/s⌉/k (average). The other families state their
+/// quantities for fully connected matrices (NTS15's group norms and per-unit paths, NBS18's h×h perturbation bound, the
+/// bneyshabur code's widths, Arora's Theorem 4.1 and Guha's Theorem 3.1 for MLPs); they are listed in the table's notes as
+/// not computed, never evaluated on reshaped kernels. On a network of dense layers only the rows equal the MLP catalog's
+/// (tested).
 /// </summary>
 public static class SequentialBounds
 {
     /// <summary>Families that are not computed on convolutional networks, with the reason (the table's notes).</summary>
     public static readonly IReadOnlyList<string> NotComputed =
     [
-        "published, corrected and practical norm bounds (NTS15, BFT17, NBS18) and the Guha et al. seed-code rows: stated for fully connected layers (group norms of matrices, widths h, the h×h Gaussian perturbation of NBS18); not computed on convolutions rather than computed on reshaped kernels, which the papers do not prescribe",
+        "published, corrected and practical norm bounds of NTS15 and NBS18, the practical forms and the Guha et al. seed-code rows: stated for fully connected layers (group norms of matrices, widths h, the h×h Gaussian perturbation of NBS18); not computed on convolutions rather than computed on reshaped kernels, which the papers do not prescribe",
         "Arora et al. Theorem 4.1 and Guha et al. Theorem 3.1: MLP theorems; Arora's Theorem 5.1 for CNNs is checked by `genbounds verify` (ARORA-T5.1)",
     ];
 
@@ -60,6 +63,13 @@ public static class SequentialBounds
         seconds["inputs"] = sw.Elapsed.TotalSeconds; sw.Restart();
         var rows = new List<BoundValue>();
         var notes = new List<string> { "convolution kernels enter every norm reshaped to (out, in·kh·kw), as Jiang et al.'s re-implementation does (catalog baseline-bounds §5); biases are excluded except in the path norm" };
+        if (o.Published)
+        {
+            progress?.Invoke("Bartlett et al. Theorem 1.1 with the convolutions' operator norms");
+            if (Bft17(net, initialization, train, margins, o.Norm.Delta, la) is { } row) rows.Add(row);
+            else notes.Add("not computed for a convolutional network with biases: Bartlett et al. Theorem 1.1 (the bias-free equivalent of a convolution needs a constant input channel, not implemented)");
+            seconds["published"] = sw.Elapsed.TotalSeconds; sw.Restart();
+        }
         if (o.Jiang)
         {
             progress?.Invoke("Jiang et al. measures" + (o.Norm.Sharpness ? " (σ searches)" : ""));
@@ -71,6 +81,70 @@ public static class SequentialBounds
         if (initialization is null) notes.Add("the random initialisation W⁰ is unknown: rows that need it use the reference 0 and say so");
         return new BoundTable(arch.ToString(), arch.ParameterCount, train.Count, test.Count, 1 - tr.Accuracy, 1 - te.Accuracy, rows, notes, seconds);
     }
+
+    /// <summary>
+    /// BFT17's published row for a bias-free sequential network (null with biases): per weight layer an upper bound on the
+    /// operator's ‖A_i‖₂ (exact SVD, or the upper end of a certified Lanczos bracket whose failure probability is taken out
+    /// of δ) and ‖A_iᵀ − M_iᵀ‖_{2,1} with M_i = the layer at initialisation (0 when unknown); the Lipschitz constants of the
+    /// modules between weight layers; W = the largest number of units of any module's input or output.
+    /// </summary>
+    public static BoundValue? Bft17(Network net, Network? initialization, Dataset train, double[] sortedMargins, double delta, ILinearAlgebraProvider la)
+    {
+        var arch = net.Architecture;
+        if (arch.Bias) return null;
+        if (arch.WeightModules[0] != 0) throw new ArgumentException($"{arch}: a module before the first weight layer is not covered by Bartlett et al.'s layer form");
+        int d = arch.Depth;
+        var spectral = new double[d];
+        var dist = new double[d];
+        double failure = 0;
+        var notes = new List<string>();
+        for (int l = 0; l < d; l++)
+        {
+            var layer = net.WeightLayers[l];
+            var w = layer.WeightAsDouble();
+            var w0 = initialization?.WeightLayers[l].WeightAsDouble();
+            var diff = w0 is null ? w : w.Select((v, i) => v - w0[i]).ToArray();
+            if (layer is Conv2dLayer c)
+            {
+                var bound = Measures.ConvOperatorNorms.OperatorSpectral(w, c.Conv, c.InputShape, la);
+                spectral[l] = bound.Upper; failure += bound.FailureProbability;
+                dist[l] = Measures.ConvOperatorNorms.OperatorRowL21(diff, c.Conv, c.InputShape);
+            }
+            else
+            {
+                spectral[l] = la.SingularValues(w, layer.Rows, layer.FanIn)[0];
+                dist[l] = NetworkNorms.GroupNorm(diff, layer.Rows, layer.FanIn, 2, 1);
+            }
+        }
+        double lnLipschitz = 0;
+        for (int m = 0; m < arch.Layers.Count; m++)
+            if (arch.Layers[m] is Pool2dSpec p && p.Stride < p.Kernel)
+            {
+                double overlap = Math.Ceiling(p.Kernel / (double)p.Stride);
+                lnLipschitz += Math.Log(p.Kind == PoolKind.Max ? overlap : overlap / p.Kernel);
+            }
+            else if (arch.Layers[m] is Pool2dSpec { Kind: PoolKind.Average } a) lnLipschitz += Math.Log(1.0 / a.Kernel);
+        double sumSq = 0;
+        for (int i = 0; i < train.Count; i++) foreach (float v in train.Row(i)) sumSq += (double)v * v;
+        int width = arch.Shapes.Max(s => s.Size);
+        int n = sortedMargins.Length;
+        double MarginLoss(double gamma)
+        {
+            int lo = 0, hi = n;
+            while (lo < hi) { int mid = (lo + hi) / 2; if (sortedMargins[mid] <= gamma) lo = mid + 1; else hi = mid; }
+            return lo / (double)n;
+        }
+        double deltaLeft = delta - failure;
+        var (lnBound, gammaBest) = NormBounds.Bft17Core(spectral, dist, lnLipschitz, Math.Sqrt(sumSq), width, train.Count, MarginLoss, NormBounds.MarginGrid(sortedMargins[^1]), deltaLeft);
+        notes.AddRange(NormBounds.Bft17Notes(Math.Sqrt(sumSq), width));
+        notes.Add("convolutions as linear operators on their actual input size: s_i ≥ ‖A_i‖₂ of the zero-padded strided map (exact SVD, or the upper end of a certified Lanczos bracket) and ‖A_iᵀ − M_iᵀ‖_{2,1} = Σ over output units of the row's ℓ₂ norm (exact)");
+        notes.Add(F("Lipschitz constants of the modules between weight layers: ReLU 1, k×k pooling with stride s ⌈k/s⌉ (max) or ⌈k/s⌉/k (average), flatten 1; product {0:G4}", Math.Exp(lnLipschitz)));
+        if (failure > 0) notes.Add(F("the Lanczos brackets' failure probability {0:G3} is taken out of δ", failure));
+        notes.Add(initialization is null ? "reference matrices M_i = 0 (W⁰ unknown)" : "reference matrices M_i = the random initialisation (data-independent, allowed)");
+        return NormBounds.Bft17Value(lnBound, gammaBest, notes);
+    }
+
+    private static string F(string format, params object[] args) => string.Format(System.Globalization.CultureInfo.InvariantCulture, format, args);
 
     /// <summary>
     /// 1ᵀ f_{θ²}(1): the network with every weight and bias squared, run (in float64) on an all-ones input — Dziugaite et

@@ -74,6 +74,40 @@ public static class ConvOperatorNorms
     }
 
     /// <summary>
+    /// Σ over output units (o, y, x) of the ℓ₂ norm of the operator's row — the taps of output channel o's kernel that land
+    /// inside the image at (y, x): Bartlett et al.'s ‖Aᵀ‖_{2,1} (their column-wise ℓ_{2,1} of Aᵀ) of the convolution as the
+    /// linear map it is, exact. Not Ho·Wo times a kernel norm: border rows lose the taps that fall into the padding.
+    /// </summary>
+    public static double OperatorRowL21(double[] w, Conv2dSpec spec, TensorShape input)
+    {
+        var o = spec.OutputShape(input);
+        int kh = spec.KernelHeight, kw = spec.KernelWidth, c = input.Channels;
+        if (w.Length != spec.OutChannels * c * kh * kw) throw new ArgumentException($"weight has {w.Length} entries, {spec} on {input} needs {spec.OutChannels * c * kh * kw}");
+        // Tap energies Σ_c W[o, c, u, v]², then per output location the taps whose input position is inside the image.
+        var tap = new double[spec.OutChannels * kh * kw];
+        for (int oc = 0; oc < spec.OutChannels; oc++)
+            for (int ic = 0; ic < c; ic++)
+                for (int u = 0; u < kh; u++)
+                    for (int v = 0; v < kw; v++) { double e = w[((oc * c + ic) * kh + u) * kw + v]; tap[(oc * kh + u) * kw + v] += e * e; }
+        static (int, int) Range(int pos, int stride, int pad, int k, int size) =>
+            (Math.Max(0, pad - pos * stride), Math.Min(k, size + pad - pos * stride));
+        double sum = 0;
+        for (int oc = 0; oc < spec.OutChannels; oc++)
+            for (int y = 0; y < o.Height; y++)
+            {
+                var (u0, u1) = Range(y, spec.Stride, spec.Padding, kh, input.Height);
+                for (int x = 0; x < o.Width; x++)
+                {
+                    var (v0, v1) = Range(x, spec.Stride, spec.Padding, kw, input.Width);
+                    double row = 0;
+                    for (int u = u0; u < u1; u++) for (int v = v0; v < v1; v++) row += tap[(oc * kh + u) * kw + v];
+                    sum += Math.Sqrt(row);
+                }
+            }
+        return sum;
+    }
+
+    /// <summary>
     /// ‖A‖₂ of the zero-padded strided convolution: a dense SVD of <see cref="DenseOperator"/> when it has at most
     /// <paramref name="denseEntryLimit"/> entries (exact), else a certified Lanczos bracket of relative width <paramref name="relativeWidth"/>
     /// with AᵀA applied as convolution then transposed convolution (failure probability 1e-9 for the upper end).
