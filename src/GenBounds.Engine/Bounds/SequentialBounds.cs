@@ -9,11 +9,11 @@ namespace GenBounds.Bounds;
 /// <summary>
 /// The side-by-side table for sequential networks with convolutions and pooling. Only families whose source prescribes
 /// what a convolution contributes are computed: Jiang et al.'s measures, whose re-implementation reshapes a conv kernel to
-/// (out, in·kh·kw) and runs the network itself for the path norm (catalog baseline-bounds §5), and Bartlett–Foster–Telgarsky's
-/// Theorem 1.1 (biases through an exact bias-free equivalent), whose layers are any linear maps A_i followed by
-/// ρ_i-Lipschitz nonlinearities fixing 0 — a convolution
-/// enters as the operator it is (‖A‖₂ and ‖Aᵀ‖_{2,1} of the zero-padded strided map, not of the reshaped kernel), ReLU as
-/// 1-Lipschitz, a k×k pooling with stride s as ⌈k/s⌉-Lipschitz (max) or ⌈k/s⌉/k (average). The other families state their
+/// (out, in·kh·kw) and runs the network itself for the path norm (catalog baseline-bounds §5), and Bartlett–Foster–
+/// Telgarsky's Theorem 1.1 (biases through an exact bias-free equivalent), whose layers are any linear maps A_i followed
+/// by ρ_i-Lipschitz nonlinearities fixing 0: a convolution enters as the operator it is (‖A‖₂ and ‖Aᵀ‖_{2,1} of the
+/// zero-padded strided map, not of the reshaped kernel), ReLU as 1-Lipschitz, a k×k pooling with stride s as
+/// ⌈k/s⌉-Lipschitz (max) or ⌈k/s⌉/k (average). The other families state their
 /// quantities for fully connected matrices (NTS15's group norms and per-unit paths, NBS18's h×h perturbation bound, the
 /// bneyshabur code's widths, Arora's Theorem 4.1 and Guha's Theorem 3.1 for MLPs); they are listed in the table's notes as
 /// not computed, never evaluated on reshaped kernels. On a network of dense layers only the rows equal the MLP catalog's
@@ -63,7 +63,7 @@ public static class SequentialBounds
             });
         seconds["inputs"] = sw.Elapsed.TotalSeconds; sw.Restart();
         var rows = new List<BoundValue>();
-        var notes = new List<string> { "convolution kernels enter every norm reshaped to (out, in·kh·kw), as Jiang et al.'s re-implementation does (catalog baseline-bounds §5); biases are excluded except in the path norm" };
+        var notes = new List<string> { "Jiang et al.'s measures read each convolution kernel reshaped to (out, in·kh·kw), as their re-implementation does (catalog baseline-bounds §5), and exclude biases except in the path norm; BFT17 reads the convolutions as linear operators" };
         if (o.Published)
         {
             progress?.Invoke("Bartlett et al. Theorem 1.1 with the convolutions' operator norms");
