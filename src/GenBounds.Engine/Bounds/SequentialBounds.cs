@@ -9,10 +9,11 @@ namespace GenBounds.Bounds;
 /// <summary>
 /// The side-by-side table for sequential networks with convolutions and pooling. Only families whose source prescribes
 /// what a convolution contributes are computed: Jiang et al.'s measures, whose re-implementation reshapes a conv kernel to
-/// (out, in·kh·kw) and runs the network itself for the path norm (catalog baseline-bounds §5), and Bartlett–Foster–Telgarsky's
-/// Theorem 1.1, whose layers are any linear maps A_i followed by ρ_i-Lipschitz nonlinearities fixing 0 — a convolution
-/// enters as the operator it is (‖A‖₂ and ‖Aᵀ‖_{2,1} of the zero-padded strided map, not of the reshaped kernel), ReLU as
-/// 1-Lipschitz, a k×k pooling with stride s as ⌈k/s⌉-Lipschitz (max) or ⌈k/s⌉/k (average). The other families state their
+/// (out, in·kh·kw) and runs the network itself for the path norm (catalog baseline-bounds §5), and Bartlett–Foster–
+/// Telgarsky's Theorem 1.1 (biases through an exact bias-free equivalent), whose layers are any linear maps A_i followed
+/// by ρ_i-Lipschitz nonlinearities fixing 0: a convolution enters as the operator it is (‖A‖₂ and ‖Aᵀ‖_{2,1} of the
+/// zero-padded strided map, not of the reshaped kernel), ReLU as 1-Lipschitz, a k×k pooling with stride s as
+/// ⌈k/s⌉-Lipschitz (max) or ⌈k/s⌉/k (average). The other families state their
 /// quantities for fully connected matrices (NTS15's group norms and per-unit paths, NBS18's h×h perturbation bound, the
 /// bneyshabur code's widths, Arora's Theorem 4.1 and Guha's Theorem 3.1 for MLPs); they are listed in the table's notes as
 /// not computed, never evaluated on reshaped kernels. On a network of dense layers only the rows equal the MLP catalog's
@@ -62,12 +63,12 @@ public static class SequentialBounds
             });
         seconds["inputs"] = sw.Elapsed.TotalSeconds; sw.Restart();
         var rows = new List<BoundValue>();
-        var notes = new List<string> { "convolution kernels enter every norm reshaped to (out, in·kh·kw), as Jiang et al.'s re-implementation does (catalog baseline-bounds §5); biases are excluded except in the path norm" };
+        var notes = new List<string> { "Jiang et al.'s measures read each convolution kernel reshaped to (out, in·kh·kw), as their re-implementation does (catalog baseline-bounds §5), and exclude biases except in the path norm; BFT17 reads the convolutions as linear operators" };
         if (o.Published)
         {
             progress?.Invoke("Bartlett et al. Theorem 1.1 with the convolutions' operator norms");
             if (Bft17(net, initialization, train, margins, o.Norm.Delta, la) is { } row) rows.Add(row);
-            else notes.Add("not computed for a convolutional network with biases: Bartlett et al. Theorem 1.1 (the bias-free equivalent of a convolution needs a constant input channel, not implemented)");
+            else notes.Add("not computed: Bartlett et al. Theorem 1.1 — a convolution with biases and padding 2p > k − 1 has no bias tap that reads inside the image at every location, so the bias-free equivalent used here does not exist");
             seconds["published"] = sw.Elapsed.TotalSeconds; sw.Restart();
         }
         if (o.Jiang)
@@ -83,16 +84,22 @@ public static class SequentialBounds
     }
 
     /// <summary>
-    /// BFT17's published row for a bias-free sequential network (null with biases): per weight layer an upper bound on the
+    /// BFT17's published row (null when <see cref="BiasAugmentation.BiasFree"/> has no equivalent): per weight layer of the
+    /// bias-free equivalent an upper bound on the
     /// operator's ‖A_i‖₂ (exact SVD, or the upper end of a certified Lanczos bracket whose failure probability is taken out
     /// of δ) and ‖A_iᵀ − M_iᵀ‖_{2,1} with M_i = the layer at initialisation (0 when unknown); the Lipschitz constants of the
     /// modules between weight layers; W = the largest number of units of any module's input or output.
     /// </summary>
     public static BoundValue? Bft17(Network net, Network? initialization, Dataset train, double[] sortedMargins, double delta, ILinearAlgebraProvider la)
     {
+        if (net.Architecture.WeightModules[0] != 0) throw new ArgumentException($"{net.Architecture}: a module before the first weight layer is not covered by Bartlett et al.'s layer form");
+        // With biases: the exact bias-free equivalent on inputs with a constant (BiasAugmentation), as the MLP path does.
+        bool biased = net.Architecture.Bias;
+        if (BiasAugmentation.BiasFree(net) is not { } free) return null;
+        int ones = free.InputOnes;
+        net = free.Net;
+        if (initialization is not null) initialization = BiasAugmentation.BiasFree(initialization)!.Value.Net;
         var arch = net.Architecture;
-        if (arch.Bias) return null;
-        if (arch.WeightModules[0] != 0) throw new ArgumentException($"{arch}: a module before the first weight layer is not covered by Bartlett et al.'s layer form");
         int d = arch.Depth;
         var spectral = new double[d];
         var dist = new double[d];
@@ -125,7 +132,7 @@ public static class SequentialBounds
             }
             else if (arch.Layers[m] is Pool2dSpec { Kind: PoolKind.Average } a) lnLipschitz += Math.Log(1.0 / a.Kernel);
         double sumSq = 0;
-        for (int i = 0; i < train.Count; i++) foreach (float v in train.Row(i)) sumSq += (double)v * v;
+        for (int i = 0; i < train.Count; i++) { sumSq += ones; foreach (float v in train.Row(i)) sumSq += (double)v * v; }
         int width = arch.Shapes.Max(s => s.Size);
         int n = sortedMargins.Length;
         double MarginLoss(double gamma)
@@ -141,6 +148,10 @@ public static class SequentialBounds
         notes.Add(F("Lipschitz constants of the modules between weight layers: ReLU 1, k×k pooling with stride s ⌈k/s⌉ (max) or ⌈k/s⌉/k (average), flatten 1; product {0:G4}", Math.Exp(lnLipschitz)));
         if (failure > 0) notes.Add(F("the Lanczos brackets' failure probability {0:G3} is taken out of δ", failure));
         notes.Add(initialization is null ? "reference matrices M_i = 0 (W⁰ unknown)" : "reference matrices M_i = the random initialisation (data-independent, allowed)");
+        if (biased)
+            notes.Add(ones == 1
+                ? "biases through the augmented bias-free network [[W, b], [0, 1]] and inputs (x, 1)"
+                : F("biases through the exact bias-free equivalent: a constant channel of ones appended to the input ({0} entries per input, counted in ‖X̃‖), each hidden layer carrying it on one extra channel or unit, each bias the weight from it (a convolution's tap (p, p))", ones));
         return NormBounds.Bft17Value(lnBound, gammaBest, notes);
     }
 
