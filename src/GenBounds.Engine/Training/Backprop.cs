@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
@@ -107,6 +108,7 @@ public sealed class Backprop<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 
     // y[r, o0..o1) ← (y + b) then max(·, 0): TensorPrimitives' Add and Max, whatever the split, so every split gives the same bits.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BiasRelu(Span<T> y, int rows, int stride, int o0, int o1, T[]? b, bool relu)
     {
         for (int r = 0; r < rows; r++)
@@ -134,6 +136,7 @@ public sealed class Backprop<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <paramref name="batch"/>: each row's loss and correctness go to <paramref name="rowLoss"/>/<paramref name="rowCorrect"/>
     /// (indexed by row), so that the caller sums them in row order whatever the split.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void CrossEntropyRows(ReadOnlySpan<int> labels, int batch, int r0, int r1, Span<double> rowLoss, Span<bool> rowCorrect)
     {
         if (batch <= 0 || batch > MaxBatch) throw new ArgumentOutOfRangeException(nameof(batch), $"batch {batch} outside 1..{MaxBatch}");
@@ -189,12 +192,37 @@ public sealed class Backprop<T> where T : unmanaged, IFloatingPointIeee754<T>
         ReadOnlySpan<T> dz = _dz[l].AsSpan(0, batch * nout);
         ReadOnlySpan<T> a = l == 0 ? x[..(batch * nin)] : _act[l - 1].AsSpan(0, batch * nin);
         Gemm(Transpose.Yes, Transpose.No, units, nin, batch, dz[o0..], nout, a, nin, WeightGradients[l].AsSpan(o0 * nin, units * nin), nin);
-        if (HasBias)
-        {
-            var gb = BiasGradients[l].AsSpan(o0, units);
-            gb.Clear();
-            for (int r = 0; r < batch; r++) TensorPrimitives.Add<T>(gb, dz.Slice(r * nout + o0, units), gb);
-        }
+        BiasGradientUnits(l, batch, o0, o1);
+    }
+
+    /// <summary>Entries <paramref name="o0"/>..<paramref name="o1"/>−1 of ∂loss/∂b_l (nothing for a bias-free net), each summed over the batch rows in row order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void BiasGradientUnits(int l, int batch, int o0, int o1)
+    {
+        if (!HasBias || o0 == o1) return;
+        int nout = _sizes[l + 1], units = o1 - o0;
+        ReadOnlySpan<T> dz = _dz[l].AsSpan(0, batch * nout);
+        var gb = BiasGradients[l].AsSpan(o0, units);
+        gb.Clear();
+        for (int r = 0; r < batch; r++) TensorPrimitives.Add<T>(gb, dz.Slice(r * nout + o0, units), gb);
+    }
+
+    /// <summary>Layer <paramref name="l"/>'s output buffer (rows of h_{l+1} values), for a caller that computes the product itself (see <see cref="FinishForward"/>).</summary>
+    public Span<T> LayerOutput(int l) => _act[l];
+
+    /// <summary>∂loss/∂(pre-activation) of layer <paramref name="l"/> (rows of h_{l+1} values), complete once layer l+1's input gradient is.</summary>
+    public ReadOnlySpan<T> PreActivationGradient(int l) => _dz[l];
+
+    /// <summary>
+    /// Adds the bias and applies the ReLU (hidden layers) to rows <paramref name="r0"/>..<paramref name="r1"/>−1, units
+    /// <paramref name="o0"/>..<paramref name="o1"/>−1 of <see cref="LayerOutput"/>(l), after the caller wrote the product there:
+    /// the rest of <see cref="ForwardLayerRows"/>, so a product computed another way is finished identically.
+    /// </summary>
+    public void FinishForward(int l, IReadOnlyList<T[]?> biases, int r0, int r1, int o0, int o1)
+    {
+        int nout = _sizes[l + 1];
+        if (r0 < 0 || r1 > MaxBatch || r0 > r1 || o0 < 0 || o1 > nout || o0 > o1) throw new ArgumentOutOfRangeException(nameof(r0));
+        BiasRelu(_act[l].AsSpan(r0 * nout, (r1 - r0) * nout), r1 - r0, nout, o0, o1, biases[l], l < _sizes.Length - 2);
     }
 
     /// <summary>

@@ -29,6 +29,7 @@ public static class OptimizerSteps
     /// <summary>
     /// g ← g + wd·p + κ(p − p₀); m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²; p ← p − s·m/(√v/√bc₂ + ε).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Adam(Span<float> p, ReadOnlySpan<float> g, Span<float> m, Span<float> v, ReadOnlySpan<float> prior, in AdamCoefficients c)
     {
         if (g.Length != p.Length || m.Length != p.Length || v.Length != p.Length || (!prior.IsEmpty && prior.Length != p.Length))
@@ -74,6 +75,7 @@ public static class OptimizerSteps
     /// (selected, not multiplied, so the arithmetic is the same instruction sequence), pruned entries and their moments are
     /// set to exactly 0 whatever the gradient, weight decay or prior term would have done.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AdamMasked(Span<float> p, ReadOnlySpan<float> g, Span<float> m, Span<float> v, ReadOnlySpan<float> prior,
         ReadOnlySpan<float> mask, in AdamCoefficients c)
     {
@@ -120,6 +122,7 @@ public static class OptimizerSteps
     }
 
     /// <summary><see cref="Sgd"/> under a pruning mask: pruned entries and their momentum are set to exactly 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SgdMasked(Span<float> p, ReadOnlySpan<float> g, Span<float> buf, ReadOnlySpan<float> prior, ReadOnlySpan<float> mask,
         float lr, float momentum, float weightDecay, float priorCoefficient, bool firstStep)
     {
@@ -132,6 +135,7 @@ public static class OptimizerSteps
     /// <summary>
     /// g ← g + wd·p + κ(p − p₀); b ← μb + g (b ← g on the first step, as PyTorch); p ← p − lr·b.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Sgd(Span<float> p, ReadOnlySpan<float> g, Span<float> buf, ReadOnlySpan<float> prior,
         float lr, float momentum, float weightDecay, float priorCoefficient, bool firstStep)
     {

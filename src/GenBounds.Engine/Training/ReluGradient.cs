@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using System.Runtime.InteropServices;
 
@@ -7,6 +8,7 @@ namespace GenBounds.Training;
 internal static class ReluGradient
 {
     /// <summary>∂z = ∂a where the stored post-activation is positive (PyTorch's threshold_backward convention at 0); may run in place.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> da, Span<T> dz) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int i = 0;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using GenBounds.Data;
 using GenBounds.LinearAlgebra;
 using GenBounds.Networks;
@@ -35,6 +36,10 @@ public sealed partial class Trainer
         private int _start, _batch, _layer, _team, _stage;
         // Thread 0's time per phase (ticks), for EpochStats.PhaseSeconds.
         private long _tGather, _tForward, _tLoss, _tBackward, _tOptimizer;
+        // Sparse-input epochs: the batch's nonzeros by row (sample) and by column (input feature), and layer 0 held
+        // input-major (W₀ᵀ, h₀×h₁) so that both of its products run over contiguous rows — see SparseInputLayer.
+        private readonly SparseInputLayer? _sparseLayer;
+        private bool _sparse;
 
         public TeamPath(Trainer trainer, MlpArchitecture architecture)
         {
@@ -47,6 +52,8 @@ public sealed partial class Trainer
             _stages = PlanForward(_unitSplit);
             _forwardRegion = ForwardRegion;
             _backwardRegion = BackwardRegion;
+            if (trainer._o.InputSparsity != InputSparsity.Dense)
+                _sparseLayer = new SparseInputLayer(trainer, _sizes[0], _sizes[1], trainer._o.BatchSize);
         }
 
         /// <summary>Forward and backward kernels with batch-row and output-unit ranges.</summary>
@@ -69,6 +76,7 @@ public sealed partial class Trainer
             return stages.ToArray();
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public EpochStats Epoch(Dataset train, int[] order, int epoch, Action<BatchProgress>? progress)
         {
             var sw = System.Diagnostics.Stopwatch.StartNew();
@@ -82,8 +90,10 @@ public sealed partial class Trainer
             int? blasThreads = _t.Threads > 1 && _t._la is NativeLinearAlgebraProvider ? NativeLinearAlgebraProvider.Threads : null;
             bool restoreBlas = blasThreads is > 1 && NativeLinearAlgebraProvider.SetThreads(1);
             using var team = new WorkerTeam(_t.Threads);
+            _sparse = _sparseLayer is not null && (_t._o.InputSparsity == InputSparsity.Sparse || _sparseLayer.SparseEnough(train));
             try
             {
+                if (_sparse) _sparseLayer!.Enter();
                 for (int bi = 0; bi < batches; bi++)
                 {
                     if (_t.StepBudgetSpent) break;
@@ -95,7 +105,11 @@ public sealed partial class Trainer
                     _t.BeginStep();
                     for (_layer = L - 1; _layer >= 0; _layer--) team.Run(_backwardRegion);
                     tRegions += System.Diagnostics.Stopwatch.GetTimestamp() - t0;
-                    _t.AfterStep?.Invoke(_t.Step);
+                    if (_t.AfterStep is not null)
+                    {
+                        if (_sparse) _sparseLayer!.PublishWeights();   // the hook reads the network's own (output-major) W₀
+                        _t.AfterStep(_t.Step);
+                    }
                     if (progress is not null && (bi % 20 == 0 || bi == batches - 1))
                     {
                         int seen = _start + _batch;
@@ -105,6 +119,7 @@ public sealed partial class Trainer
             }
             finally
             {
+                if (_sparse) _sparseLayer!.Leave();
                 if (restoreBlas) NativeLinearAlgebraProvider.SetThreads(blasThreads!.Value);
                 _data = null;
             }
@@ -125,6 +140,7 @@ public sealed partial class Trainer
 
         // A forward stage, member t: gather its batch rows, run row-split layers on them, or its units of a unit-split
         // layer, and the loss and ∂logits of its rows.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void ForwardRegion(int t)
         {
             var (r0, r1) = WorkerTeam.Part(_batch, _team, t, 8);
@@ -139,10 +155,20 @@ public sealed partial class Trainer
                         for (int r = r0; r < r1; r++)
                         {
                             int i = _order[_start + r];
-                            data.Features.AsSpan(i * d, d).CopyTo(_t._xBatch.AsSpan(r * d, d));
+                            if (_sparse) _sparseLayer!.Rows.FillRow(r, data.Features.AsSpan(i * d, d));
+                            else data.Features.AsSpan(i * d, d).CopyTo(_t._xBatch.AsSpan(r * d, d));
                             _t._yBatch[r] = data.Labels[i];
                         }
                         if (t == 0) _tGather += System.Diagnostics.Stopwatch.GetTimestamp() - t0;
+                        break;
+                    case ForwardLayerOp.LayerRows when op.Layer == 0 && _sparse:
+                        _sparseLayer!.Forward(Backprop, r0, r1, 0, _sizes[1]);
+                        if (t == 0) _tForward += System.Diagnostics.Stopwatch.GetTimestamp() - t0;
+                        break;
+                    case ForwardLayerOp.LayerUnits when op.Layer == 0 && _sparse:
+                        var (u0, u1) = WorkerTeam.Part(_sizes[1], _team, t, 8);
+                        _sparseLayer!.Forward(Backprop, 0, _batch, u0, u1);
+                        if (t == 0) _tForward += System.Diagnostics.Stopwatch.GetTimestamp() - t0;
                         break;
                     case ForwardLayerOp.LayerRows:
                         Backprop.ForwardLayerRows(op.Layer, _t._w, _t._biases, _t._xBatch, r0, r1);
@@ -164,6 +190,7 @@ public sealed partial class Trainer
         // Backward region of layer l, member t: the optimiser step of layer l+1 (whose weights ∂Z_{l+1}·W_{l+1} read in the
         // previous region) on the units whose gradient t computed, ∂W_l/∂b_l for t's units of layer l, ∂Z_{l−1} for t's
         // batch rows (or t's columns, for a unit-split layer); for l = 0 also layer 0's step (nothing reads W_0 here).
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void BackwardRegion(int t)
         {
             int l = _layer;
@@ -171,7 +198,10 @@ public sealed partial class Trainer
             if (l + 1 < _t._w.Length) StepMember(l + 1, t);
             long t1 = System.Diagnostics.Stopwatch.GetTimestamp();
             var (o0, o1) = WorkerTeam.Part(_sizes[l + 1], _team, t, 8);
-            Backprop.WeightGradientRows(l, _t._xBatch, _batch, o0, o1);
+            // A sparse-input layer 0 splits ∂W₀ᵀ (and its step) by input features: member t's rows of W₀ᵀ are contiguous.
+            var (k0, k1) = WorkerTeam.Part(_sizes[0], _team, t, 8);
+            if (l == 0 && _sparse) _sparseLayer!.WeightGradient(Backprop, _batch, k0, k1, o0, o1);
+            else Backprop.WeightGradientRows(l, _t._xBatch, _batch, o0, o1);
             if (l > 0 && _unitSplit[l])
             {
                 var (i0, i1) = WorkerTeam.Part(_sizes[l], _team, t, 8);
@@ -183,7 +213,8 @@ public sealed partial class Trainer
                 Backprop.InputGradientRows(l, _t._w, _batch, r0, r1);
             }
             long t2 = System.Diagnostics.Stopwatch.GetTimestamp();
-            if (l == 0) StepMember(0, t);
+            if (l == 0 && _sparse) _t.StepRange(0, (k0 * _sizes[1])..(k1 * _sizes[1]), o0..o1);
+            else if (l == 0) StepMember(0, t);
             if (t == 0) { long t3 = System.Diagnostics.Stopwatch.GetTimestamp(); _tOptimizer += (t1 - t0) + (t3 - t2); _tBackward += t2 - t1; }
         }
 

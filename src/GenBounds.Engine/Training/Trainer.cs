@@ -227,7 +227,13 @@ public sealed partial class Trainer
     {
         if (o0 == o1) return;
         int fanIn = _w[l].Length / _rows[l];
-        Range wr = (o0 * fanIn)..(o1 * fanIn), br = o0..o1;
+        StepRange(l, (o0 * fanIn)..(o1 * fanIn), o0..o1);
+    }
+
+    // The optimiser step of the weight entries wr and bias entries br of layer l, whatever the layout of W_l (the
+    // input-major first layer of a sparse-input epoch included): every array of the layer is laid out alike.
+    private void StepRange(int l, Range wr, Range br)
+    {
         ReadOnlySpan<float> gw = _gradW[l].AsSpan(wr);
         ReadOnlySpan<float> pw = _pw is null ? default : _pw[l].AsSpan(wr), pb = _pb is null || _pb[l].Length == 0 ? default : _pb[l].AsSpan(br);
         var mask = _masks?[l];

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 
 namespace GenBounds.Training;
@@ -39,6 +40,7 @@ public sealed class WorkerTeam : IDisposable
     public int Size { get; }
 
     /// <summary>Runs <paramref name="body"/>(t) for every t in 0..Size−1 concurrently; rethrows the first exception any call threw.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run(Action<int> body)
     {
         ArgumentNullException.ThrowIfNull(body);
@@ -57,6 +59,7 @@ public sealed class WorkerTeam : IDisposable
         _error?.Throw();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Loop(int index)
     {
         int seen = 0;
