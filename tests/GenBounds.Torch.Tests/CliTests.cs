@@ -184,4 +184,30 @@ public sealed class CliTests : IDisposable
         Assert.Equal(1, broken.Exit);
         Assert.Contains("TorchSharp state_dict", broken.Err);
     }
+
+    [Fact]
+    public void Convert_moves_a_PyTorch_CNN_state_dict_through_every_format_given_its_architecture_once()
+    {
+        string pt = Path.Combine(AppContext.BaseDirectory, "fixtures", "pytorch_cnn.pt");
+        const string arch = "2x11x10:conv3k3x2s2p1-pool2-conv4k2-avgpool2s1-fc5-3";
+        string Hash(params string[] args)
+        {
+            var r = Run([.. args, "--json"]);
+            Assert.True(r.Exit == 0, r.Err);
+            return Json(r.Out).GetProperty("model_hash").GetString()!;
+        }
+        var noArch = Run("convert", pt, "--out", File("never.safetensors"));
+        Assert.Equal(1, noArch.Exit);
+        Assert.Contains("give the architecture (e.g. --arch", noArch.Err);
+        string h = Hash("convert", pt, "--arch", arch, "--out", File("m.safetensors"));
+        // The GenBounds file records the architecture, so from here on only the state dicts need --arch.
+        Assert.Equal(h, Hash("convert", File("m.safetensors"), "--out", File("m.dat")));
+        Assert.Equal(h, Hash("convert", File("m.dat"), "--arch", arch, "--out", File("m.pt")));
+        Assert.Equal(h, Hash("convert", File("m.pt"), "--arch", arch, "--out", File("m2.safetensors")));
+        Assert.Equal(h, Hash("info", File("m.safetensors")));
+        Assert.Equal(h, Hash("info", File("m.dat"), "--arch", arch));
+        var info = Json(Run("info", File("m2.safetensors"), "--json").Out);
+        Assert.Equal(arch, info.GetProperty("architecture").GetString());
+        Assert.Equal("pytorch-state-dict", info.GetProperty("metadata").GetProperty("converted_from_format").GetString());
+    }
 }
