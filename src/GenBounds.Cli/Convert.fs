@@ -15,6 +15,7 @@ let spec =
       Positionals = [ "MODEL", "input: .safetensors, .dat (TorchSharp Module.save) or .pt/.pth/.bin (PyTorch torch.save(state_dict))" ]
       Options =
         [ opt "out" "FILE" "output; the extension picks the format: .safetensors (GenBounds model file), .dat (TorchSharp), .pt/.pth (PyTorch)" None
+          opt "arch" "ARCH" "architecture of a CNN input that does not record it (.dat/.pt state dicts, safetensors without metadata; input prefix required, e.g. 1x28x28:conv6k5-...)" None
           jsonFlag
           quietFlag ] }
 
@@ -32,7 +33,13 @@ let run (p: Parsed) =
     let format = outputFormat out
     let outDir = Path.GetDirectoryName(Path.GetFullPath out)
     if not (Directory.Exists outDir) then raise (UsageError(sprintf "--out %s: folder %s does not exist" out outDir))
-    let net, meta = Eval.loadModel input
+    let arch =
+        p.TryGet "arch" |> Option.map (fun a ->
+            try GenBounds.Networks.NetworkArchitecture.Parse a
+            with
+            | :? FormatException as e -> raise (UsageError e.Message)
+            | :? ArgumentException as e -> raise (UsageError(sprintf "invalid --arch '%s': %s" a e.Message)))
+    let net, meta = Eval.loadNetwork input arch
     let inputFormat = try StateDictFiles.Detect input with :? InvalidDataException as e -> raise (InputError e.Message)
     let sha256 () =
         use f = File.OpenRead input

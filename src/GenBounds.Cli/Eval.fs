@@ -12,9 +12,9 @@ open GenBounds.Cli.Common
 let evalSpec =
     { Name = "eval"
       Summary = "accuracy, loss and margin statistics of a model on the train and test sets"
-      Positionals = [ "MODEL", "a .safetensors model (GenBounds, or a PyTorch nn.Sequential state_dict), or a TorchSharp .dat / PyTorch .pt state dict of an nn.Sequential of Linear/ReLU" ]
+      Positionals = [ "MODEL", "a .safetensors model (GenBounds, or a PyTorch nn.Sequential state_dict), or a TorchSharp .dat / PyTorch .pt state dict of an nn.Sequential" ]
       Options =
-        [ opt "arch" "ARCH" "architecture of a PyTorch CNN file that does not record it in its metadata (same grammar as train --arch)" None ]
+        [ opt "arch" "ARCH" "architecture of a CNN file that does not record it: a PyTorch safetensors file without metadata, or a .dat/.pt state dict (same grammar as train --arch)" None ]
         @ dataOptions @ [ threadOption; jsonFlag; quietFlag ] }
 
 let infoSpec =
@@ -22,7 +22,7 @@ let infoSpec =
       Summary = "describe a model file (architecture, metadata, norms), or the environment without a model"
       Positionals = [ "MODEL", "optional model file" ]
       Options =
-        [ opt "arch" "ARCH" "architecture of a PyTorch CNN file that does not record it (input prefix required, e.g. 1x28x28:conv6k5-...)" None
+        [ opt "arch" "ARCH" "architecture of a CNN file that does not record it (safetensors without metadata, .dat, .pt; input prefix required, e.g. 1x28x28:conv6k5-...)" None
           jsonFlag ] }
 
 /// The name a state dict's format is recorded under (model metadata, `convert` output).
@@ -49,8 +49,8 @@ let loadModel (path: string) =
     | :? FormatException as e -> raise (InputError(sprintf "%s: %s" path e.Message))
     | :? GenBounds.Torch.TorchUnavailableException as e -> raise (InputError(sprintf "%s: %s" path e.Message))
 
-/// Loads any model file as a sequential network; `arch` is needed only for PyTorch CNN files without architecture metadata.
-/// TorchSharp `.dat` and PyTorch `.pt` state dicts are read as in `loadModel` (nn.Sequential of Linear/ReLU only).
+/// Loads any model file as a sequential network; `arch` is needed only for CNN files without architecture metadata:
+/// safetensors state dicts saved by PyTorch without it, and every TorchSharp `.dat` or PyTorch `.pt` state dict of a CNN.
 let loadNetwork (path: string) (arch: GenBounds.Networks.NetworkArchitecture option) =
     if not (File.Exists path) then raise (InputError(sprintf "model file not found: %s" path))
     try
@@ -59,12 +59,8 @@ let loadNetwork (path: string) (arch: GenBounds.Networks.NetworkArchitecture opt
             let struct (net, meta) = ModelFile.LoadNetwork(path, Option.toObj arch)
             net, meta
         | format ->
-            let net = GenBounds.Torch.StateDictFiles.Load(path).AsNetwork()
-            match arch with
-            | Some a when not (a.Equals(net.Architecture)) ->
-                raise (InputError(sprintf "%s: holds %O, not the --arch %O (state dicts hold Linear/ReLU MLPs only)" path net.Architecture a))
-            | _ -> ()
-            net, ModelMetadata(Extra = readOnlyDict [ "source_format", formatName format ])
+            GenBounds.Torch.StateDictFiles.LoadNetwork(path, Option.toObj arch),
+            ModelMetadata(Extra = readOnlyDict [ "source_format", formatName format ])
     with
     | :? InvalidDataException as e -> raise (InputError(sprintf "%s: %s" path e.Message))
     | :? FormatException as e -> raise (InputError(sprintf "%s: %s" path e.Message))

@@ -1,4 +1,4 @@
-/// `genbounds train`: train an MLP on MNIST (or CIFAR-10), save it as safetensors with metadata.
+/// `genbounds train`: train an MLP or a CNN on MNIST (or CIFAR-10) with the native or the torch engine, save it as safetensors with metadata.
 module GenBounds.Cli.Train
 
 open System
@@ -91,9 +91,7 @@ let private start choice (net: Network) (options: TrainingOptions) la =
           Export = (fun () -> let struct (x, _, _) = t.ExportState() in x)
           Import = (fun st step ep -> t.ImportState(st, step, ep)); Release = ignore; BudgetSpent = (fun () -> t.StepBudgetSpent) }
     | Torch device ->
-        // run checks that the torch engine gets a plain MLP (Linear/ReLU) before any data is loaded
-        let mlp = net.AsMlp() |> Option.ofObj |> Option.defaultWith (fun () -> invalidOp "the torch engine trains MLPs only")
-        let t = new GenBounds.Torch.TorchTrainer(mlp, options, device)
+        let t = new GenBounds.Torch.TorchTrainer(net, options, device)
         { TrainEpoch = (fun d pr -> t.TrainEpoch(d, pr)); EpochsDone = (fun () -> t.EpochsDone); Step = (fun () -> t.Step)
           Export = (fun () -> let struct (x, _, _) = t.ExportState() in x)
           Import = (fun st step ep -> t.ImportState(st, step, ep)); Release = (fun () -> t.Dispose()); BudgetSpent = (fun () -> false) }
@@ -122,8 +120,6 @@ let run (p: Parsed) =
     let noBias = p.Has "no-bias" || not preset.IsEmpty
     let arch = parseArchitecture p (p.Get "arch") (not noBias)
     match choice with
-    | Torch _ when not arch.IsMlp ->
-        raise (UsageError(sprintf "--engine torch trains fully connected ReLU networks (Linear/ReLU) only; %s has convolution, pooling or flatten layers (train it with --engine genbounds)" (arch.ToString())))
     | Torch _ when p.Has "steps" || p.Has "preset" ->
         raise (UsageError "--steps and --preset (step budgets) are implemented for --engine genbounds only")
     | _ -> ()

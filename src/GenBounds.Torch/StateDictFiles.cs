@@ -20,10 +20,11 @@ public enum ModelFormat
 }
 
 /// <summary>
-/// State dicts of <c>Sequential(Linear, ReLU, …, Linear)</c> modules written by TorchSharp or PyTorch, read as
-/// GenBounds MLPs and written from them. A state_dict holds parameters only, so the activation between Linear layers is
-/// taken to be ReLU (as for safetensors files). TorchSharp's format is parsed here directly (no libtorch needed);
-/// PyTorch's pickled zip goes through TorchSharp.PyBridge.
+/// State dicts of <c>nn.Sequential</c> modules written by TorchSharp or PyTorch, read as GenBounds networks and written
+/// from them. A state_dict holds parameters only: between Linear layers the activation is taken to be ReLU (as for
+/// safetensors files), and a network with Conv2d layers needs its architecture (strides, paddings, pooling and the image
+/// size are not recorded). TorchSharp's format is parsed here directly (no libtorch needed); PyTorch's pickled zip goes
+/// through TorchSharp.PyBridge.
 /// </summary>
 public static class StateDictFiles
 {
@@ -45,10 +46,27 @@ public static class StateDictFiles
     }
 
     /// <summary>The MLP in a TorchSharp or PyTorch state_dict file (format from <see cref="Detect"/>).</summary>
-    public static Mlp Load(string path) => Detect(path) switch
+    public static Mlp Load(string path)
     {
-        ModelFormat.TorchSharp => ModelFile.FromStateDict(ReadTorchSharp(path), $"TorchSharp state_dict '{path}'"),
-        ModelFormat.PyTorch => ModelFile.FromStateDict(ReadPyTorch(path), $"PyTorch state_dict '{path}'"),
+        var (tensors, source) = Read(path);
+        return ModelFile.FromStateDict(tensors, source);
+    }
+
+    /// <summary>
+    /// The network in a TorchSharp or PyTorch state_dict file: of <paramref name="architecture"/> when given (the tensors
+    /// must fit it), else the MLP its Linear layers describe; Conv2d weights without an architecture are an error that says
+    /// to give one (see <see cref="ModelFile.NetworkFromStateDict"/>).
+    /// </summary>
+    public static Network LoadNetwork(string path, NetworkArchitecture? architecture = null)
+    {
+        var (tensors, source) = Read(path);
+        return ModelFile.NetworkFromStateDict(tensors, architecture, source);
+    }
+
+    private static (IReadOnlyList<SafetensorsTensor> Tensors, string Source) Read(string path) => Detect(path) switch
+    {
+        ModelFormat.TorchSharp => (ReadTorchSharp(path), $"TorchSharp state_dict '{path}'"),
+        ModelFormat.PyTorch => (ReadPyTorch(path), $"PyTorch state_dict '{path}'"),
         _ => throw new ArgumentException($"{path} is a safetensors file; read it with ModelFile.Load"),
     };
 
@@ -148,7 +166,16 @@ public static class StateDictFiles
     }
 
     /// <summary>Writes <paramref name="network"/> as a TorchSharp <c>Module.save</c> file (atomically): <c>module.load(path)</c> in TorchSharp reads it.</summary>
-    public static void SaveTorchSharp(string path, Mlp network)
+    public static void SaveTorchSharp(string path, Mlp network) => SaveTorchSharp(path, network.AsNetwork());
+
+    /// <summary>Writes <paramref name="network"/> as a PyTorch state_dict zip (atomically): <c>model.load_state_dict(torch.load(path))</c> reads it.</summary>
+    public static void SavePyTorch(string path, Mlp network) => SavePyTorch(path, network.AsNetwork());
+
+    /// <summary>
+    /// Writes any sequential network as a TorchSharp <c>Module.save</c> file (atomically), parameters under their Sequential
+    /// indices: <c>module.load(path)</c> reads it into a TorchSharp <c>Sequential</c> with the same modules.
+    /// </summary>
+    public static void SaveTorchSharp(string path, Network network)
     {
         using var module = TorchConversion.ToTorch(network);
         // Module.save closes the stream it is given; serialise to memory, then write atomically.
@@ -157,8 +184,11 @@ public static class StateDictFiles
         AtomicFile.WriteAllBytes(path, buffer.ToArray());
     }
 
-    /// <summary>Writes <paramref name="network"/> as a PyTorch state_dict zip (atomically): <c>model.load_state_dict(torch.load(path))</c> reads it.</summary>
-    public static void SavePyTorch(string path, Mlp network)
+    /// <summary>
+    /// Writes any sequential network as a PyTorch state_dict zip (atomically): <c>model.load_state_dict(torch.load(path))</c>
+    /// reads it into an <c>nn.Sequential</c> with the same modules.
+    /// </summary>
+    public static void SavePyTorch(string path, Network network)
     {
         using var module = TorchConversion.ToTorch(network);
         var buffer = new MemoryStream();

@@ -10,49 +10,55 @@ using static TorchSharp.torch;
 namespace GenBounds.Torch;
 
 /// <summary>
-/// Mini-batch training of an <see cref="Mlp"/> with libtorch (TorchSharp) on a CPU or CUDA device, with the native
+/// Mini-batch training of a sequential <see cref="Network"/> (an <see cref="Mlp"/> through its shared
+/// <see cref="Mlp.AsNetwork"/> view) with libtorch (TorchSharp) on a CPU or CUDA device, with the native
 /// <see cref="Trainer"/>'s semantics: the same initial weights (the network passed in, normally
-/// <see cref="Trainer.Initialize(MlpArchitecture, ulong)"/> from the <c>init</c> stream), the same data order (epoch e's permutation from the
-/// stream <c>data-order/epoch-e</c>, the last batch smaller), softmax cross-entropy averaged over the batch, and the
-/// same optimiser arithmetic (<see cref="OptimizerSteps"/>: Adam or SGD with momentum, L2 weight decay added to the
-/// gradient, the prior penalty of <see cref="TrainingOptions.PriorPenalty"/>), written as torch tensor operations.
-/// Accuracy counts ties as errors, as the native engine does. The network passed in is updated after every epoch.
-/// On a CPU the same seed and thread count give bit-identical weights (tested); products go through libtorch's own
-/// BLAS (MKL on x86-64), so the weights differ from the native engine's in the last bits, as any two BLAS do.
+/// <see cref="Trainer.Initialize(NetworkArchitecture, ulong)"/> from the <c>init</c> stream), the same data order (epoch e's
+/// permutation from the stream <c>data-order/epoch-e</c>, the last batch smaller), softmax cross-entropy averaged over the
+/// batch, and the same optimiser arithmetic (<see cref="OptimizerSteps"/>: Adam or SGD with momentum, L2 weight decay added
+/// to the gradient, the prior penalty of <see cref="TrainingOptions.PriorPenalty"/> over the weight layers), written as
+/// torch tensor operations. Accuracy counts ties as errors, as the native engine does. The network passed in is updated
+/// after every epoch. On a CPU the same seed and thread count give bit-identical weights (tested); products go through
+/// libtorch's own kernels (MKL / oneDNN on x86-64), so the weights differ from the native engine's in the last bits, as
+/// any two BLAS do. Dropout and pruning masks are native-engine features.
 /// </summary>
 public sealed class TorchTrainer : IDisposable
 {
-    private readonly Mlp _net;
+    private readonly Network _net;
     private readonly TrainingOptions _o;
     private readonly Sequential _module;
-    private readonly Tensor[] _params;                // 0.weight, 0.bias, 2.weight, … (bias entries only with biases)
-    private readonly string[] _names;
+    private readonly Tensor[] _params;                // per weight layer: weight, then bias when the network has biases
+    private readonly string[] _names;                 // {Sequential index}.weight / .bias, as the native trainer names them
     private readonly Tensor[] _m, _v;                 // Adam moments (SGD: momentum buffer in _m, _v unused zeros)
     private readonly Tensor?[] _prior;
     private Dataset? _cached;
     private Tensor? _x, _y;
 
     /// <summary>Prepares training of <paramref name="net"/> (updated in place after each epoch) on <paramref name="device"/>.</summary>
-    public TorchTrainer(Mlp net, TrainingOptions options, Device device)
+    public TorchTrainer(Mlp net, TrainingOptions options, Device device) : this((net ?? throw new ArgumentNullException(nameof(net))).AsNetwork(), options, device) { }
+
+    /// <summary>Prepares training of <paramref name="net"/> (updated in place after each epoch) on <paramref name="device"/>.</summary>
+    public TorchTrainer(Network net, TrainingOptions options, Device device)
     {
         ArgumentNullException.ThrowIfNull(net);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(device);
         options.Validate();
-        // The prior as the native trainer reads it: PriorNetwork first (it must be a plain MLP here), else Prior.
-        var prior = options.PriorNetwork is { } pn
-            ? pn.AsMlp() ?? throw new ArgumentException($"the torch engine trains MLPs; prior network {pn.Architecture} is not one")
-            : options.Prior;
+        if (options.Dropout > 0) throw new ArgumentException("the torch engine does not implement dropout; train with the genbounds engine");
+        // The prior as the native trainer reads it: PriorNetwork first, else Prior.
+        var prior = options.PriorNetwork ?? options.Prior?.AsNetwork();
         if (prior is not null && !prior.Architecture.Equals(net.Architecture))
             throw new ArgumentException($"prior architecture {prior.Architecture} differs from the network's {net.Architecture}");
         _net = net; _o = options; Device = device;
         _module = TorchConversion.ToTorch(net, device);
-        var linears = _module.children().OfType<Linear>().ToList();
+        var weighted = TorchConversion.WeightParameters(_module);
+        var modules = net.Architecture.WeightModules;
         var ps = new List<Tensor>(); var names = new List<string>();
-        for (int l = 0; l < linears.Count; l++)
+        for (int k = 0; k < weighted.Count; k++)
         {
-            ps.Add(linears[l].weight!); names.Add(Checkpoint(l, "weight"));
-            if (linears[l].bias is { } b) { ps.Add(b); names.Add(Checkpoint(l, "bias")); }
+            string index = modules[k].ToString(System.Globalization.CultureInfo.InvariantCulture);
+            ps.Add(weighted[k].Weight); names.Add($"{index}.weight");
+            if (weighted[k].Bias is { } b) { ps.Add(b); names.Add($"{index}.bias"); }
         }
         _params = ps.ToArray(); _names = names.ToArray();
         _m = _params.Select(p => zeros_like(p)).ToArray();
@@ -67,7 +73,6 @@ public sealed class TorchTrainer : IDisposable
         Seeds = new SeedStreams(options.Seed);
     }
 
-    private static string Checkpoint(int layer, string kind) => $"{2 * layer}.{kind}";
 
     /// <summary>The device the module and data live on.</summary>
     public Device Device { get; }
@@ -84,8 +89,7 @@ public sealed class TorchTrainer : IDisposable
     public EpochStats TrainEpoch(Dataset train, Action<BatchProgress>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(train);
-        if (train.Dimension != _net.Architecture.InputSize) throw new ArgumentException($"data dimension {train.Dimension} ≠ network input {_net.Architecture.InputSize}");
-        if (train.Classes > _net.Architecture.OutputSize) throw new ArgumentException($"data has {train.Classes} classes, network only {_net.Architecture.OutputSize} outputs");
+        Trainer.CheckData(_net.Architecture, train);
         var sw = Stopwatch.StartNew();
         var (x, y) = Upload(train);
         int epoch = EpochsDone;
@@ -157,8 +161,9 @@ public sealed class TorchTrainer : IDisposable
     private void OptimizerStep()
     {
         using var _ = no_grad();
-        float pk = OptimizerSteps.PriorGradientCoefficient(_o, _net.Layers.Length);
-        var adam = OptimizerSteps.AdamCoefficients.For(_o, Step, _net.Layers.Length);
+        int layers = _net.WeightLayers.Count;
+        float pk = OptimizerSteps.PriorGradientCoefficient(_o, layers);
+        var adam = OptimizerSteps.AdamCoefficients.For(_o, Step, layers);
         for (int i = 0; i < _params.Length; i++)
         {
             var p = _params[i];
@@ -186,7 +191,7 @@ public sealed class TorchTrainer : IDisposable
     {
         if (ReferenceEquals(_cached, data) && _x is not null && _y is not null) return (_x, _y);
         _x?.Dispose(); _y?.Dispose();
-        _x = TorchConversion.FromArray(data.Features, [data.Count, data.Dimension], Device);
+        _x = TorchConversion.Input(data.Features, data.Count, _net.InputShape, Device);
         _y = torch.tensor(Array.ConvertAll(data.Labels, l => (long)l), ScalarType.Int64, Device);
         _cached = data;
         return (_x, _y);

@@ -46,15 +46,87 @@ public sealed class CliTests : IDisposable
         Assert.Equal(2, Run("train", "--engine", "tensorflow").Exit);
     }
 
-    [Fact]
-    public void The_torch_engine_refuses_a_convolutional_architecture_before_loading_any_data()
+    // A tiny MNIST-format data set (IDX files, 28×28 bytes): class c is a bright 7×7 square in quadrant c on noise, so a small
+    // CNN separates the classes within a few dozen steps without the real MNIST files.
+    private string TinyMnist(int train, int test)
     {
-        // The data folder does not exist: exit 1 would mean the data was looked for before the architecture was checked.
-        var (exit, _, err) = Run("train", "--engine", "torch", "--arch", "lenet5", "--data-dir", File("no-mnist"), "--out", File("never.safetensors"));
-        Assert.Equal(2, exit);
-        Assert.Contains("--engine torch trains fully connected", err);
-        Assert.Contains("--engine genbounds", err);
-        Assert.False(System.IO.File.Exists(File("never.safetensors")));
+        string dir = Directory.CreateDirectory(File("tiny-mnist")).FullName;
+        var rng = new GenBounds.Random.Rng(20261202);
+        void Write(string images, string labels, int n)
+        {
+            var pixels = new byte[n * 28 * 28]; var y = new byte[n];
+            for (int i = 0; i < n; i++)
+            {
+                y[i] = (byte)rng.NextInt(4);
+                int top = 3 + 14 * (y[i] / 2), left = 3 + 14 * (y[i] % 2);
+                for (int p = 0; p < 28 * 28; p++)
+                {
+                    bool inside = p / 28 - top is >= 0 and < 7 && p % 28 - left is >= 0 and < 7;
+                    pixels[i * 784 + p] = (byte)Math.Min(255, (inside ? 160 : 0) + rng.NextInt(96));
+                }
+            }
+            GenBounds.Data.Idx.WriteImages(Path.Combine(dir, images), 28, 28, pixels);
+            GenBounds.Data.Idx.WriteLabels(Path.Combine(dir, labels), y);
+        }
+        Write(GenBounds.Data.Mnist.TrainImages, GenBounds.Data.Mnist.TrainLabels, train);
+        Write(GenBounds.Data.Mnist.TestImages, GenBounds.Data.Mnist.TestLabels, test);
+        return dir;
+    }
+
+    [Fact]
+    public void Torch_trains_a_CNN_from_the_CLI_reproducibly_into_a_native_format_file_that_eval_info_and_bounds_read()
+    {
+        string data = TinyMnist(400, 100);
+        const string arch = "conv4k5s2-pool2-fc10";
+        string[] Train(string engine, string output, int epochs = 2, params string[] more) =>
+            ["train", "--engine", engine, "--threads", "1", "--arch", arch, "--epochs", epochs.ToString(), "--batch", "20", "--lr", "0.01", "--seed", "3",
+             "--data-dir", data, "--out", output, "--json", .. more];
+        var first = Run(Train("torch", File("a.safetensors")));
+        Assert.True(first.Exit == 0, first.Err);
+        var second = Run(Train("torch", File("b.safetensors")));
+        Assert.True(second.Exit == 0, second.Err);
+        var native = Run(Train("genbounds", File("n.safetensors")));
+        Assert.True(native.Exit == 0, native.Err);
+        var (a, n) = (Json(first.Out), Json(native.Out));
+        Assert.Equal("torch", a.GetProperty("engine").GetString());
+        Assert.Equal("1x28x28:conv4k5s2-pool2-10", a.GetProperty("architecture").GetString());
+        Assert.Equal(40L, a.GetProperty("steps").GetInt64());
+        string Format(string model) => GenBounds.IO.Safetensors.Read(model).Metadata!["format"];
+        Assert.Equal(Format(File("n.safetensors")), Format(File("a.safetensors")));
+
+        string Hash(string model) => Json(Run("info", model, "--json").Out).GetProperty("model_hash").GetString()!;
+        Assert.Equal(Hash(File("a.safetensors")), Hash(File("b.safetensors")));
+        Assert.NotEqual(Hash(File("a.safetensors")), Hash(File("n.safetensors")));   // other BLAS, other last bits
+
+        var eval = Run("eval", File("a.safetensors"), "--data-dir", data, "--threads", "1", "--json");
+        Assert.True(eval.Exit == 0, eval.Err);
+        var e = Json(eval.Out);
+        Assert.Equal(a.GetProperty("test_accuracy").GetDouble(), e.GetProperty("test_accuracy").GetDouble());
+        Assert.True(e.GetProperty("test_accuracy").GetDouble() > 0.9, eval.Out);
+        // The engines took the same steps: their accuracies on the held-out images agree to within one image or so.
+        Assert.True(Math.Abs(e.GetProperty("test_accuracy").GetDouble() - n.GetProperty("test_accuracy").GetDouble()) <= 0.02, $"{eval.Out}\n{native.Out}");
+
+        var info = Json(Run("info", File("a.safetensors"), "--json").Out);
+        var meta = info.GetProperty("metadata");
+        Assert.Equal("torch", meta.GetProperty("engine").GetString());
+        Assert.Equal("cpu", meta.GetProperty("device").GetString());
+        Assert.StartsWith("2.10", meta.GetProperty("libtorch_version").GetString());
+        Assert.Equal("Conv2d", info.GetProperty("layers")[0].GetProperty("kind").GetString());
+
+        // bounds inlines the Vega scripts into its HTML page; this test reads bounds.json only, so empty scripts stand in for them.
+        string js = Directory.CreateDirectory(File("js")).FullName;
+        foreach (var f in new[] { "vega.min.js", "vega-lite.min.js", "vega-embed.min.js" }) System.IO.File.WriteAllText(Path.Combine(js, f), "");
+        var bounds = Run("bounds", File("a.safetensors"), "--data-dir", data, "--threads", "1", "--out", File("bounds"), "--js", js, "--no-sharpness",
+            "--no-jiang", "--no-arora", "--no-guha", "--no-sulam", "--json");
+        Assert.True(bounds.Exit == 0, bounds.Err);
+        Assert.True(System.IO.File.Exists(Path.Combine(File("bounds"), "bounds.json")));
+
+        // A run checkpointed after one epoch and resumed for the second writes the uninterrupted run's weights.
+        var part = Run(Train("torch", File("c1.safetensors"), 1, "--checkpoint", File("c.ckpt")));
+        Assert.True(part.Exit == 0, part.Err);
+        var resumed = Run(Train("torch", File("c2.safetensors"), 2, "--resume", File("c.ckpt")));
+        Assert.True(resumed.Exit == 0, resumed.Err);
+        Assert.Equal(Hash(File("a.safetensors")), Hash(File("c2.safetensors")));
     }
 
     [Fact]
@@ -111,5 +183,31 @@ public sealed class CliTests : IDisposable
         var broken = Run("info", File("broken.dat"));
         Assert.Equal(1, broken.Exit);
         Assert.Contains("TorchSharp state_dict", broken.Err);
+    }
+
+    [Fact]
+    public void Convert_moves_a_PyTorch_CNN_state_dict_through_every_format_given_its_architecture_once()
+    {
+        string pt = Path.Combine(AppContext.BaseDirectory, "fixtures", "pytorch_cnn.pt");
+        const string arch = "2x11x10:conv3k3x2s2p1-pool2-conv4k2-avgpool2s1-fc5-3";
+        string Hash(params string[] args)
+        {
+            var r = Run([.. args, "--json"]);
+            Assert.True(r.Exit == 0, r.Err);
+            return Json(r.Out).GetProperty("model_hash").GetString()!;
+        }
+        var noArch = Run("convert", pt, "--out", File("never.safetensors"));
+        Assert.Equal(1, noArch.Exit);
+        Assert.Contains("give the architecture (e.g. --arch", noArch.Err);
+        string h = Hash("convert", pt, "--arch", arch, "--out", File("m.safetensors"));
+        // The GenBounds file records the architecture, so from here on only the state dicts need --arch.
+        Assert.Equal(h, Hash("convert", File("m.safetensors"), "--out", File("m.dat")));
+        Assert.Equal(h, Hash("convert", File("m.dat"), "--arch", arch, "--out", File("m.pt")));
+        Assert.Equal(h, Hash("convert", File("m.pt"), "--arch", arch, "--out", File("m2.safetensors")));
+        Assert.Equal(h, Hash("info", File("m.safetensors")));
+        Assert.Equal(h, Hash("info", File("m.dat"), "--arch", arch));
+        var info = Json(Run("info", File("m2.safetensors"), "--json").Out);
+        Assert.Equal(arch, info.GetProperty("architecture").GetString());
+        Assert.Equal("pytorch-state-dict", info.GetProperty("metadata").GetProperty("converted_from_format").GetString());
     }
 }

@@ -326,6 +326,23 @@ public static class ModelFile
     }
 
     /// <summary>
+    /// The sequential network whose parameters are the tensors of an <c>nn.Sequential</c> state_dict read from another format
+    /// (TorchSharp <c>.dat</c>, PyTorch <c>.pt</c>), as <see cref="LoadNetwork"/> reads a safetensors file without metadata: a
+    /// state_dict records neither strides, paddings, pooling nor the image size, so with Conv2d weights (4-D tensors) it needs
+    /// <paramref name="architecture"/>; without one, Linear layers only are read as an MLP (<see cref="FromStateDict(IReadOnlyList{SafetensorsTensor}, string)"/>).
+    /// Errors name <paramref name="source"/>.
+    /// </summary>
+    public static Network NetworkFromStateDict(IReadOnlyList<SafetensorsTensor> tensors, NetworkArchitecture? architecture, string source)
+    {
+        ArgumentNullException.ThrowIfNull(tensors);
+        if (architecture is not null) return BuildNetwork(tensors, architecture, source, null);
+        if (tensors.Any(t => t.Shape.Count == 4))
+            throw new InvalidDataException($"{source}: holds Conv2d weights (4-D tensors) but no architecture: a state_dict does not record strides, " +
+                                           "paddings, pooling or the image size; give the architecture (e.g. --arch 1x28x28:conv6k5p2-pool2-…)");
+        return FromStateDict(tensors, source).AsNetwork();
+    }
+
+    /// <summary>
     /// Infers an MLP from Sequential-style parameter tensors: Linear layers in increasing index order, equally spaced
     /// (one or more activation modules between consecutive Linear layers), shapes chained, biases on all layers or none.
     /// </summary>
