@@ -8,11 +8,13 @@
 # kernel GenBounds itself picks (after its GEMM self-test); every contender reports the kernel it actually ran. PyTorch and
 # TorchSharp are measured in several thread set-ups and their best is used. Prints the kernel and a table with
 # GenBounds' epoch time over each contender's best (targets: <= 0.6 for PyTorch, <= 0.5 for TorchSharp).
+# Every contender trains EPOCHS epochs (default 3) after the same few warm-up steps and reports its fastest: the steady
+# state, not the first epoch's JIT tiering (.NET) or allocator and thread-pool start-up (PyTorch, libtorch).
 #   usage: bash benchmarks/train.sh [ARCHS] [EPOCHS]      (on a shared machine: flock /work/bench.lock bash benchmarks/train.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 archs=${1:-784-100-10,784-1000-1000-10,784-1000-1000-1000-10}
-epochs=${2:-1}
+epochs=${2:-3}
 GENBOUNDS_SETUP_TORCH=1 bash scripts/setup.sh
 dotnet build benchmarks/GenBounds.Benchmarks -c Release -v q -nologo >/dev/null
 bench() { dotnet benchmarks/GenBounds.Benchmarks/bin/Release/net10.0/GenBounds.Benchmarks.dll "$@"; }

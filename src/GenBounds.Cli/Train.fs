@@ -38,6 +38,7 @@ let spec =
           opt "preset" "NAME" "sulam2023: Muthukumar-Sulam's recipe X1 (bias-free, SGD lr 0.01 momentum 0, batch 100, 5000 steps, validation 5000, lambda 1 toward --prior or zero); explicit options override it" None
           opt "engine" "NAME" "training engine: genbounds (native float32 + OpenBLAS) or torch (libtorch via TorchSharp)" (Some "genbounds")
           opt "device" "DEV" "device of the torch engine: cpu, cuda or cuda:N" None
+          opt "input-products" "MODE" "first layer of an MLP (genbounds engine): auto (multiply by the inputs' nonzeros only when at least half the training features are zeros, as on MNIST), sparse or dense" (Some "auto")
           opt "out" "FILE" "model file to write (default runs/ARCH-seedN.safetensors)" None
           opt "checkpoint" "FILE" "write a resumable checkpoint after every epoch" None
           opt "resume" "FILE" "continue a run from a checkpoint (same options)" None ]
@@ -147,13 +148,19 @@ let run (p: Parsed) =
             if not (net.Architecture.Equals arch) then raise (InputError(sprintf "--init %s has architecture %O, the run %O" f net.Architecture arch))
             net)
     let epochs = if p.Has "epochs" || steps = 0L then p.Int "epochs" else Int32.MaxValue
+    let inputProducts =
+        match (p.TryGet "input-products" |> Option.defaultValue "auto").ToLowerInvariant() with
+        | "auto" -> InputSparsity.Auto
+        | "sparse" -> InputSparsity.Sparse
+        | "dense" -> InputSparsity.Dense
+        | other -> raise (UsageError(sprintf "--input-products must be auto, sparse or dense (got '%s')" other))
     let options =
         TrainingOptions(
             Epochs = epochs, BatchSize = int (integer "batch" |> Option.defaultValue 128L), Optimizer = opt,
             LearningRate = (number "lr" |> Option.defaultValue (if opt = OptimizerKind.Adam then 1e-3 else 1e-2)),
             Momentum = (number "momentum" |> Option.defaultValue 0.9), WeightDecay = p.Float "weight-decay", Seed = seed, Workers = workers,
             PriorPenalty = (number "prior-penalty" |> Option.defaultValue 0.0),
-            PriorNetwork = Option.toObj prior, MaxSteps = steps)
+            PriorNetwork = Option.toObj prior, MaxSteps = steps, InputSparsity = inputProducts)
     (try options.Validate() with :? ArgumentException as e -> raise (UsageError e.Message))
     let trainAll, test = loadData p
     if trainAll.Dimension <> arch.InputShape.Size then
@@ -256,6 +263,7 @@ let run (p: Parsed) =
                 readOnlyDict (
                     [ "blas_threads", string (blasThreads ())
                       "convolution_workers", string workers
+                      "input_products", (string inputProducts).ToLowerInvariant()
                       "test_dataset", test.Name
                       "test_dataset_hash", test.ContentHash() ]
                     @ engineExtra

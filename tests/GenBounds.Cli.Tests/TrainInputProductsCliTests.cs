@@ -1,0 +1,28 @@
+using System.Text.Json.Nodes;
+using Xunit;
+
+namespace GenBounds.Cli.Tests;
+
+public class TrainInputProductsCliTests
+{
+    [Fact]
+    public void Sparse_and_dense_first_layer_products_train_mnist_to_the_same_accuracy_and_a_bad_mode_writes_nothing()
+    {
+        using var tmp = new TempFolder();
+        double Train(string mode)
+        {
+            var r = CliProcess.Run("train", "--arch", "784-64-10", "--epochs", "2", "--train-subset", "4000", "--seed", "9",
+                                   "--input-products", mode, "--out", tmp.File(mode + ".safetensors"), "--json");
+            Assert.True(r.ExitCode == 0, r.StdErr);
+            return JsonNode.Parse(r.StdOut)!["test_accuracy"]!.GetValue<double>();
+        }
+        double sparse = Train("sparse"), dense = Train("dense");
+        // The same steps up to float32 summation order: accuracies within a few test points of each other, and well trained.
+        Assert.True(sparse > 0.85 && dense > 0.85, $"sparse {sparse}, dense {dense}");
+        Assert.True(Math.Abs(sparse - dense) < 0.01, $"sparse {sparse}, dense {dense}");
+        var bad = CliProcess.Run("train", "--arch", "784-64-10", "--epochs", "1", "--input-products", "maybe", "--out", tmp.File("bad.safetensors"));
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("--input-products", bad.StdErr);
+        Assert.False(File.Exists(tmp.File("bad.safetensors")));
+    }
+}
