@@ -50,6 +50,7 @@ out = sys.argv[1]
 load = lambda f: [json.loads(l) for l in open(f"{out}/{f}")]
 torch, ts, gb = load("torch.jsonl"), load("torchsharp.jsonl"), load("genbounds.jsonl")
 kernels = sorted({t.get("openblas_core") or "?" for t in torch})
+print(f"GenBounds first-layer products: {gb[0].get('input_products', 'dense')} (GFLOP/s and the sgemm fraction count dense-equivalent FLOPs)")
 print(f"kernels run: GenBounds {gb[0]['blas']}; PyTorch OpenBLAS core {', '.join(kernels)}; TorchSharp libtorch {ts[0]['libtorch']} (MKL)")
 def best(runs, arch):
     return min((r for r in runs if r["arch"] == arch), key=lambda r: r["seconds"])
