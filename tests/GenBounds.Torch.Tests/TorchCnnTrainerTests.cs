@@ -37,7 +37,7 @@ public class TorchCnnTrainerTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.NotEqual(Trainer.Initialize(arch, 31).ContentHash(), first);
     }
 
-    private static double MaxRelativeDifference(Network a, Network b)
+    internal static double MaxRelativeDifference(Network a, Network b)
     {
         double worst = 0;
         for (int k = 0; k < a.WeightLayers.Count; k++)

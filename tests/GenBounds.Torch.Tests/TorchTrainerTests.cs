@@ -47,18 +47,8 @@ public class TorchTrainerTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.NotEqual(TrainTorch(arch, o, data), TrainTorch(arch, o with { Seed = 78 }, data));
     }
 
-    private static double MaxRelativeDifference(Mlp a, Mlp b)
-    {
-        double worst = 0;
-        for (int l = 0; l < a.Layers.Length; l++)
-        {
-            var pa = a.Layers[l].Weight.Concat(a.Layers[l].Bias ?? []).ToArray();
-            var pb = b.Layers[l].Weight.Concat(b.Layers[l].Bias ?? []).ToArray();
-            double scale = pa.Max(v => Math.Abs(v));
-            for (int i = 0; i < pa.Length; i++) worst = Math.Max(worst, Math.Abs(pa[i] - pb[i]) / scale);
-        }
-        return worst;
-    }
+    private static double MaxRelativeDifference(Mlp a, Mlp b) =>
+        TorchCnnTrainerTests.MaxRelativeDifference(Network.FromMlp(a), Network.FromMlp(b));
 
     [Theory]
     [InlineData(OptimizerKind.Sgd, 0.0, false)]

@@ -154,15 +154,7 @@ public static class SparseProduct
             return;
         }
         for (int r = r0; r < r1; r++)
-        {
-            var idx = s.Indices(r); var val = s.Values(r);
-            for (int oo = o; oo < o1; oo++)
-            {
-                float acc = 0f;
-                for (int p = 0; p < idx.Length; p++) acc = MathF.FusedMultiplyAdd(val[p], m[idx[p] * ldm + oo], acc);
-                output[r * ldo + oo] = acc;
-            }
-        }
+            for (int oo = o; oo < o1; oo++) output[r * ldo + oo] = Chain(s.Indices(r), s.Values(r), m, ldm, oo);
     }
 
     /// <summary>The plain reference of <see cref="Multiply"/>: the same fused multiply-add chain, one output at a time.</summary>
@@ -170,15 +162,15 @@ public static class SparseProduct
     {
         Check(s, r0, r1, m, ldm, o0, o1, output, ldo);
         for (int r = r0; r < r1; r++)
-        {
-            var idx = s.Indices(r); var val = s.Values(r);
-            for (int o = o0; o < o1; o++)
-            {
-                float acc = 0f;
-                for (int p = 0; p < idx.Length; p++) acc = MathF.FusedMultiplyAdd(val[p], m[idx[p] * ldm + o], acc);
-                output[r * ldo + o] = acc;
-            }
-        }
+            for (int o = o0; o < o1; o++) output[r * ldo + o] = Chain(s.Indices(r), s.Values(r), m, ldm, o);
+    }
+
+    // One output: acc ← fma(v, M[j, o], acc) over the row's entries in order, from 0 — the definition every kernel follows.
+    private static float Chain(ReadOnlySpan<int> idx, ReadOnlySpan<float> val, ReadOnlySpan<float> m, int ldm, int o)
+    {
+        float acc = 0f;
+        for (int p = 0; p < idx.Length; p++) acc = MathF.FusedMultiplyAdd(val[p], m[idx[p] * ldm + o], acc);
+        return acc;
     }
 
     // 64 outputs in eight accumulators: each nonzero costs eight loads and eight FMAs, and the 64-wide stretch of M that
@@ -251,15 +243,12 @@ public static class SparseProduct
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Block8(ReadOnlySpan<int> idx, ReadOnlySpan<float> val, ReadOnlySpan<float> m, int ldm, int o, Span<float> row)
     {
-        Vector256<float> a0 = default, a1 = default;
+        Vector256<float> a = default;
         ref float m0 = ref MemoryMarshal.GetReference(m);
         ref int i0 = ref MemoryMarshal.GetReference(idx); ref float v0 = ref MemoryMarshal.GetReference(val);
-        int p = 0;
-        // Two partial chains would change the summation order; keep one chain but unroll the address arithmetic.
-        for (; p < idx.Length; p++)
-            a0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref v0, p)), Vector256.LoadUnsafe(ref Unsafe.Add(ref m0, Unsafe.Add(ref i0, p) * ldm + o)), a0);
-        _ = a1;
-        a0.StoreUnsafe(ref MemoryMarshal.GetReference(row[o..]));
+        for (int p = 0; p < idx.Length; p++)
+            a = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref v0, p)), Vector256.LoadUnsafe(ref Unsafe.Add(ref m0, Unsafe.Add(ref i0, p) * ldm + o)), a);
+        a.StoreUnsafe(ref MemoryMarshal.GetReference(row[o..]));
     }
 
     private static void Check(SparseRows s, int r0, int r1, ReadOnlySpan<float> m, int ldm, int o0, int o1, Span<float> output, int ldo)

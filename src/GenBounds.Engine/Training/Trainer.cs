@@ -30,7 +30,8 @@ public readonly record struct BatchProgress(int Epoch, int Batch, int Batches, d
 /// pass and ∂Z·W; output units for ∂W, ∂b, the optimiser and (large layers, so each thread reads only its share of W) the
 /// forward pass; input columns for a large layer's ∂Z·W — with BLAS single-threaded inside, so the team is the only
 /// parallel runtime. Each layer's optimiser step runs in the region right after the one that last reads its weights, on
-/// the thread that computed its gradient rows, with the pruning mask sliced like the weights.</item>
+/// the thread that computed its gradient rows, with the pruning mask sliced like the weights. On mostly-zero inputs (see
+/// <see cref="TrainingOptions.InputSparsity"/>) the first layer's two products run over the batch's nonzeros only.</item>
 /// <item>Any other network runs through <see cref="NetworkBackprop{T}"/>, its convolutions' sample blocks shared among
 /// <see cref="Threads"/> workers, and updates each layer right after its gradient has been propagated further down.</item>
 /// </list>
