@@ -73,7 +73,6 @@ public sealed class TorchTrainer : IDisposable
         Seeds = new SeedStreams(options.Seed);
     }
 
-
     /// <summary>The device the module and data live on.</summary>
     public Device Device { get; }
     /// <summary>The torch module being trained (parameters on <see cref="Device"/>).</summary>
@@ -110,7 +109,7 @@ public sealed class TorchTrainer : IDisposable
             var xb = x.index_select(0, idx);
             var yb = y.index_select(0, idx);
             long t1 = Stopwatch.GetTimestamp();
-            var logits = _module.forward(xb);
+            var logits = Forward(xb);
             long t2 = Stopwatch.GetTimestamp();
             var loss = nn.functional.cross_entropy(logits, yb);
             using (no_grad())
@@ -145,6 +144,33 @@ public sealed class TorchTrainer : IDisposable
                 }
                 : new Dictionary<string, double>(),
         };
+    }
+
+    // The module's function, with every convolution computed as im2col (unfold) times the weight matrix: libtorch 2.10's own
+    // CPU convolution (nn.Conv2d's kernel, TorchSharp 0.107) returned sporadic NaNs in training here — different from run to
+    // run, also single-threaded, typical of a read of uninitialised memory; PyTorch 1.13's does not, and unfold + matmul
+    // never did in 160 trial runs (found 2026-12-02). Autograd differentiates the unfold form through fold and matmul, so the
+    // gradients are those of the same function; the module keeps its Conv2d parameters, so conversion and files are unchanged.
+    private Tensor Forward(Tensor x)
+    {
+        var specs = _net.Architecture.Layers;
+        int i = 0;
+        foreach (var child in _module.children())
+        {
+            var spec = specs[i++];
+            x = child is Conv2d conv && spec is Conv2dSpec s ? UnfoldConvolution(conv, s, x) : ((nn.Module<Tensor, Tensor>)child).forward(x);
+        }
+        return x;
+    }
+
+    private static Tensor UnfoldConvolution(Conv2d conv, Conv2dSpec s, Tensor x)
+    {
+        long n = x.shape[0], h = x.shape[2], w = x.shape[3];
+        long ho = (h + 2 * s.Padding - s.KernelHeight) / s.Stride + 1, wo = (w + 2 * s.Padding - s.KernelWidth) / s.Stride + 1;
+        var columns = nn.functional.unfold(x, (s.KernelHeight, s.KernelWidth), (1, 1), (s.Padding, s.Padding), (s.Stride, s.Stride));   // [N, C·kh·kw, Ho·Wo]
+        var y = conv.weight!.view(s.OutChannels, -1).matmul(columns);                                                                   // [N, out, Ho·Wo]
+        if (conv.bias is { } b) y = y.add(b.view(1, -1, 1));
+        return y.view(n, s.OutChannels, ho, wo);
     }
 
     // Correct arg-max predictions; a tie for the maximum counts as an error (as in the native engine).

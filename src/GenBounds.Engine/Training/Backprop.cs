@@ -221,7 +221,8 @@ public sealed class Backprop<T> where T : unmanaged, IFloatingPointIeee754<T>
     public void FinishForward(int l, IReadOnlyList<T[]?> biases, int r0, int r1, int o0, int o1)
     {
         int nout = _sizes[l + 1];
-        if (r0 < 0 || r1 > MaxBatch || r0 > r1 || o0 < 0 || o1 > nout || o0 > o1) throw new ArgumentOutOfRangeException(nameof(r0));
+        if (r0 < 0 || r1 > MaxBatch || r0 > r1 || o0 < 0 || o1 > nout || o0 > o1)
+            throw new ArgumentOutOfRangeException(nameof(r0), $"rows {r0}..{r1} or units {o0}..{o1} outside 0..{MaxBatch} × 0..{nout}");
         BiasRelu(_act[l].AsSpan(r0 * nout, (r1 - r0) * nout), r1 - r0, nout, o0, o1, biases[l], l < _sizes.Length - 2);
     }
 

@@ -199,8 +199,9 @@ public sealed partial class Trainer
             long t1 = System.Diagnostics.Stopwatch.GetTimestamp();
             var (o0, o1) = WorkerTeam.Part(_sizes[l + 1], _team, t, 8);
             // A sparse-input layer 0 splits ∂W₀ᵀ (and its step) by input features: member t's rows of W₀ᵀ are contiguous.
-            var (k0, k1) = WorkerTeam.Part(_sizes[0], _team, t, 8);
-            if (l == 0 && _sparse) _sparseLayer!.WeightGradient(Backprop, _batch, k0, k1, o0, o1);
+            bool sparseInput = l == 0 && _sparse;
+            var (k0, k1) = sparseInput ? WorkerTeam.Part(_sizes[0], _team, t, 8) : (0, 0);
+            if (sparseInput) _sparseLayer!.WeightGradient(Backprop, _batch, k0, k1, o0, o1);
             else Backprop.WeightGradientRows(l, _t._xBatch, _batch, o0, o1);
             if (l > 0 && _unitSplit[l])
             {
@@ -213,7 +214,7 @@ public sealed partial class Trainer
                 Backprop.InputGradientRows(l, _t._w, _batch, r0, r1);
             }
             long t2 = System.Diagnostics.Stopwatch.GetTimestamp();
-            if (l == 0 && _sparse) _t.StepRange(0, (k0 * _sizes[1])..(k1 * _sizes[1]), o0..o1);
+            if (sparseInput) _t.StepRange(0, (k0 * _sizes[1])..(k1 * _sizes[1]), o0..o1);
             else if (l == 0) StepMember(0, t);
             if (t == 0) { long t3 = System.Diagnostics.Stopwatch.GetTimestamp(); _tOptimizer += (t1 - t0) + (t3 - t2); _tBackward += t2 - t1; }
         }
