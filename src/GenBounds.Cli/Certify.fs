@@ -40,6 +40,7 @@ let spec =
           opt "momentum" "X" "posterior SGD momentum" None
           opt "rho-lr-factor" "F" "learning rate of the posterior scales rho relative to that of the means (default 1)" None
           opt "kl-penalty" "X" "KL weight inside the objective (the certificate always uses the full KL)" None
+          flag "rescale-posterior" "before the certificate, rescale hidden units and the output layer to the KL-minimising function-preserving scales (same classifier, smaller KL)"
           opt "pmin" "X" "p_min of the bounded cross-entropy" None
           opt "delta" "X" "delta of the PAC-Bayes step" (Some "0.025")
           opt "delta-mc" "X" "delta' of the Monte Carlo step" (Some "0.01")
@@ -161,7 +162,8 @@ let setupOf (p: Parsed) : CertifySetup =
                  | "all" -> PosteriorData.All
                  | "bound" | "bound-set" -> PosteriorData.BoundSet
                  | o -> raise (UsageError(sprintf "--posterior-data: unknown set '%s' (expected all or bound)" o))),
-            Normalization = normalization, BinaryDigits = baseSetup.BinaryDigits, Seed = p.UInt64 "seed")
+            Normalization = normalization, BinaryDigits = baseSetup.BinaryDigits, Seed = p.UInt64 "seed",
+            RescalePosterior = (p.Has "rescale-posterior" || baseSetup.RescalePosterior))
     (try setup.Validate() with :? ArgumentException as e -> raise (UsageError e.Message))
     setup
 
@@ -253,6 +255,10 @@ let run (p: Parsed) =
               "deterministic_test_error", jnum result.DeterministicTestError
               "prior_test_error", jnum result.PriorTestError
               "final_prior_sigma", jnum result.FinalPriorSigma
+              "rescaling",
+                (match result.Rescaling with
+                 | null -> null
+                 | r -> obj [ "kl_before", jnum r.KlBefore; "kl_after", jnum r.KlAfter; "sweeps", jint (int64 r.Sweeps); "output_scale", jnum r.OutputScale ] :> JsonNode)
               "epochs", epochs
               "stage_seconds", seconds
               "blas", jstr la.Name

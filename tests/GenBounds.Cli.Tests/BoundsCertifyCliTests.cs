@@ -103,6 +103,26 @@ public class BoundsCertifyCliTests(TrainedModelFixture fx) : IClassFixture<Train
     }
 
     [Fact]
+    public void Certify_with_a_rescaled_posterior_uses_the_smaller_kl_of_the_same_classifier()
+    {
+        // One trained posterior (the checkpoint), certified as trained and rescaled: the rescaled KL is the one the
+        // certificate uses, it is not larger, and the deterministic test error (the mean network's arg max) is unchanged.
+        using var tmp = new TempFolder();
+        var plain = CliProcess.Run(Tiny($"--prior data-free --epochs 2 --checkpoint {tmp.File("ck")}"));
+        Assert.True(plain.ExitCode == 0, plain.StdErr);
+        var rescaled = CliProcess.Run(Tiny($"--prior data-free --epochs 2 --checkpoint {tmp.File("ck")} --rescale-posterior"));
+        Assert.True(rescaled.ExitCode == 0, rescaled.StdErr);
+        var a = JsonNode.Parse(plain.StdOut)!; var b = JsonNode.Parse(rescaled.StdOut)!;
+        Assert.Null(a["rescaling"]);
+        var r = b["rescaling"]!;
+        double before = r["kl_before"]!.GetValue<double>(), after = r["kl_after"]!.GetValue<double>();
+        Assert.Equal(a["certificate"]!["kl"]!.GetValue<double>(), before, 9);
+        Assert.Equal(b["certificate"]!["kl"]!.GetValue<double>(), after, 9);
+        Assert.True(after < before, $"KL {before} → {after}");
+        Assert.Equal(a["deterministic_test_error"]!.GetValue<double>(), b["deterministic_test_error"]!.GetValue<double>());
+    }
+
+    [Fact]
     public void Certify_refuses_bad_input_before_any_work_and_writes_nothing()
     {
         using var tmp = new TempFolder();

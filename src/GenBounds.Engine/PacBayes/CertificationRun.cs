@@ -28,9 +28,10 @@ public readonly record struct CertifyProgress(string Stage, int Done, int Total,
 /// <param name="Epochs">Per-epoch posterior statistics (this process's epochs only when resumed).</param>
 /// <param name="StageSeconds">Wall-clock seconds per stage run in this process.</param>
 /// <param name="FinalPriorSigma">σ_P at the end of training (before grid rounding).</param>
+/// <param name="Rescaling">The KL-minimising rescaling applied before the certificate, or null when the set-up asks for none.</param>
 public sealed record CertificationResult(RiskCertificate Certificate, double StochasticTestError, ProbabilityInterval StochasticTestInterval, long TestDraws,
     double DeterministicTestError, double PriorTestError, int PriorSetSize, int PosteriorSetSize, IReadOnlyList<PosteriorEpochStats> Epochs,
-    IReadOnlyDictionary<string, double> StageSeconds, double FinalPriorSigma);
+    IReadOnlyDictionary<string, double> StageSeconds, double FinalPriorSigma, RescalingOutcome? Rescaling = null);
 
 /// <summary>
 /// Prior, posterior, certificate — end to end, with a checkpoint after the prior stage and after every epoch. The
@@ -190,6 +191,16 @@ public sealed class CertificationRun
         }
         Lap("posterior");
 
+        // The same stochastic classifier at a smaller KL (the posterior is ours to choose; the prior does not move).
+        RescalingOutcome? rescaling = null;
+        if (_s.RescalePosterior)
+        {
+            rescaling = PosteriorRescaling.Minimise(q, prior, pt.PriorSigma);
+            progress?.Invoke(new CertifyProgress("rescale", 1, 1, string.Format(CultureInfo.InvariantCulture,
+                "KL {0:F1} → {1:F1} in {2} sweeps (output scale {3:G4})", rescaling.KlBefore, rescaling.KlAfter, rescaling.Sweeps, rescaling.OutputScale)));
+            Lap("rescale");
+        }
+
         // Certificate on the bound split; reports on the test set.
         var cert = Certification.Certify(q, prior, pt.PriorSigma, _bound, _s.Certificate with { Seed = SeedStreams.Derive(_s.Seed, "certificate") }, _la,
             (d, t) => progress?.Invoke(new CertifyProgress("certificate", d, t, "")));
@@ -199,7 +210,7 @@ public sealed class CertificationRun
         double priorErr = 1 - Evaluation.Evaluate(prior, _test, _la).Accuracy;
         Lap("test");
         return new CertificationResult(cert, test.Rate, MonteCarloBounds.ClopperPearson(test.Errors, test.Draws, 0.99), test.Draws, detErr, priorErr,
-            _prior.Count, posteriorSet.Count, epochs, seconds, pt.PriorSigma);
+            _prior.Count, posteriorSet.Count, epochs, seconds, pt.PriorSigma, rescaling);
     }
 
     private Checkpoint NewCheckpoint(string stage, int epoch, long step)

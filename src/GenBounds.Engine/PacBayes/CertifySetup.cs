@@ -73,6 +73,13 @@ public sealed record CertifySetup
     public (double Mean, double Std)? Normalization { get; init; } = (0.1307, 0.3081);
     /// <summary>Dziugaite–Roy's binary task (digits 0–4 vs 5–9).</summary>
     public bool BinaryDigits { get; init; }
+    /// <summary>
+    /// Rescale the trained posterior's hidden units (and its output layer) to the KL-minimising function-preserving
+    /// scales before the certificate (<see cref="PosteriorRescaling"/>): the same stochastic classifier, a smaller KL.
+    /// Applied after the last epoch, so it is not part of the checkpoint key: one trained posterior can be certified
+    /// both ways.
+    /// </summary>
+    public bool RescalePosterior { get; init; }
     /// <summary>Master seed: streams <c>init</c>, <c>data/prior-split</c>, <c>prior</c>, <c>pacbayes/…</c>.</summary>
     public ulong Seed { get; init; } = 1;
 
