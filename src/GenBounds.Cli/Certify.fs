@@ -41,6 +41,8 @@ let spec =
           opt "rho-lr-factor" "F" "learning rate of the posterior scales rho relative to that of the means (default 1)" None
           opt "kl-penalty" "X" "KL weight inside the objective (the certificate always uses the full KL)" None
           flag "rescale-posterior" "before the certificate, rescale hidden units and the output layer to the KL-minimising function-preserving scales (same classifier, smaller KL)"
+          opt "subspace" "D" "data-free subspace prior N(mu0, s^2 I + tau^2 P P^T) with a seeded D-column hashed subspace P; the posterior N(mu0 + P z, s^2 I) learns z only (tau^2 paid on a grid)" None
+          opt "subspace-noise" "S" "s of the subspace prior and posterior (default 0.01)" None
           opt "pmin" "X" "p_min of the bounded cross-entropy" None
           opt "delta" "X" "delta of the PAC-Bayes step" (Some "0.025")
           opt "delta-mc" "X" "delta' of the Monte Carlo step" (Some "0.01")
@@ -129,7 +131,11 @@ let setupOf (p: Parsed) : CertifySetup =
         CertificateOptions(
             Delta = p.Float "delta", DeltaMonteCarlo = p.Float "delta-mc", Passes = p.Int "mc-passes", Bound = bound,
             Configurations = p.Int "selected-from",
-            Grid = (if learn then (if isNull co.Grid then PriorVarianceGrid() else co.Grid) else null))
+            Grid =
+                (if learn then (if isNull co.Grid then PriorVarianceGrid() else co.Grid)
+                 // tau^2 of the subspace prior is of order |z|^2/d ~ 1-10, above Dziugaite-Roy's c = 0.1: a grid from 1000 down.
+                 elif p.TryGet "subspace" |> Option.isSome then PriorVarianceGrid(1000.0, 100.0)
+                 else null))
     let normalization =
         match p.TryGet "normalize" with
         | Some "none" -> Nullable<struct (float * float)>()
@@ -163,7 +169,9 @@ let setupOf (p: Parsed) : CertifySetup =
                  | "bound" | "bound-set" -> PosteriorData.BoundSet
                  | o -> raise (UsageError(sprintf "--posterior-data: unknown set '%s' (expected all or bound)" o))),
             Normalization = normalization, BinaryDigits = baseSetup.BinaryDigits, Seed = p.UInt64 "seed",
-            RescalePosterior = (p.Has "rescale-posterior" || baseSetup.RescalePosterior))
+            RescalePosterior = (p.Has "rescale-posterior" || baseSetup.RescalePosterior),
+            SubspaceDimension = (match p.TryInt "subspace" with Some d -> Nullable d | None -> baseSetup.SubspaceDimension),
+            SubspaceNoise = (p.TryFloat "subspace-noise" |> Option.defaultValue baseSetup.SubspaceNoise))
     (try setup.Validate() with :? ArgumentException as e -> raise (UsageError e.Message))
     setup
 
@@ -259,6 +267,11 @@ let run (p: Parsed) =
                 (match result.Rescaling with
                  | null -> null
                  | r -> obj [ "kl_before", jnum r.KlBefore; "kl_after", jnum r.KlAfter; "sweeps", jint (int64 r.Sweeps); "output_scale", jnum r.OutputScale ] :> JsonNode)
+              "subspace",
+                (match result.Subspace with
+                 | null -> null
+                 | r -> obj [ "dimension", jint (int64 r.Dimension); "rank", jint (int64 r.Rank); "noise", jnum r.Noise; "tau2", jnum r.Tau2
+                              "z_norm", jnum r.ZNorm; "hash", jstr r.Hash ] :> JsonNode)
               "epochs", epochs
               "stage_seconds", seconds
               "blas", jstr la.Name

@@ -94,10 +94,44 @@ public static class Certification
     {
         ArgumentNullException.ThrowIfNull(posterior);
         ArgumentNullException.ThrowIfNull(priorMean);
-        ArgumentNullException.ThrowIfNull(boundSet);
         ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
         if (!(priorSigma > 0) || double.IsInfinity(priorSigma)) throw new ArgumentOutOfRangeException(nameof(priorSigma), priorSigma, "σ_P must be positive");
+        var inv = CultureInfo.InvariantCulture;
+        return Certify(posterior, boundSet, options, la, progress, priorSigma * priorSigma, lambda => posterior.Kl(priorMean, Math.Sqrt(lambda)),
+            j => j is { } jj
+                ? string.Format(inv, "; σ_P² rounded to grid point j = {0} of λ_j = {1}·e^(−j/{2}), paid with δ_j = 6δ/(π²j²)", jj, options.Grid!.Base, options.Grid.Precision)
+                : "; σ_P fixed before the bound set was seen");
+    }
+
+    /// <summary>
+    /// Certifies a diagonal Q = N(μ, diag σ²) (σ ≈ s) against the data-free subspace prior N(μ₀, s²I + τ²PPᵀ) of
+    /// <paramref name="subspace"/> (docs/pacbayes.md §3b). τ² is chosen after training, so <see cref="CertificateOptions.Grid"/>
+    /// is required: τ² is rounded to its two grid neighbours, each paid by the grid's union bound. The KL is exact for the
+    /// stored float32 means (SubspaceKl.Value).
+    /// </summary>
+    public static RiskCertificate CertifySubspace(GaussianMlp posterior, Mlp origin, HashedSubspace subspace, double s, Dataset boundSet, CertificateOptions options,
+        ILinearAlgebraProvider la, Action<int, int>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(posterior);
+        ArgumentNullException.ThrowIfNull(origin);
+        ArgumentNullException.ThrowIfNull(subspace);
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Grid is null) throw new ArgumentException("the subspace prior's τ² is chosen after training: the certificate needs its grid");
+        if (!(s > 0) || double.IsInfinity(s)) throw new ArgumentOutOfRangeException(nameof(s), s, "s must be positive");
+        var (delta2, proj2) = subspace.Difference(posterior, origin);
+        var (sumPhi, sumC2U) = subspace.VarianceTerms(posterior, s);
+        double tau2 = Math.Max(SubspaceKl.BestTau2(proj2, subspace.Effective), 1e-300);
+        var inv = CultureInfo.InvariantCulture;
+        return Certify(posterior, boundSet, options, la, progress, tau2, lambda => SubspaceKl.Value(delta2, proj2, subspace.Effective, s, lambda, sumPhi, sumC2U),
+            j => string.Format(inv, "; data-free subspace prior N(μ₀, s²I + τ²PPᵀ) with s = {0:G6}, P a seeded {1}-column hashed subspace (rank {2}), τ² rounded to grid point j = {3} of λ_j = {4}·e^(−j/{5}), paid with δ_j = 6δ/(π²j²)",
+                s, subspace.Dimension, subspace.Effective, j, options.Grid.Base, options.Grid.Precision));
+    }
+
+    private static RiskCertificate Certify(GaussianMlp posterior, Dataset boundSet, CertificateOptions options, ILinearAlgebraProvider la, Action<int, int>? progress,
+        double lambda, Func<double, double> klAt, Func<long?, string> priorText)
+    {
+        ArgumentNullException.ThrowIfNull(boundSet);
+        options.Validate();
         long m = boundSet.Count;
         if (options.Bound == CertificateBound.Maurer && m < 8) throw new ArgumentException($"Maurer's bound needs a bound set of at least 8 examples (got {m})");
         if (m < 2) throw new ArgumentException($"the bound set needs at least 2 examples (got {m})");
@@ -105,29 +139,27 @@ public static class Certification
         // Selection among K set-ups on this bound set: every set-up's two steps hold at once with δ/K and δ′/K each.
         double deltaPb = options.Delta / options.Configurations, deltaMc = options.DeltaMonteCarlo / options.Configurations;
         double inner = MonteCarloBounds.SampleConvergenceUpper(mc.Errors, mc.Draws, deltaMc, options.TwoSidedMonteCarlo);
-        var candidates = new List<(double Sigma, long? J, double DeltaJ)>();
+        var candidates = new List<(double Lambda, long? J, double DeltaJ)>();
         if (options.Grid is { } grid)
         {
-            var (lo, hi) = grid.Neighbours(priorSigma * priorSigma);
+            var (lo, hi) = grid.Neighbours(lambda);
             foreach (long j in lo == hi ? new[] { lo } : new[] { lo, hi })
-                candidates.Add((Math.Sqrt(grid.Value(j)), j, UnionBound.Polynomial(deltaPb, j)));
+                candidates.Add((grid.Value(j), j, UnionBound.Polynomial(deltaPb, j)));
         }
-        else candidates.Add((priorSigma, null, deltaPb));
+        else candidates.Add((lambda, null, deltaPb));
         RiskCertificate? best = null;
-        foreach (var (sigma, j, deltaJ) in candidates)
+        foreach (var (lam, j, deltaJ) in candidates)
         {
-            double kl = posterior.Kl(priorMean, sigma);
+            double kl = klAt(lam);
             double c = options.Bound == CertificateBound.Maurer
                 ? PacBayesBounds.MaurerBudget(kl, m, deltaJ)
                 : (kl + Math.Log(m / deltaJ)) / (m - 1);
             double cert = BinaryKl.UpperInverse(inner, c);
             if (best is null || cert < best.Certificate)
-                best = new RiskCertificate(cert, m, mc, inner, kl, sigma, j, deltaJ, options.Delta, options.DeltaMonteCarlo, options.Bound, c, "");
+                best = new RiskCertificate(cert, m, mc, inner, kl, Math.Sqrt(lam), j, deltaJ, options.Delta, options.DeltaMonteCarlo, options.Bound, c, "");
         }
         var inv = CultureInfo.InvariantCulture;
-        string grid2 = best!.GridIndex is { } jj
-            ? string.Format(inv, "; σ_P² rounded to grid point j = {0} of λ_j = {1}·e^(−j/{2}), paid with δ_j = 6δ/(π²j²) = {3:G4}", jj, options.Grid!.Base, options.Grid.Precision, best.DeltaPacBayes)
-            : "; σ_P fixed before the bound set was seen";
+        string grid2 = priorText(best!.GridIndex) + (best.GridIndex is not null ? string.Format(inv, " = {0:G4}", best.DeltaPacBayes) : "");
         string chosen = options.Configurations > 1
             ? string.Format(inv, "; the set-up was chosen among {0} tried on this bound set, so each step is paid δ/{0} and δ′/{0} (union bound)", options.Configurations)
             : "";

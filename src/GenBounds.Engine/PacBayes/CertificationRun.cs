@@ -29,9 +29,19 @@ public readonly record struct CertifyProgress(string Stage, int Done, int Total,
 /// <param name="StageSeconds">Wall-clock seconds per stage run in this process.</param>
 /// <param name="FinalPriorSigma">σ_P at the end of training (before grid rounding).</param>
 /// <param name="Rescaling">The KL-minimising rescaling applied before the certificate, or null when the set-up asks for none.</param>
+/// <param name="Subspace">The subspace prior, or null for the isotropic one.</param>
 public sealed record CertificationResult(RiskCertificate Certificate, double StochasticTestError, ProbabilityInterval StochasticTestInterval, long TestDraws,
     double DeterministicTestError, double PriorTestError, int PriorSetSize, int PosteriorSetSize, IReadOnlyList<PosteriorEpochStats> Epochs,
-    IReadOnlyDictionary<string, double> StageSeconds, double FinalPriorSigma, RescalingOutcome? Rescaling = null);
+    IReadOnlyDictionary<string, double> StageSeconds, double FinalPriorSigma, RescalingOutcome? Rescaling = null, SubspaceReport? Subspace = null);
+
+/// <summary>The data-free subspace prior a certificate used.</summary>
+/// <param name="Dimension">d, columns of P.</param>
+/// <param name="Rank">Non-empty columns.</param>
+/// <param name="Noise">s, the isotropic standard deviation (float32 value).</param>
+/// <param name="Tau2">τ² of the grid point the certificate used.</param>
+/// <param name="ZNorm">‖PᵀΔ‖ of the stored posterior mean.</param>
+/// <param name="Hash">SHA-256 of P's groups and coefficients.</param>
+public sealed record SubspaceReport(int Dimension, int Rank, double Noise, double Tau2, double ZNorm, string Hash);
 
 /// <summary>
 /// Prior, posterior, certificate — end to end, with a checkpoint after the prior stage and after every epoch. The
@@ -40,7 +50,7 @@ public sealed record CertificationResult(RiskCertificate Certificate, double Sto
 /// and the certificate uses the other split with m = its size. With a data-free prior every training example is in
 /// the bound set.
 /// </summary>
-public sealed class CertificationRun
+public sealed partial class CertificationRun
 {
     private const string CheckpointKind = "genbounds-certify/1";
     private readonly CertifySetup _s;
@@ -142,6 +152,8 @@ public sealed class CertificationRun
             }
             Lap("prior");
         }
+
+        if (_s.SubspaceDimension is not null) return RunSubspace(prior, ck, stage, checkpoint, progress, seconds, Lap);
 
         // Posterior start and training.
         GaussianMlp q;

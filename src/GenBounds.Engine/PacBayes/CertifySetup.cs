@@ -80,6 +80,13 @@ public sealed record CertifySetup
     /// both ways.
     /// </summary>
     public bool RescalePosterior { get; init; }
+    /// <summary>
+    /// When set, the data-free prior is the subspace prior N(μ₀, s²I + τ²PPᵀ) of a seeded <see cref="HashedSubspace"/>
+    /// with this many columns, and the posterior N(μ₀ + Pz, s²I) learns only z (docs/pacbayes.md §3b).
+    /// </summary>
+    public int? SubspaceDimension { get; init; }
+    /// <summary>s: the isotropic noise of the subspace prior and of every posterior weight.</summary>
+    public double SubspaceNoise { get; init; } = 0.01;
     /// <summary>Master seed: streams <c>init</c>, <c>data/prior-split</c>, <c>prior</c>, <c>pacbayes/…</c>.</summary>
     public ulong Seed { get; init; } = 1;
 
@@ -97,6 +104,16 @@ public sealed record CertifySetup
         if (Posterior.LearnPriorScale && Certificate.Grid is null)
             throw new ArgumentException("a learned prior scale must be paid for: set the certificate's prior-variance grid");
         if (BinaryDigits && Architecture.OutputSize != 2) throw new ArgumentException($"the binary task needs 2 outputs, the architecture has {Architecture.OutputSize}");
+        if (SubspaceDimension is { } dim)
+        {
+            if (Prior != PriorKind.DataFree) throw new ArgumentException("the subspace prior is data-free: use it with --prior data-free");
+            if (dim < 1 || dim > Architecture.ParameterCount) throw new ArgumentException($"the subspace dimension must lie in 1..{Architecture.ParameterCount} (got {dim})");
+            if (!(SubspaceNoise > 0) || double.IsInfinity(SubspaceNoise)) throw new ArgumentException($"the subspace noise s must be positive (got {SubspaceNoise})");
+            if (RescalePosterior) throw new ArgumentException("rescaling would move the posterior out of the subspace: --rescale-posterior does not combine with --subspace");
+            if (Posterior.LearnPriorScale) throw new ArgumentException("the subspace prior pays for τ² on its own grid: --learn-prior-sigma does not combine with --subspace");
+            if (PosteriorStart != PosteriorStart.Prior) throw new ArgumentException("the subspace posterior starts at the prior mean (z = 0)");
+            if (Certificate.Grid is null) throw new ArgumentException("the subspace prior's τ² is chosen after training: the certificate needs a grid");
+        }
         PriorTraining.Validate();
         Posterior.Validate();
         Certificate.Validate();
@@ -119,6 +136,7 @@ public sealed record CertifySetup
         priorEpochs = PriorTraining.Epochs, priorSeed = PriorTraining.Seed, PriorShift, PriorSigma, PosteriorSigma, PosteriorSigmaFactor, posteriorStart = PosteriorStart.ToString(),
         posterior = (Posterior with { Epochs = 0 }).Describe(), posteriorSeed = Posterior.Seed, posteriorData = PosteriorData.ToString(), objectiveM = Posterior.ObjectiveSampleSize,
         grid = Certificate.Grid is { } g ? $"{g.Base},{g.Precision}" : null,
+        subspace = SubspaceDimension is { } sd ? $"{sd},{SubspaceNoise.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}" : null,
         normalization = Normalization is { } n ? $"{n.Mean},{n.Std}" : null, BinaryDigits, Seed,
     });
 }
