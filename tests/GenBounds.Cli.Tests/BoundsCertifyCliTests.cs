@@ -123,6 +123,43 @@ public class BoundsCertifyCliTests(TrainedModelFixture fx) : IClassFixture<Train
     }
 
     [Fact]
+    public void Certify_with_a_subspace_prior_reports_it_and_resumes_to_the_same_certificate()
+    {
+        using var tmp = new TempFolder();
+        string args = "--prior data-free --subspace 60 --subspace-noise 0.02 --lr 0.05";
+        var straight = CliProcess.Run(Tiny($"{args} --epochs 2"));
+        Assert.True(straight.ExitCode == 0, straight.StdErr);
+        var first = CliProcess.Run(Tiny($"{args} --epochs 1 --checkpoint {tmp.File("ck")}"));
+        Assert.True(first.ExitCode == 0, first.StdErr);
+        var resumed = CliProcess.Run(Tiny($"{args} --epochs 2 --checkpoint {tmp.File("ck")}"));
+        Assert.True(resumed.ExitCode == 0, resumed.StdErr);
+        var a = JsonNode.Parse(straight.StdOut)!; var b = JsonNode.Parse(resumed.StdOut)!;
+        foreach (var key in new[] { "certificate", "kl", "mc_errors", "grid_index" })
+            Assert.Equal(a["certificate"]![key]!.ToJsonString(), b["certificate"]![key]!.ToJsonString());
+        var sub = a["subspace"]!;
+        Assert.Equal(60, sub["dimension"]!.GetValue<long>());
+        Assert.True(sub["z_norm"]!.GetValue<double>() > 0);
+        Assert.Equal(1600, a["certificate"]!["bound_set_size"]!.GetValue<long>());
+        Assert.Contains("subspace prior", a["certificate"]!["statement"]!.GetValue<string>());
+        // The prior's τ² is the grid point the certificate used.
+        Assert.Equal(sub["tau2"]!.GetValue<double>(), Math.Pow(a["certificate"]!["prior_sigma"]!.GetValue<double>(), 2), 9);
+    }
+
+    [Theory]
+    [InlineData("--subspace 60", "data-free")]
+    [InlineData("--prior data-free --subspace 60 --rescale-posterior", "does not combine")]
+    [InlineData("--prior data-free --subspace 0", "subspace dimension")]
+    [InlineData("--prior data-free --subspace 60 --subspace-noise -1", "noise")]
+    public void Certify_refuses_an_inconsistent_subspace_set_up(string extra, string message)
+    {
+        using var tmp = new TempFolder();
+        var r = CliProcess.Run(Tiny($"{extra} --epochs 1 --out {tmp.File("r.json")}"));
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains(message, r.StdErr);
+        Assert.Empty(Directory.GetFileSystemEntries(tmp.Path));
+    }
+
+    [Fact]
     public void Certify_refuses_bad_input_before_any_work_and_writes_nothing()
     {
         using var tmp = new TempFolder();
