@@ -105,7 +105,8 @@ let setupOf (p: Parsed) : CertifySetup =
             Momentum = (p.TryFloat "prior-momentum" |> Option.defaultValue pt.Momentum),
             Dropout = (p.TryFloat "prior-dropout" |> Option.defaultValue pt.Dropout))
     let po = baseSetup.Posterior
-    let learn = p.Has "learn-prior-sigma" || po.LearnPriorScale
+    // A preset's learned isotropic prior scale (dr17) gives way to the subspace prior, which pays for its own tau^2.
+    let learn = p.Has "learn-prior-sigma" || (po.LearnPriorScale && not (p.Has "subspace"))
     let posterior =
         PosteriorTrainingOptions(
             Objective = (p.TryGet "objective" |> Option.map (fun o -> try TrainingObjective.Parse o with :? FormatException as e -> raise (UsageError e.Message)) |> Option.defaultValue po.Objective),
