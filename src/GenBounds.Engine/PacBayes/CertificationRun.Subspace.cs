@@ -35,9 +35,7 @@ public sealed partial class CertificationRun
         var cert = Certification.CertifySubspace(q, prior, subspace, _s.SubspaceNoise, _bound, _s.Certificate with { Seed = SeedStreams.Derive(_s.Seed, "certificate") }, _la,
             (d, t) => progress?.Invoke(new CertifyProgress("certificate", d, t, "")));
         lap("certificate");
-        var test = StochasticEvaluation.Evaluate(q, _test, _s.TestPasses, seeds.Stream("pacbayes/test"), _la, progress: (d, t) => progress?.Invoke(new CertifyProgress("test", d, t, "")));
-        double detErr = 1 - Evaluation.Evaluate(q.MeanNetwork(), _test, _la).Accuracy;
-        double priorErr = 1 - Evaluation.Evaluate(prior, _test, _la).Accuracy;
+        var (test, detErr, priorErr) = TestErrors(q, prior, seeds, progress);
         lap("test");
         var (_, proj2) = subspace.Difference(q, prior);
         var report = new SubspaceReport(subspace.Dimension, subspace.Effective, pt.Noise, cert.PriorSigma * cert.PriorSigma, Math.Sqrt(proj2), subspace.ContentHash());

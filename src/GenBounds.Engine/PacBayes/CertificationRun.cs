@@ -37,7 +37,7 @@ public sealed record CertificationResult(RiskCertificate Certificate, double Sto
 /// <summary>The data-free subspace prior a certificate used.</summary>
 /// <param name="Dimension">d, columns of P.</param>
 /// <param name="Rank">Non-empty columns.</param>
-/// <param name="Noise">s, the isotropic standard deviation (float32 value).</param>
+/// <param name="Noise">s, the isotropic standard deviation of the prior and the posterior.</param>
 /// <param name="Tau2">τ² of the grid point the certificate used.</param>
 /// <param name="ZNorm">‖PᵀΔ‖ of the stored posterior mean.</param>
 /// <param name="Hash">SHA-256 of P's groups and coefficients.</param>
@@ -217,13 +217,17 @@ public sealed partial class CertificationRun
         var cert = Certification.Certify(q, prior, pt.PriorSigma, _bound, _s.Certificate with { Seed = SeedStreams.Derive(_s.Seed, "certificate") }, _la,
             (d, t) => progress?.Invoke(new CertifyProgress("certificate", d, t, "")));
         Lap("certificate");
-        var test = StochasticEvaluation.Evaluate(q, _test, _s.TestPasses, seeds.Stream("pacbayes/test"), _la, progress: (d, t) => progress?.Invoke(new CertifyProgress("test", d, t, "")));
-        double detErr = 1 - Evaluation.Evaluate(q.MeanNetwork(), _test, _la).Accuracy;
-        double priorErr = 1 - Evaluation.Evaluate(prior, _test, _la).Accuracy;
+        var (test, detErr, priorErr) = TestErrors(q, prior, seeds, progress);
         Lap("test");
         return new CertificationResult(cert, test.Rate, MonteCarloBounds.ClopperPearson(test.Errors, test.Draws, 0.99), test.Draws, detErr, priorErr,
             _prior.Count, posteriorSet.Count, epochs, seconds, pt.PriorSigma, rescaling);
     }
+
+    // Stochastic (per-example draws), posterior-mean and prior-mean test errors: reported beside every certificate.
+    private (StochasticErrors Stochastic, double Deterministic, double Prior) TestErrors(GaussianMlp q, Mlp prior, SeedStreams seeds, Action<CertifyProgress>? progress) =>
+        (StochasticEvaluation.Evaluate(q, _test, _s.TestPasses, seeds.Stream("pacbayes/test"), _la, progress: (d, t) => progress?.Invoke(new CertifyProgress("test", d, t, ""))),
+         1 - Evaluation.Evaluate(q.MeanNetwork(), _test, _la).Accuracy,
+         1 - Evaluation.Evaluate(prior, _test, _la).Accuracy);
 
     private Checkpoint NewCheckpoint(string stage, int epoch, long step)
     {
