@@ -292,4 +292,12 @@ let show (o: JsonObject) =
     printfn "stochastic test error  %.4f  (99%% CI %.4f–%.4f, %d draws)" (f o["stochastic_test_error"]) (f (o["stochastic_test_error_ci99"].[0])) (f (o["stochastic_test_error_ci99"].[1])) (o["test_draws"].GetValue<int64>())
     printfn "deterministic test err %.4f  (posterior mean); prior net %.4f" (f o["deterministic_test_error"]) (f o["prior_test_error"])
     printfn "bound set              m = %d, KL = %.1f, KL/m = %.5f, MC %d/%d errors (upper %.5f)" (c["bound_set_size"].GetValue<int64>()) (f c["kl"]) (f c["kl_over_m"]) (c["mc_errors"].GetValue<int64>()) (c["mc_draws"].GetValue<int64>()) (f c["empirical_risk_upper"])
+    match o["subspace"] with
+    | null -> ()
+    | sub ->
+        printfn "subspace prior         D = %d (rank %d), s = %g, tau^2 = %.4g, |P^T(mu - mu0)| = %.3f, P sha256 %s"
+            (sub["dimension"].GetValue<int64>()) (sub["rank"].GetValue<int64>()) (f sub["noise"]) (f sub["tau2"]) (f sub["z_norm"]) (sub["hash"].GetValue<string>().Substring(0, 12))
+    match o["rescaling"] with
+    | null -> ()
+    | r -> printfn "rescaled posterior     KL %.1f -> %.1f (%d sweeps, output scale %.4g)" (f r["kl_before"]) (f r["kl_after"]) (r["sweeps"].GetValue<int64>()) (f r["output_scale"])
     printfn "wall                   %.1f s" (f o["wall_seconds"])
