@@ -143,6 +143,10 @@ public class BoundsCertifyCliTests(TrainedModelFixture fx) : IClassFixture<Train
         Assert.Contains("subspace prior", a["certificate"]!["statement"]!.GetValue<string>());
         // The prior's τ² is the grid point the certificate used.
         Assert.Equal(sub["tau2"]!.GetValue<double>(), Math.Pow(a["certificate"]!["prior_sigma"]!.GetValue<double>(), 2), 9);
+        // The text output names the prior too.
+        var text = CliProcess.Run(Tiny($"{args} --epochs 2").Where(x => x != "--json").ToArray());
+        Assert.True(text.ExitCode == 0, text.StdErr);
+        Assert.Contains("subspace prior         D = 60", text.StdOut);
     }
 
     [Theory]
