@@ -99,12 +99,20 @@ public sealed class GaussianMlp
     public GaussianMlp Clone()
     {
         var c = new GaussianMlp(Architecture);
+        CopyTo(c);
+        return c;
+    }
+
+    /// <summary>Overwrites every μ and ρ of <paramref name="destination"/> (same architecture) with this distribution's.</summary>
+    public void CopyTo(GaussianMlp destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        if (!destination.Architecture.Equals(Architecture)) throw new ArgumentException($"architecture {destination.Architecture} differs from {Architecture}");
         for (int l = 0; l < WeightMeans.Length; l++)
         {
-            WeightMeans[l].CopyTo(c.WeightMeans[l], 0); WeightRhos[l].CopyTo(c.WeightRhos[l], 0);
-            BiasMeans[l].CopyTo(c.BiasMeans[l], 0); BiasRhos[l].CopyTo(c.BiasRhos[l], 0);
+            WeightMeans[l].CopyTo(destination.WeightMeans[l], 0); WeightRhos[l].CopyTo(destination.WeightRhos[l], 0);
+            BiasMeans[l].CopyTo(destination.BiasMeans[l], 0); BiasRhos[l].CopyTo(destination.BiasRhos[l], 0);
         }
-        return c;
     }
 
     /// <summary>SHA-256 (hex) of the architecture and every μ and ρ bit.</summary>

@@ -117,7 +117,7 @@ public static class PosteriorRescaling
         if (!(klAfter <= klBefore))
         {
             // float32 rounding of an (almost) zero gain: keep the posterior as it was.
-            Restore(original, q);
+            original.CopyTo(q);
             return new RescalingOutcome(klBefore, klBefore, sweeps, 1, unitScales.Select(u => Enumerable.Repeat(1.0, u.Length).ToArray()).ToArray());
         }
         return new RescalingOutcome(klBefore, klAfter, sweeps, outputScale, unitScales);
@@ -175,15 +175,6 @@ public static class PosteriorRescaling
             muOut[i] = (float)mu[i];
             // σ that underflowed to 0 in float32 stays 0 under any scale: keep its ρ.
             if (sigma[i] > 0) rhoOut[i] = (float)Softplus.Inverse(sigma[i]);
-        }
-    }
-
-    private static void Restore(GaussianMlp from, GaussianMlp to)
-    {
-        for (int l = 0; l < from.WeightMeans.Length; l++)
-        {
-            from.WeightMeans[l].CopyTo(to.WeightMeans[l], 0); from.WeightRhos[l].CopyTo(to.WeightRhos[l], 0);
-            from.BiasMeans[l].CopyTo(to.BiasMeans[l], 0); from.BiasRhos[l].CopyTo(to.BiasRhos[l], 0);
         }
     }
 }

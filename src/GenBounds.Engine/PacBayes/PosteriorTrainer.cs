@@ -116,16 +116,12 @@ public sealed class PosteriorTrainer
     /// <summary>Runs one epoch over <paramref name="train"/> (mini-batches in the order of stream <c>pacbayes/posterior/data-order/epoch-e</c>).</summary>
     public PosteriorEpochStats TrainEpoch(Dataset train, Action<BatchProgress>? progress = null)
     {
-        ArgumentNullException.ThrowIfNull(train);
         var arch = _q.Architecture;
-        if (train.Dimension != arch.InputSize) throw new ArgumentException($"data dimension {train.Dimension} ≠ network input {arch.InputSize}");
-        if (train.Classes > arch.OutputSize) throw new ArgumentException($"data has {train.Classes} classes, network only {arch.OutputSize} outputs");
         var sw = Stopwatch.StartNew();
         int epoch = EpochsDone;
-        var order = Seeds.Stream($"pacbayes/posterior/data-order/epoch-{epoch}").Permutation(train.Count);
-        var noiseRng = Seeds.Stream($"pacbayes/posterior/noise/epoch-{epoch}");
+        var (order, noiseRng) = PosteriorEpoch.Begin(train, arch, Seeds, epoch);
         long m = _o.ObjectiveSampleSize ?? train.Count;
-        int n = train.Count, B = _o.BatchSize, d = train.Dimension, batches = (n + B - 1) / B;
+        int n = train.Count, B = _o.BatchSize, batches = (n + B - 1) / B;
         double objSum = 0, ceSum = 0; long errSum = 0;
         var ticks = new long[6];
         long Now() => System.Diagnostics.Stopwatch.GetTimestamp();
@@ -133,12 +129,7 @@ public sealed class PosteriorTrainer
         {
             long t0 = Now();
             int start = bi * B, batch = Math.Min(B, n - start);
-            for (int r = 0; r < batch; r++)
-            {
-                int i = order[start + r];
-                train.Features.AsSpan(i * d, d).CopyTo(_x.AsSpan(r * d, d));
-                _y[r] = train.Labels[i];
-            }
+            PosteriorEpoch.Gather(train, order, start, batch, _x, _y);
             long t1 = Now();
             for (int l = 0; l < arch.Depth; l++) _noise.Fill(_bp.Noise[l].AsSpan(0, batch * arch.LayerSizes[l + 1]), noiseRng);
             long t2 = Now();

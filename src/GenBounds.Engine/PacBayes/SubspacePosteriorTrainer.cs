@@ -83,26 +83,17 @@ public sealed class SubspacePosteriorTrainer
     /// <summary>One epoch over <paramref name="train"/> (mini-batch order from stream <c>pacbayes/posterior/data-order/epoch-e</c>).</summary>
     public PosteriorEpochStats TrainEpoch(Dataset train, Action<BatchProgress>? progress = null)
     {
-        ArgumentNullException.ThrowIfNull(train);
         var arch = _q.Architecture;
-        if (train.Dimension != arch.InputSize) throw new ArgumentException($"data dimension {train.Dimension} ≠ network input {arch.InputSize}");
-        if (train.Classes > arch.OutputSize) throw new ArgumentException($"data has {train.Classes} classes, network only {arch.OutputSize} outputs");
         var sw = Stopwatch.StartNew();
         int epoch = EpochsDone;
-        var order = Seeds.Stream($"pacbayes/posterior/data-order/epoch-{epoch}").Permutation(train.Count);
-        var noiseRng = Seeds.Stream($"pacbayes/posterior/noise/epoch-{epoch}");
+        var (order, noiseRng) = PosteriorEpoch.Begin(train, arch, Seeds, epoch);
         long m = _o.ObjectiveSampleSize ?? train.Count;
-        int n = train.Count, B = _o.BatchSize, dim = train.Dimension, batches = (n + B - 1) / B;
+        int n = train.Count, B = _o.BatchSize, batches = (n + B - 1) / B;
         double objSum = 0, ceSum = 0; long errSum = 0;
         for (int bi = 0; bi < batches; bi++)
         {
             int start = bi * B, batch = Math.Min(B, n - start);
-            for (int r = 0; r < batch; r++)
-            {
-                int i = order[start + r];
-                train.Features.AsSpan(i * dim, dim).CopyTo(_x.AsSpan(r * dim, dim));
-                _y[r] = train.Labels[i];
-            }
+            PosteriorEpoch.Gather(train, order, start, batch, _x, _y);
             for (int l = 0; l < arch.Depth; l++) _noise.Fill(_bp.Noise[l].AsSpan(0, batch * arch.LayerSizes[l + 1]), noiseRng);
             _bp.Forward(_q.WeightMeans, _wVar, _bMean, _bVar, _x, batch);
             double ce = _bp.BoundedCrossEntropy(_y.AsSpan(0, batch), batch, _o.PMin, out int errors);
