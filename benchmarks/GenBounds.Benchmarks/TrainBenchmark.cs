@@ -11,7 +11,8 @@ namespace GenBounds.Benchmarks;
 /// One epoch of MNIST training (batch 128, Adam) per architecture, with the achieved GFLOP/s next to the rate that
 /// <c>cblas_sgemm</c> itself reaches on the same GEMM shapes. Prints one JSON object per architecture.
 /// Arguments: MNIST folder, comma-separated architectures, epochs to time (best is reported), first-layer input products
-/// (auto, sparse or dense; default auto, as <c>genbounds train</c>). With sparse inputs the GFLOP/s and the fraction of the
+/// (auto, sparse or dense; default auto, as <c>genbounds train</c>), hidden-layer products (the same choices and default).
+/// With sparse inputs the GFLOP/s and the fraction of the
 /// sgemm rate count the dense products' FLOPs (a dense-equivalent rate: it can exceed what sgemm reaches).
 /// </summary>
 public static class TrainBenchmark
@@ -23,6 +24,7 @@ public static class TrainBenchmark
         var archs = (args.Length > 1 ? args[1] : "784-100-10,784-1000-1000-10,784-1000-1000-1000-10").Split(',');
         int epochs = args.Length > 2 ? int.Parse(args[2]) : 1;
         var sparsity = args.Length > 3 ? Enum.Parse<InputSparsity>(args[3], ignoreCase: true) : InputSparsity.Auto;
+        var hidden = args.Length > 4 ? Enum.Parse<InputSparsity>(args[4], ignoreCase: true) : InputSparsity.Auto;
         var (train, test) = Mnist.Load(folder);
         var la = LinearAlgebraProviders.Default;
         Console.Error.WriteLine($"provider: {la.Name}");
@@ -30,15 +32,17 @@ public static class TrainBenchmark
         {
             var arch = MlpArchitecture.Parse(a, bias: true);
             var net = Trainer.Initialize(arch, 1);
-            var options = new TrainingOptions { Epochs = epochs, BatchSize = 128, Optimizer = OptimizerKind.Adam, LearningRate = 1e-3, Seed = 1, InputSparsity = sparsity };
+            var options = new TrainingOptions { Epochs = epochs, BatchSize = 128, Optimizer = OptimizerKind.Adam, LearningRate = 1e-3, Seed = 1, InputSparsity = sparsity, ActivationSparsity = hidden };
             // Warm-up on a few batches of a throw-away copy, so JIT tiering and BLAS buffers are hot (as for the PyTorch run).
             new Trainer(net.Clone(), options, la).TrainEpoch(train.Take(640));
             var trainer = new Trainer(net, options, la);
             double best = double.MaxValue;
             IReadOnlyDictionary<string, double> phases = new Dictionary<string, double>();
+            var epochInputs = new List<object>();
             for (int e = 0; e < epochs; e++)
             {
                 var st = trainer.TrainEpoch(train);
+                epochInputs.Add(new { seconds = st.Seconds, layers = st.LayerInputs.Select(x => new { layer = x.Layer, nonzero_fraction = x.NonzeroFraction, sparse_batches = x.SparseBatches, batches = x.Batches }) });
                 if (st.Seconds < best) { best = st.Seconds; phases = st.PhaseSeconds; }
             }
             var acc = Evaluation.Evaluate(net, test, la).Accuracy;
@@ -67,6 +71,8 @@ public static class TrainBenchmark
                 phase_seconds = phases,
                 blas = la.Name,
                 input_products = sparsity.ToString().ToLowerInvariant(),
+                activation_products = hidden.ToString().ToLowerInvariant(),
+                epochs = epochInputs,
             }));
         }
         return 0;

@@ -39,6 +39,7 @@ let spec =
           opt "engine" "NAME" "training engine: genbounds (native float32 + OpenBLAS) or torch (libtorch via TorchSharp)" (Some "genbounds")
           opt "device" "DEV" "device of the torch engine: cpu, cuda or cuda:N" None
           opt "input-products" "MODE" "first layer of an MLP (genbounds engine): auto (multiply by the inputs' nonzeros only when at least half the training features are zeros, as on MNIST), sparse or dense" (Some "auto")
+          opt "activation-products" "MODE" "hidden layers of an MLP (genbounds engine): auto (layers with at least 64 outputs multiply a batch by their ReLU inputs' nonzeros only while the previous batch had under 35% nonzeros), sparse or dense" (Some "auto")
           opt "out" "FILE" "model file to write (default runs/ARCH-seedN.safetensors)" None
           opt "checkpoint" "FILE" "write a resumable checkpoint after every epoch" None
           opt "resume" "FILE" "continue a run from a checkpoint (same options)" None ]
@@ -148,19 +149,22 @@ let run (p: Parsed) =
             if not (net.Architecture.Equals arch) then raise (InputError(sprintf "--init %s has architecture %O, the run %O" f net.Architecture arch))
             net)
     let epochs = if p.Has "epochs" || steps = 0L then p.Int "epochs" else Int32.MaxValue
-    let inputProducts =
-        match (p.TryGet "input-products" |> Option.defaultValue "auto").ToLowerInvariant() with
+    let productsMode name =
+        match (p.TryGet name |> Option.defaultValue "auto").ToLowerInvariant() with
         | "auto" -> InputSparsity.Auto
         | "sparse" -> InputSparsity.Sparse
         | "dense" -> InputSparsity.Dense
-        | other -> raise (UsageError(sprintf "--input-products must be auto, sparse or dense (got '%s')" other))
+        | other -> raise (UsageError(sprintf "--%s must be auto, sparse or dense (got '%s')" name other))
+    let inputProducts = productsMode "input-products"
+    let activationProducts = productsMode "activation-products"
     let options =
         TrainingOptions(
             Epochs = epochs, BatchSize = int (integer "batch" |> Option.defaultValue 128L), Optimizer = opt,
             LearningRate = (number "lr" |> Option.defaultValue (if opt = OptimizerKind.Adam then 1e-3 else 1e-2)),
             Momentum = (number "momentum" |> Option.defaultValue 0.9), WeightDecay = p.Float "weight-decay", Seed = seed, Workers = workers,
             PriorPenalty = (number "prior-penalty" |> Option.defaultValue 0.0),
-            PriorNetwork = Option.toObj prior, MaxSteps = steps, InputSparsity = inputProducts)
+            PriorNetwork = Option.toObj prior, MaxSteps = steps, InputSparsity = inputProducts,
+            ActivationSparsity = activationProducts)
     (try options.Validate() with :? ArgumentException as e -> raise (UsageError e.Message))
     let trainAll, test = loadData p
     if trainAll.Dimension <> arch.InputShape.Size then
@@ -264,6 +268,7 @@ let run (p: Parsed) =
                     [ "blas_threads", string (blasThreads ())
                       "convolution_workers", string workers
                       "input_products", (string inputProducts).ToLowerInvariant()
+                      "activation_products", (string activationProducts).ToLowerInvariant()
                       "test_dataset", test.Name
                       "test_dataset_hash", test.ContentHash() ]
                     @ engineExtra

@@ -77,8 +77,11 @@ public sealed class Backprop<T> where T : unmanaged, IFloatingPointIeee754<T>
         for (int l = 0; l < _sizes.Length - 1; l++) ForwardLayerRows(l, weights, biases, x, r0, r1);
     }
 
-    /// <summary>Layer <paramref name="l"/> of the forward pass for rows <paramref name="r0"/>..<paramref name="r1"/>−1 (those rows of its input must be done).</summary>
-    public void ForwardLayerRows(int l, IReadOnlyList<T[]> weights, IReadOnlyList<T[]?> biases, ReadOnlySpan<T> x, int r0, int r1)
+    /// <summary>
+    /// Layer <paramref name="l"/> of the forward pass for rows <paramref name="r0"/>..<paramref name="r1"/>−1 (those rows of its
+    /// input must be done). With <paramref name="inputMajor"/>, weights[l] holds W_lᵀ (h_l×h_{l+1}) instead of W_l.
+    /// </summary>
+    public void ForwardLayerRows(int l, IReadOnlyList<T[]> weights, IReadOnlyList<T[]?> biases, ReadOnlySpan<T> x, int r0, int r1, bool inputMajor = false)
     {
         if (r0 < 0 || r1 > MaxBatch || r0 > r1) throw new ArgumentOutOfRangeException(nameof(r0), $"rows {r0}..{r1} outside 0..{MaxBatch}");
         if (l == 0 && x.Length < r1 * _sizes[0]) throw new ArgumentException($"input has {x.Length} values, needs {r1}×{_sizes[0]}");
@@ -86,16 +89,18 @@ public sealed class Backprop<T> where T : unmanaged, IFloatingPointIeee754<T>
         if (rows == 0) return;
         ReadOnlySpan<T> input = l == 0 ? x.Slice(r0 * nin, rows * nin) : _act[l - 1].AsSpan(r0 * nin, rows * nin);
         var y = _act[l].AsSpan(r0 * nout, rows * nout);
-        Gemm(Transpose.No, Transpose.Yes, rows, nout, nin, input, nin, weights[l], nin, y, nout);
+        if (inputMajor) Gemm(Transpose.No, Transpose.No, rows, nout, nin, input, nin, weights[l], nout, y, nout);
+        else Gemm(Transpose.No, Transpose.Yes, rows, nout, nin, input, nin, weights[l], nin, y, nout);
         BiasRelu(y, rows, nout, 0, nout, biases[l], l < _sizes.Length - 2);
     }
 
     /// <summary>
     /// Layer <paramref name="l"/> of the forward pass for output units <paramref name="o0"/>..<paramref name="o1"/>−1 of all
     /// <paramref name="batch"/> rows (the whole input of the layer must be done); each member of a team reads only its
-    /// units' rows of W_l, which is what makes this split cheaper than a row split for large layers.
+    /// units' rows of W_l, which is what makes this split cheaper than a row split for large layers. With
+    /// <paramref name="inputMajor"/>, weights[l] holds W_lᵀ (h_l×h_{l+1}) and each member reads its units' columns of it.
     /// </summary>
-    public void ForwardLayerUnits(int l, IReadOnlyList<T[]> weights, IReadOnlyList<T[]?> biases, ReadOnlySpan<T> x, int batch, int o0, int o1)
+    public void ForwardLayerUnits(int l, IReadOnlyList<T[]> weights, IReadOnlyList<T[]?> biases, ReadOnlySpan<T> x, int batch, int o0, int o1, bool inputMajor = false)
     {
         int nin = _sizes[l], nout = _sizes[l + 1], units = o1 - o0;
         if (o0 < 0 || o1 > nout || units < 0) throw new ArgumentOutOfRangeException(nameof(o0), $"units {o0}..{o1} outside 0..{nout}");
@@ -103,7 +108,8 @@ public sealed class Backprop<T> where T : unmanaged, IFloatingPointIeee754<T>
         if (units == 0) return;
         ReadOnlySpan<T> input = l == 0 ? x[..(batch * nin)] : _act[l - 1].AsSpan(0, batch * nin);
         var y = _act[l].AsSpan(0, batch * nout);
-        Gemm(Transpose.No, Transpose.Yes, batch, units, nin, input, nin, weights[l].AsSpan(o0 * nin, units * nin), nin, y[o0..], nout);
+        if (inputMajor) Gemm(Transpose.No, Transpose.No, batch, units, nin, input, nin, weights[l].AsSpan(o0), nout, y[o0..], nout);
+        else Gemm(Transpose.No, Transpose.Yes, batch, units, nin, input, nin, weights[l].AsSpan(o0 * nin, units * nin), nin, y[o0..], nout);
         BiasRelu(y, batch, nout, o0, o1, biases[l], l < _sizes.Length - 2);
     }
 
@@ -195,6 +201,21 @@ public sealed class Backprop<T> where T : unmanaged, IFloatingPointIeee754<T>
         BiasGradientUnits(l, batch, o0, o1);
     }
 
+    /// <summary>
+    /// Rows <paramref name="k0"/>..<paramref name="k1"/>−1 (input features) of ∂loss/∂W_lᵀ = A_{l−1}ᵀ·∂Z_l, written input-major
+    /// (h_l×h_{l+1}) into <see cref="WeightGradients"/>[l]: the weight gradient of a layer whose weights are held input-major.
+    /// Biases are not touched (see <see cref="BiasGradientUnits"/>).
+    /// </summary>
+    public void WeightGradientFeatures(int l, ReadOnlySpan<T> x, int batch, int k0, int k1)
+    {
+        int nin = _sizes[l], nout = _sizes[l + 1], features = k1 - k0;
+        if (k0 < 0 || k1 > nin || features < 0) throw new ArgumentOutOfRangeException(nameof(k0), $"features {k0}..{k1} outside 0..{nin}");
+        if (features == 0) return;
+        ReadOnlySpan<T> dz = _dz[l].AsSpan(0, batch * nout);
+        ReadOnlySpan<T> a = l == 0 ? x[..(batch * nin)] : _act[l - 1].AsSpan(0, batch * nin);
+        Gemm(Transpose.Yes, Transpose.No, features, nout, batch, a[k0..], nin, dz, nout, WeightGradients[l].AsSpan(k0 * nout, features * nout), nout);
+    }
+
     /// <summary>Entries <paramref name="o0"/>..<paramref name="o1"/>−1 of ∂loss/∂b_l (nothing for a bias-free net), each summed over the batch rows in row order.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void BiasGradientUnits(int l, int batch, int o0, int o1)
@@ -229,23 +250,26 @@ public sealed class Backprop<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>
     /// Rows <paramref name="r0"/>..<paramref name="r1"/>−1 of ∂loss/∂Z_{l−1} = (∂Z_l·W_l) ⊙ [A_{l−1} &gt; 0] (needs those rows
     /// of ∂Z_l; reads W_l, which must not change until every range is done). Disjoint row ranges may run on different threads.
+    /// With <paramref name="inputMajor"/>, weights[l] holds W_lᵀ (h_l×h_{l+1}).
     /// </summary>
-    public void InputGradientRows(int l, IReadOnlyList<T[]> weights, int batch, int r0, int r1)
+    public void InputGradientRows(int l, IReadOnlyList<T[]> weights, int batch, int r0, int r1, bool inputMajor = false)
     {
         if (l <= 0 || l >= _sizes.Length - 1) throw new ArgumentOutOfRangeException(nameof(l), $"layer {l} has no input gradient to propagate");
         if (r0 < 0 || r1 > batch || r0 > r1) throw new ArgumentOutOfRangeException(nameof(r0), $"rows {r0}..{r1} outside 0..{batch}");
         int nin = _sizes[l], nout = _sizes[l + 1], rows = r1 - r0;
         if (rows == 0) return;
         var da = _da.AsSpan(r0 * nin, rows * nin);
-        Gemm(Transpose.No, Transpose.No, rows, nin, nout, _dz[l].AsSpan(r0 * nout, rows * nout), nout, weights[l], nin, da, nin);
+        if (inputMajor) Gemm(Transpose.No, Transpose.Yes, rows, nin, nout, _dz[l].AsSpan(r0 * nout, rows * nout), nout, weights[l], nout, da, nin);
+        else Gemm(Transpose.No, Transpose.No, rows, nin, nout, _dz[l].AsSpan(r0 * nout, rows * nout), nout, weights[l], nin, da, nin);
         ReluBackward(_act[l - 1].AsSpan(r0 * nin, rows * nin), da, _dz[l - 1].AsSpan(r0 * nin, rows * nin));
     }
 
     /// <summary>
     /// Columns <paramref name="i0"/>..<paramref name="i1"/>−1 (input units of layer l) of ∂loss/∂Z_{l−1} for every row
-    /// (needs all of ∂Z_l; reads only those columns of W_l). The column split of <see cref="InputGradientRows"/>.
+    /// (needs all of ∂Z_l; reads only those columns of W_l). The column split of <see cref="InputGradientRows"/>; with
+    /// <paramref name="inputMajor"/>, weights[l] holds W_lᵀ and those columns are its rows i0..i1−1.
     /// </summary>
-    public void InputGradientColumns(int l, IReadOnlyList<T[]> weights, int batch, int i0, int i1)
+    public void InputGradientColumns(int l, IReadOnlyList<T[]> weights, int batch, int i0, int i1, bool inputMajor = false)
     {
         if (l <= 0 || l >= _sizes.Length - 1) throw new ArgumentOutOfRangeException(nameof(l), $"layer {l} has no input gradient to propagate");
         int nin = _sizes[l], nout = _sizes[l + 1], cols = i1 - i0;
@@ -253,7 +277,8 @@ public sealed class Backprop<T> where T : unmanaged, IFloatingPointIeee754<T>
         if (batch <= 0 || batch > MaxBatch) throw new ArgumentOutOfRangeException(nameof(batch), $"batch {batch} outside 1..{MaxBatch}");
         if (cols == 0) return;
         var da = _da.AsSpan(0, batch * nin);
-        Gemm(Transpose.No, Transpose.No, batch, cols, nout, _dz[l].AsSpan(0, batch * nout), nout, weights[l].AsSpan(i0), nin, da[i0..], nin);
+        if (inputMajor) Gemm(Transpose.No, Transpose.Yes, batch, cols, nout, _dz[l].AsSpan(0, batch * nout), nout, weights[l].AsSpan(i0 * nout), nout, da[i0..], nin);
+        else Gemm(Transpose.No, Transpose.No, batch, cols, nout, _dz[l].AsSpan(0, batch * nout), nout, weights[l].AsSpan(i0), nin, da[i0..], nin);
         var a = _act[l - 1].AsSpan(0, batch * nin); var dz = _dz[l - 1].AsSpan(0, batch * nin);
         for (int r = 0; r < batch; r++)
             ReluBackward(a.Slice(r * nin + i0, cols), da.Slice(r * nin + i0, cols), dz.Slice(r * nin + i0, cols));

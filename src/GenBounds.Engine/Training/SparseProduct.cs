@@ -99,6 +99,21 @@ public sealed class SparseRows
         }
     }
 
+    /// <summary>Number of values of <paramref name="dense"/> that are not zero (−0 counts as zero, NaN as nonzero, as in <see cref="FillRow"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static int CountNonzeros(ReadOnlySpan<float> dense)
+    {
+        int n = 0, j = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            ref float d0 = ref MemoryMarshal.GetReference(dense);
+            for (; j + 8 <= dense.Length; j += 8)
+                n += System.Numerics.BitOperations.PopCount(~Vector256.Equals(Vector256.LoadUnsafe(ref d0, (nuint)j), Vector256<float>.Zero).ExtractMostSignificantBits() & 0xFFu);
+        }
+        for (; j < dense.Length; j++) if (dense[j] != 0f) n++;
+        return n;
+    }
+
     /// <summary>Fraction of the nonzeros among rows r0..r1−1's <see cref="Capacity"/> slots each.</summary>
     public double Density(int r0, int r1)
     {

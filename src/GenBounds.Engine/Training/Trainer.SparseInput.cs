@@ -5,29 +5,40 @@ namespace GenBounds.Training;
 public sealed partial class Trainer
 {
     /// <summary>
-    /// The first layer of an MLP on inputs that are mostly exact zeros. Its two products, Z₀ = X·W₀ᵀ and ∂W₀ = ∂Z₀ᵀ·X, have
-    /// the sparse X as a factor; with W₀ and its gradient held input-major (h₀×h₁) both become sums over X's nonzeros of
-    /// contiguous rows (<see cref="SparseProduct"/>): Z₀[r,:] = Σ_j X[r,j]·W₀ᵀ[j,:] and ∂W₀ᵀ[j,:] = Σ_r X[r,j]·∂Z₀[r,:].
-    /// On MNIST (19% nonzeros) that is a fifth of the dense multiply-adds. While a sparse epoch runs, the trainer's arrays
-    /// for layer 0 — weights, moments, prior and mask — are input-major copies (the optimiser is element-wise, so the layout
-    /// changes nothing in it); <see cref="Leave"/> writes weights and moments back into the network's own arrays, and
-    /// <see cref="PublishWeights"/> does so for the weights before an after-step hook reads them.
+    /// A layer l of an MLP whose input A is mostly exact zeros: the pixels of MNIST for layer 0, a hidden layer's ReLU
+    /// outputs for l ≥ 1. Its two products with A as a factor, Z_l = A·W_lᵀ and ∂W_l = ∂Z_lᵀ·A, become — with W_l and its
+    /// gradient held input-major (h_l×h_{l+1}) — sums over A's nonzeros of contiguous rows (<see cref="SparseProduct"/>):
+    /// Z_l[r,:] = Σ_j A[r,j]·W_lᵀ[j,:] and ∂W_lᵀ[j,:] = Σ_r A[r,j]·∂Z_l[r,:]. On MNIST (19% nonzeros) that is a fifth of the
+    /// dense multiply-adds. While an epoch runs, the trainer's arrays for layer l — weights, moments, prior and mask — are
+    /// input-major copies (the optimiser is element-wise, so the layout changes nothing in it); <see cref="Leave"/> writes
+    /// weights and moments back into the network's own arrays, and <see cref="PublishWeights"/> does so for the weights
+    /// before an after-step hook reads them. A hidden layer's input changes from batch to batch, so its batches choose
+    /// between these sums and dense GEMMs on the same input-major arrays (see <see cref="SparseNext"/>).
     /// </summary>
     private sealed class SparseInputLayer
     {
         private const double ZeroFractionThreshold = 0.5;
+        // A hidden layer's batch runs sparse while its input's previous batch had fewer nonzeros than this: measured with
+        // `GenBounds.Benchmarks sparsehidden` (1000×1000, 128 rows, Haswell kernel, one thread), the sparse forward breaks
+        // even with sgemm near 40% nonzeros and ∂W near 50%, and filling the sparse rows and columns costs ~10% of one sgemm.
+        public const double HiddenDensityThreshold = 0.35;
 
         private readonly Trainer _t;
-        private readonly int _in, _out;
+        private readonly int _layer, _in, _out;
+        private readonly long[] _nonzeros;
+        private int _counted;
+        private long _epochNonzeros, _epochRows;
+        private int _epochBatches, _epochSparse;
         private readonly float[] _w, _m, _v;
         private float[]? _prior, _priorSource, _mask, _maskSource;
         private (float[] W, float[] M, float[] V, float[]? Prior, float[]? Mask)? _canonical;
         private Dataset? _measured;
         private double _zeroFraction;
 
-        public SparseInputLayer(Trainer trainer, int inputs, int outputs, int maxBatch)
+        public SparseInputLayer(Trainer trainer, int layer, int inputs, int outputs, int maxBatch, int teamSize)
         {
-            _t = trainer; _in = inputs; _out = outputs;
+            _t = trainer; _layer = layer; _in = inputs; _out = outputs;
+            _nonzeros = new long[teamSize];
             _w = new float[inputs * outputs]; _m = new float[inputs * outputs]; _v = new float[inputs * outputs];
             Rows = new SparseRows(maxBatch, inputs);
             Columns = new SparseRows(inputs, maxBatch);
@@ -51,24 +62,67 @@ public sealed partial class Trainer
             return _zeroFraction >= ZeroFractionThreshold;
         }
 
-        /// <summary>Switches layer 0 of the trainer to the input-major copies.</summary>
+        /// <summary>The layer's index in the network.</summary>
+        public int Layer => _layer;
+
+        /// <summary>
+        /// Whether a hidden layer's next batch should run sparse: the first batch of an epoch does (so an epoch's choices
+        /// depend on nothing before it, resumed or not), every later one when the previous batch's input had fewer than
+        /// <see cref="HiddenDensityThreshold"/> nonzeros. Every member counted its rows (<see cref="CountRows"/>).
+        /// </summary>
+        public bool SparseNext(bool firstOfEpoch)
+        {
+            if (firstOfEpoch || _counted == 0) return true;
+            long n = 0;
+            foreach (long c in _nonzeros) n += c;
+            return n < HiddenDensityThreshold * _counted * (double)_in;
+        }
+
+        /// <summary>Fills rows r0..r1−1 of <see cref="Rows"/> from the dense input of the layer (a team member's rows).</summary>
+        public void FillRows(ReadOnlySpan<float> input, int member, int r0, int r1)
+        {
+            long n = 0;
+            for (int r = r0; r < r1; r++) { Rows.FillRow(r, input.Slice(r * _in, _in)); n += Rows.Count(r); }
+            _nonzeros[member] = n;
+        }
+
+        /// <summary>Counts the nonzeros of rows r0..r1−1 of the dense input (a member's rows, on a dense batch).</summary>
+        public void CountRows(ReadOnlySpan<float> input, int member, int r0, int r1) =>
+            _nonzeros[member] = SparseRows.CountNonzeros(input.Slice(r0 * _in, (r1 - r0) * _in));
+
+        /// <summary>Records the batch size whose nonzeros the members have counted, and whether it ran sparse.</summary>
+        public void Counted(int batch, bool sparse)
+        {
+            _counted = batch;
+            foreach (long c in _nonzeros) _epochNonzeros += c;
+            _epochRows += batch; _epochBatches++;
+            if (sparse) _epochSparse++;
+        }
+
+        /// <summary>The epoch so far: the input's fraction of nonzeros and how many of its batches ran sparse.</summary>
+        public LayerInputStats Stats() =>
+            new(_layer, _epochRows == 0 ? 0 : (double)_epochNonzeros / (_epochRows * (double)_in), _epochSparse, _epochBatches);
+
+        /// <summary>Switches layer l of the trainer to the input-major copies.</summary>
         public void Enter()
         {
-            var w = _t._w[0]; var m = _t._m[0]; var v = _t._v[0];
-            var prior = _t._pw?[0]; var mask = _t._masks?[0];
+            int l = _layer;
+            _counted = 0; _epochNonzeros = _epochRows = 0; _epochBatches = _epochSparse = 0;
+            var w = _t._w[l]; var m = _t._m[l]; var v = _t._v[l];
+            var prior = _t._pw?[l]; var mask = _t._masks?[l];
             _canonical = (w, m, v, prior, mask);
             Transpose(w, _out, _in, _w); Transpose(m, _out, _in, _m); Transpose(v, _out, _in, _v);
-            _t._w[0] = _w; _t._m[0] = _m; _t._v[0] = _v;
+            _t._w[l] = _w; _t._m[l] = _m; _t._v[l] = _v;
             // The prior and the mask do not change during training: their input-major copies are kept across epochs.
             if (prior is not null)
             {
                 if (!ReferenceEquals(prior, _priorSource)) { _prior = new float[prior.Length]; Transpose(prior, _out, _in, _prior); _priorSource = prior; }
-                _t._pw![0] = _prior!;
+                _t._pw![l] = _prior!;
             }
             if (mask is not null)
             {
                 if (!ReferenceEquals(mask, _maskSource)) { _mask = new float[mask.Length]; Transpose(mask, _out, _in, _mask); _maskSource = mask; }
-                _t._masks![0] = _mask;
+                _t._masks![l] = _mask;
             }
         }
 
@@ -80,25 +134,26 @@ public sealed partial class Trainer
         {
             if (_canonical is not { } c) return;
             Transpose(_w, _in, _out, c.W); Transpose(_m, _in, _out, c.M); Transpose(_v, _in, _out, c.V);
-            _t._w[0] = c.W; _t._m[0] = c.M; _t._v[0] = c.V;
-            if (c.Prior is not null) _t._pw![0] = c.Prior;
-            if (c.Mask is not null) _t._masks![0] = c.Mask;
+            int l = _layer;
+            _t._w[l] = c.W; _t._m[l] = c.M; _t._v[l] = c.V;
+            if (c.Prior is not null) _t._pw![l] = c.Prior;
+            if (c.Mask is not null) _t._masks![l] = c.Mask;
             _canonical = null;
         }
 
-        /// <summary>Rows r0..r1−1, units o0..o1−1 of layer 0's output from the batch's nonzeros (then bias and ReLU).</summary>
+        /// <summary>Rows r0..r1−1, units o0..o1−1 of layer l's output from the batch's nonzeros (then bias and ReLU).</summary>
         public void Forward(Backprop<float> bp, int r0, int r1, int o0, int o1)
         {
-            SparseProduct.Multiply(Rows, r0, r1, _w, _out, o0, o1, bp.LayerOutput(0), _out);
-            bp.FinishForward(0, _t._biases, r0, r1, o0, o1);
+            SparseProduct.Multiply(Rows, r0, r1, _w, _out, o0, o1, bp.LayerOutput(_layer), _out);
+            bp.FinishForward(_layer, _t._biases, r0, r1, o0, o1);
         }
 
-        /// <summary>Rows k0..k1−1 of ∂W₀ᵀ (input features) and entries o0..o1−1 of ∂b₀.</summary>
+        /// <summary>Rows k0..k1−1 of ∂W_lᵀ (input features) and entries o0..o1−1 of ∂b_l.</summary>
         public void WeightGradient(Backprop<float> bp, int batch, int k0, int k1, int o0, int o1)
         {
             Columns.FillTransposed(Rows, batch, k0, k1);
-            SparseProduct.Multiply(Columns, k0, k1, bp.PreActivationGradient(0), _out, 0, _out, bp.WeightGradients[0], _out);
-            bp.BiasGradientUnits(0, batch, o0, o1);
+            SparseProduct.Multiply(Columns, k0, k1, bp.PreActivationGradient(_layer), _out, 0, _out, bp.WeightGradients[_layer], _out);
+            bp.BiasGradientUnits(_layer, batch, o0, o1);
         }
 
         // destination (cols×rows) ← sourceᵀ for a rows×cols row-major source, in tiles that stay in cache.

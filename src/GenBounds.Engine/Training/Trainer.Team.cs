@@ -16,8 +16,10 @@ public sealed partial class Trainer
         // A member's share of W_l (≥ 1 MiB, the rough size where reading the whole matrix per member starts to cost memory
         // bandwidth next to the product itself) is read once per product with a unit split, the whole W_l with a row split.
         private const long UnitSplitBytes = 1 << 20;
+        // Auto takes the sparse route for hidden layers with at least one full block of the sparse kernel's outputs.
+        private const int MinHiddenSparseOutputs = 64;
 
-        private enum ForwardLayerOp { Gather, LayerRows, LayerUnits, Loss }
+        private enum ForwardLayerOp { Gather, LayerRows, LayerUnits, HiddenSparse, Loss }
         private readonly record struct ForwardOp(ForwardLayerOp Kind, int Layer);
 
         private readonly Trainer _t;
@@ -40,6 +42,10 @@ public sealed partial class Trainer
         // input-major (W₀ᵀ, h₀×h₁) so that both of its products run over contiguous rows — see SparseInputLayer.
         private readonly SparseInputLayer? _sparseLayer;
         private bool _sparse;
+        // Hidden layers whose ReLU input may be multiplied by its nonzeros (null where not): held input-major for the whole
+        // epoch, each batch sparse or dense (_hiddenSparse, chosen before the batch from the previous batch's input).
+        private readonly SparseInputLayer?[] _hidden;
+        private readonly bool[] _hiddenSparse;
 
         public TeamPath(Trainer trainer, MlpArchitecture architecture)
         {
@@ -49,26 +55,33 @@ public sealed partial class Trainer
             _rowLoss = new double[trainer._o.BatchSize];
             _rowCorrect = new bool[trainer._o.BatchSize];
             _unitSplit = trainer._w.Select(w => trainer.Threads > 1 && 4L * w.Length >= UnitSplitBytes).ToArray();
-            _stages = PlanForward(_unitSplit);
+            var hiddenMode = trainer._o.ActivationSparsity;
+            _hidden = Enumerable.Range(0, _sizes.Length - 1).Select(l =>
+                l >= 1 && (hiddenMode == InputSparsity.Sparse || hiddenMode == InputSparsity.Auto && _sizes[l + 1] >= MinHiddenSparseOutputs)
+                    ? new SparseInputLayer(trainer, l, _sizes[l], _sizes[l + 1], trainer._o.BatchSize, trainer.Threads) : null).ToArray();
+            _hiddenSparse = new bool[_hidden.Length];
+            _stages = PlanForward(_unitSplit, _hidden.Select(h => h is not null).ToArray());
             _forwardRegion = ForwardRegion;
             _backwardRegion = BackwardRegion;
             if (trainer._o.InputSparsity != InputSparsity.Dense)
-                _sparseLayer = new SparseInputLayer(trainer, _sizes[0], _sizes[1], trainer._o.BatchSize);
+                _sparseLayer = new SparseInputLayer(trainer, 0, _sizes[0], _sizes[1], trainer._o.BatchSize, trainer.Threads);
         }
 
         /// <summary>Forward and backward kernels with batch-row and output-unit ranges.</summary>
         public Backprop<float> Backprop { get; }
 
         // Row-split operations chain without barriers (each member only needs its own rows); a unit-split layer needs the
-        // whole input before it starts and produces columns, so it is a stage of its own.
-        private static ForwardOp[][] PlanForward(bool[] unitSplit)
+        // whole input before it starts and produces columns, so it is a stage of its own, and so is a hidden layer that may
+        // run sparse (its batch decides between a row split and the dense split).
+        private static ForwardOp[][] PlanForward(bool[] unitSplit, bool[] hiddenSparse)
         {
             var stages = new List<ForwardOp[]>();
             var current = new List<ForwardOp> { new(ForwardLayerOp.Gather, 0) };
             void Close() { if (current.Count > 0) stages.Add(current.ToArray()); current = []; }
             for (int l = 0; l < unitSplit.Length; l++)
             {
-                if (unitSplit[l]) { Close(); stages.Add([new(ForwardLayerOp.LayerUnits, l)]); }
+                if (hiddenSparse[l]) { Close(); stages.Add([new(ForwardLayerOp.HiddenSparse, l)]); }
+                else if (unitSplit[l]) { Close(); stages.Add([new(ForwardLayerOp.LayerUnits, l)]); }
                 else current.Add(new(ForwardLayerOp.LayerRows, l));
             }
             current.Add(new(ForwardLayerOp.Loss, 0));
@@ -94,12 +107,16 @@ public sealed partial class Trainer
             try
             {
                 if (_sparse) _sparseLayer!.Enter();
+                foreach (var h in _hidden) h?.Enter();
                 for (int bi = 0; bi < batches; bi++)
                 {
                     if (_t.StepBudgetSpent) break;
                     long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
                     _start = bi * B; _batch = Math.Min(B, n - _start); _team = team.Size;
+                    for (int l = 0; l < _hidden.Length; l++)
+                        if (_hidden[l] is { } h) _hiddenSparse[l] = _t._o.ActivationSparsity == InputSparsity.Sparse || h.SparseNext(bi == 0);
                     for (_stage = 0; _stage < _stages.Length; _stage++) team.Run(_forwardRegion);
+                    for (int l = 0; l < _hidden.Length; l++) _hidden[l]?.Counted(_batch, _hiddenSparse[l]);
                     for (int r = 0; r < _batch; r++) { lossSum += _rowLoss[r]; if (_rowCorrect[r]) correctSum++; }
                     processed += _batch;
                     _t.BeginStep();
@@ -108,6 +125,7 @@ public sealed partial class Trainer
                     if (_t.AfterStep is not null)
                     {
                         if (_sparse) _sparseLayer!.PublishWeights();   // the hook reads the network's own (output-major) W₀
+                        foreach (var h in _hidden) h?.PublishWeights();
                         _t.AfterStep(_t.Step);
                     }
                     if (progress is not null && (bi % 20 == 0 || bi == batches - 1))
@@ -120,6 +138,7 @@ public sealed partial class Trainer
             finally
             {
                 if (_sparse) _sparseLayer!.Leave();
+                foreach (var h in _hidden) h?.Leave();
                 if (restoreBlas) NativeLinearAlgebraProvider.SetThreads(blasThreads!.Value);
                 _data = null;
             }
@@ -133,6 +152,7 @@ public sealed partial class Trainer
                     ["batch"] = _tGather * f, ["forward"] = _tForward * f, ["loss"] = _tLoss * f,
                     ["backward"] = _tBackward * f, ["optimizer"] = _tOptimizer * f, ["sync"] = Math.Max(0, tRegions - work) * f,
                 },
+                LayerInputs = _hidden.Where(h => h is not null).Select(h => h!.Stats()).ToArray(),
                 // ReLUs are fused into the Linear layers' passes, as on the sequential path.
                 ModuleSeconds = new Dictionary<string, double> { ["Linear"] = (_tForward + _tBackward) * f },
             };
@@ -170,6 +190,10 @@ public sealed partial class Trainer
                         _sparseLayer!.Forward(Backprop, 0, _batch, u0, u1);
                         if (t == 0) _tForward += System.Diagnostics.Stopwatch.GetTimestamp() - t0;
                         break;
+                    case ForwardLayerOp.HiddenSparse:
+                        HiddenForward(op.Layer, t, r0, r1);
+                        if (t == 0) _tForward += System.Diagnostics.Stopwatch.GetTimestamp() - t0;
+                        break;
                     case ForwardLayerOp.LayerRows:
                         Backprop.ForwardLayerRows(op.Layer, _t._w, _t._biases, _t._xBatch, r0, r1);
                         if (t == 0) _tForward += System.Diagnostics.Stopwatch.GetTimestamp() - t0;
@@ -187,6 +211,28 @@ public sealed partial class Trainer
             }
         }
 
+        // A hidden layer held input-major, member t: its rows of the input as nonzeros and its rows of the output from them
+        // (sparse batch), or the dense product split as for any layer of that size (dense batch, after counting its rows'
+        // nonzeros for the next batch's choice).
+        private void HiddenForward(int l, int t, int r0, int r1)
+        {
+            var h = _hidden[l]!;
+            ReadOnlySpan<float> input = Backprop.LayerOutput(l - 1);
+            if (_hiddenSparse[l])
+            {
+                h.FillRows(input, t, r0, r1);
+                h.Forward(Backprop, r0, r1, 0, _sizes[l + 1]);
+                return;
+            }
+            h.CountRows(input, t, r0, r1);
+            if (_unitSplit[l])
+            {
+                var (o0, o1) = WorkerTeam.Part(_sizes[l + 1], _team, t, 8);
+                Backprop.ForwardLayerUnits(l, _t._w, _t._biases, _t._xBatch, _batch, o0, o1, inputMajor: true);
+            }
+            else Backprop.ForwardLayerRows(l, _t._w, _t._biases, _t._xBatch, r0, r1, inputMajor: true);
+        }
+
         // Backward region of layer l, member t: the optimiser step of layer l+1 (whose weights ∂Z_{l+1}·W_{l+1} read in the
         // previous region) on the units whose gradient t computed, ∂W_l/∂b_l for t's units of layer l, ∂Z_{l−1} for t's
         // batch rows (or t's columns, for a unit-split layer); for l = 0 also layer 0's step (nothing reads W_0 here).
@@ -199,19 +245,22 @@ public sealed partial class Trainer
             long t1 = System.Diagnostics.Stopwatch.GetTimestamp();
             var (o0, o1) = WorkerTeam.Part(_sizes[l + 1], _team, t, 8);
             // A sparse-input layer 0 splits ∂W₀ᵀ (and its step) by input features: member t's rows of W₀ᵀ are contiguous.
-            bool sparseInput = l == 0 && _sparse;
-            var (k0, k1) = sparseInput ? WorkerTeam.Part(_sizes[0], _team, t, 8) : (0, 0);
+            // So does a hidden layer held input-major, sparse or dense.
+            bool sparseInput = l == 0 && _sparse, inputMajor = sparseInput || _hidden[l] is not null;
+            var (k0, k1) = inputMajor ? WorkerTeam.Part(_sizes[l], _team, t, 8) : (0, 0);
             if (sparseInput) _sparseLayer!.WeightGradient(Backprop, _batch, k0, k1, o0, o1);
+            else if (_hidden[l] is { } h && _hiddenSparse[l]) h.WeightGradient(Backprop, _batch, k0, k1, o0, o1);
+            else if (inputMajor) { Backprop.WeightGradientFeatures(l, _t._xBatch, _batch, k0, k1); Backprop.BiasGradientUnits(l, _batch, o0, o1); }
             else Backprop.WeightGradientRows(l, _t._xBatch, _batch, o0, o1);
             if (l > 0 && _unitSplit[l])
             {
                 var (i0, i1) = WorkerTeam.Part(_sizes[l], _team, t, 8);
-                Backprop.InputGradientColumns(l, _t._w, _batch, i0, i1);
+                Backprop.InputGradientColumns(l, _t._w, _batch, i0, i1, inputMajor);
             }
             else if (l > 0)
             {
                 var (r0, r1) = WorkerTeam.Part(_batch, _team, t, 8);
-                Backprop.InputGradientRows(l, _t._w, _batch, r0, r1);
+                Backprop.InputGradientRows(l, _t._w, _batch, r0, r1, inputMajor);
             }
             long t2 = System.Diagnostics.Stopwatch.GetTimestamp();
             if (sparseInput) _t.StepRange(0, (k0 * _sizes[1])..(k1 * _sizes[1]), o0..o1);
@@ -219,11 +268,17 @@ public sealed partial class Trainer
             if (t == 0) { long t3 = System.Diagnostics.Stopwatch.GetTimestamp(); _tOptimizer += (t1 - t0) + (t3 - t2); _tBackward += t2 - t1; }
         }
 
-        // Layer l's optimiser step on member t's output units: the units whose gradient rows t computed.
+        // Layer l's optimiser step on member t's output units: the units whose gradient rows t computed (for a layer held
+        // input-major, t's rows of W_lᵀ — input features — and t's bias entries).
         private void StepMember(int l, int t)
         {
             var (o0, o1) = WorkerTeam.Part(_sizes[l + 1], _team, t, 8);
-            _t.StepUnits(l, o0, o1);
+            if (_hidden[l] is not null)
+            {
+                var (k0, k1) = WorkerTeam.Part(_sizes[l], _team, t, 8);
+                _t.StepRange(l, (k0 * _sizes[l + 1])..(k1 * _sizes[l + 1]), o0..o1);
+            }
+            else _t.StepUnits(l, o0, o1);
         }
     }
 }

@@ -13,9 +13,17 @@ public sealed record EpochStats(int Epoch, double Loss, double Accuracy, double 
     /// steps, and (MLPs split over a worker team) <c>sync</c>, the time members waited for each other.
     /// </summary>
     public IReadOnlyDictionary<string, double> PhaseSeconds { get; init; } = new Dictionary<string, double>();
+    /// <summary>
+    /// The hidden layers whose inputs the trainer counted (MLPs, see <see cref="TrainingOptions.ActivationSparsity"/>): the
+    /// fraction of nonzeros in each layer's ReLU input over the epoch, and how many batches multiplied by them only.
+    /// </summary>
+    public IReadOnlyList<LayerInputStats> LayerInputs { get; init; } = [];
     /// <summary>Forward plus backward seconds per module kind (<c>Linear</c>, <c>Conv2d</c>, <c>MaxPool2d</c>, …; optimiser steps of a layer excluded).</summary>
     public IReadOnlyDictionary<string, double> ModuleSeconds { get; init; } = new Dictionary<string, double>();
 }
+
+/// <summary>Layer <paramref name="Layer"/>'s input over an epoch: its fraction of nonzeros and the batches that ran sparse.</summary>
+public sealed record LayerInputStats(int Layer, double NonzeroFraction, int SparseBatches, int Batches);
 
 /// <summary>Progress within an epoch, reported every few batches.</summary>
 public readonly record struct BatchProgress(int Epoch, int Batch, int Batches, double RunningLoss, double RunningAccuracy);
@@ -31,12 +39,13 @@ public readonly record struct BatchProgress(int Epoch, int Batch, int Batches, d
 /// forward pass; input columns for a large layer's ∂Z·W — with BLAS single-threaded inside, so the team is the only
 /// parallel runtime. Each layer's optimiser step runs in the region right after the one that last reads its weights, on
 /// the thread that computed its gradient rows, with the pruning mask sliced like the weights. On mostly-zero inputs (see
-/// <see cref="TrainingOptions.InputSparsity"/>) the first layer's two products run over the batch's nonzeros only.</item>
+/// <see cref="TrainingOptions.InputSparsity"/>) the first layer's two products run over the batch's nonzeros only, and
+/// so do a hidden layer's on batches whose ReLU inputs are mostly zeros (<see cref="TrainingOptions.ActivationSparsity"/>).</item>
 /// <item>Any other network runs through <see cref="NetworkBackprop{T}"/>, its convolutions' sample blocks shared among
 /// <see cref="Threads"/> workers, and updates each layer right after its gradient has been propagated further down.</item>
 /// </list>
 /// Both are deterministic: the same seed and thread count give bit-identical weights, and an MLP trained on one thread
-/// gets the same weights on either path.
+/// with dense products gets the same weights on either path.
 /// </summary>
 public sealed partial class Trainer
 {
