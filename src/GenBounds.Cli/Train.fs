@@ -39,7 +39,7 @@ let spec =
           opt "engine" "NAME" "training engine: genbounds (native float32 + OpenBLAS) or torch (libtorch via TorchSharp)" (Some "genbounds")
           opt "device" "DEV" "device of the torch engine: cpu, cuda or cuda:N" None
           opt "input-products" "MODE" "first layer of an MLP (genbounds engine): auto (multiply by the inputs' nonzeros only when at least half the training features are zeros, as on MNIST), sparse or dense" (Some "auto")
-          opt "activation-products" "MODE" "hidden layers of an MLP (genbounds engine): auto (layers with at least 64 outputs multiply a batch by their ReLU inputs' nonzeros only while the previous batch had under 35% nonzeros), sparse or dense" (Some "auto")
+          opt "activation-products" "MODE" "hidden layers of an MLP (genbounds engine): auto (layers with at least 64 outputs multiply a batch by their ReLU inputs' nonzeros only while the previous batch had under 40% nonzeros), sparse or dense" (Some "auto")
           opt "out" "FILE" "model file to write (default runs/ARCH-seedN.safetensors)" None
           opt "checkpoint" "FILE" "write a resumable checkpoint after every epoch" None
           opt "resume" "FILE" "continue a run from a checkpoint (same options)" None ]

@@ -19,9 +19,10 @@ public sealed partial class Trainer
     {
         private const double ZeroFractionThreshold = 0.5;
         // A hidden layer's batch runs sparse while its input's previous batch had fewer nonzeros than this: measured with
-        // `GenBounds.Benchmarks sparsehidden` (1000×1000, 128 rows, Haswell kernel, one thread), the sparse forward breaks
-        // even with sgemm near 40% nonzeros and ∂W near 50%, and filling the sparse rows and columns costs ~10% of one sgemm.
-        public const double HiddenDensityThreshold = 0.35;
+        // `GenBounds.Benchmarks sparsehidden` (1000×1000, 128 rows, Haswell kernel, one thread, 2026-12-03), forward + ∂W +
+        // filling the rows and columns take 4.05 ms sparse against 4.89 ms for the two sgemms at 35% nonzeros, and about
+        // break even near 42%.
+        public const double HiddenDensityThreshold = 0.4;
 
         private readonly Trainer _t;
         private readonly int _layer, _in, _out;

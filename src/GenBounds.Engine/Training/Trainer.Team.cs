@@ -19,7 +19,7 @@ public sealed partial class Trainer
         // Auto takes the sparse route for hidden layers with at least one full block of the sparse kernel's outputs.
         private const int MinHiddenSparseOutputs = 64;
 
-        private enum ForwardLayerOp { Gather, LayerRows, LayerUnits, HiddenSparse, Loss }
+        private enum ForwardLayerOp { Gather, LayerRows, LayerUnits, HiddenInput, HiddenLayer, Loss }
         private readonly record struct ForwardOp(ForwardLayerOp Kind, int Layer);
 
         private readonly Trainer _t;
@@ -71,8 +71,8 @@ public sealed partial class Trainer
         public Backprop<float> Backprop { get; }
 
         // Row-split operations chain without barriers (each member only needs its own rows); a unit-split layer needs the
-        // whole input before it starts and produces columns, so it is a stage of its own, and so is a hidden layer that may
-        // run sparse (its batch decides between a row split and the dense split).
+        // whole input before it starts and produces columns, so it is a stage of its own; a hidden layer that may run sparse
+        // takes two: its input's nonzeros by rows, then its output by units from all of them (an even split of the work).
         private static ForwardOp[][] PlanForward(bool[] unitSplit, bool[] hiddenSparse)
         {
             var stages = new List<ForwardOp[]>();
@@ -80,7 +80,7 @@ public sealed partial class Trainer
             void Close() { if (current.Count > 0) stages.Add(current.ToArray()); current = []; }
             for (int l = 0; l < unitSplit.Length; l++)
             {
-                if (hiddenSparse[l]) { Close(); stages.Add([new(ForwardLayerOp.HiddenSparse, l)]); }
+                if (hiddenSparse[l]) { Close(); stages.Add([new(ForwardLayerOp.HiddenInput, l)]); stages.Add([new(ForwardLayerOp.HiddenLayer, l)]); }
                 else if (unitSplit[l]) { Close(); stages.Add([new(ForwardLayerOp.LayerUnits, l)]); }
                 else current.Add(new(ForwardLayerOp.LayerRows, l));
             }
@@ -190,7 +190,12 @@ public sealed partial class Trainer
                         _sparseLayer!.Forward(Backprop, 0, _batch, u0, u1);
                         if (t == 0) _tForward += System.Diagnostics.Stopwatch.GetTimestamp() - t0;
                         break;
-                    case ForwardLayerOp.HiddenSparse:
+                    case ForwardLayerOp.HiddenInput:
+                        if (_hiddenSparse[op.Layer]) _hidden[op.Layer]!.FillRows(Backprop.LayerOutput(op.Layer - 1), t, r0, r1);
+                        else _hidden[op.Layer]!.CountRows(Backprop.LayerOutput(op.Layer - 1), t, r0, r1);
+                        if (t == 0) _tForward += System.Diagnostics.Stopwatch.GetTimestamp() - t0;
+                        break;
+                    case ForwardLayerOp.HiddenLayer:
                         HiddenForward(op.Layer, t, r0, r1);
                         if (t == 0) _tForward += System.Diagnostics.Stopwatch.GetTimestamp() - t0;
                         break;
@@ -211,20 +216,16 @@ public sealed partial class Trainer
             }
         }
 
-        // A hidden layer held input-major, member t: its rows of the input as nonzeros and its rows of the output from them
-        // (sparse batch), or the dense product split as for any layer of that size (dense batch, after counting its rows'
-        // nonzeros for the next batch's choice).
+        // A hidden layer held input-major, member t: its units of the output from the nonzeros of every row (sparse batch),
+        // or the dense product split as for any layer of that size (dense batch).
         private void HiddenForward(int l, int t, int r0, int r1)
         {
-            var h = _hidden[l]!;
-            ReadOnlySpan<float> input = Backprop.LayerOutput(l - 1);
             if (_hiddenSparse[l])
             {
-                h.FillRows(input, t, r0, r1);
-                h.Forward(Backprop, r0, r1, 0, _sizes[l + 1]);
+                var (u0, u1) = WorkerTeam.Part(_sizes[l + 1], _team, t, 8);
+                _hidden[l]!.Forward(Backprop, 0, _batch, u0, u1);
                 return;
             }
-            h.CountRows(input, t, r0, r1);
             if (_unitSplit[l])
             {
                 var (o0, o1) = WorkerTeam.Part(_sizes[l + 1], _team, t, 8);

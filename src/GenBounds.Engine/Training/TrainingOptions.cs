@@ -78,7 +78,7 @@ public sealed record TrainingOptions
     /// <summary>
     /// How an MLP's hidden layers (l ≥ 1) use their ReLU inputs (the worker-team path): <c>Auto</c> holds every hidden layer
     /// with at least 64 outputs input-major during the epoch and multiplies a batch by its input's nonzeros only
-    /// (<see cref="SparseProduct"/>) when the previous batch's input had under 35% nonzeros — ReLU layers of trained nets
+    /// (<see cref="SparseProduct"/>) when the previous batch's input had under 40% nonzeros — ReLU layers of trained nets
     /// often have fewer — and by dense GEMMs otherwise (the first batch of every epoch sparse); <c>Sparse</c> holds every
     /// hidden layer input-major and always multiplies sparsely; <c>Dense</c> leaves them as they are. Like
     /// <see cref="InputSparsity"/>, the routes differ only in summation order.
