@@ -50,7 +50,7 @@ out = sys.argv[1]
 load = lambda f: [json.loads(l) for l in open(f"{out}/{f}")]
 torch, ts, gb = load("torch.jsonl"), load("torchsharp.jsonl"), load("genbounds.jsonl")
 kernels = sorted({t.get("openblas_core") or "?" for t in torch})
-print(f"GenBounds first-layer products: {gb[0].get('input_products', 'dense')} (GFLOP/s and the sgemm fraction count dense-equivalent FLOPs)")
+print(f"GenBounds products: first layer {gb[0].get('input_products', 'dense')}, hidden layers {gb[0].get('activation_products', 'dense')} (exact: the inputs' nonzeros only where they are mostly zeros; GFLOP/s and the sgemm fraction count dense-equivalent FLOPs)")
 print(f"kernels run: GenBounds {gb[0]['blas']}; PyTorch OpenBLAS core {', '.join(kernels)}; TorchSharp libtorch {ts[0]['libtorch']} (MKL)")
 def best(runs, arch):
     return min((r for r in runs if r["arch"] == arch), key=lambda r: r["seconds"])
@@ -66,6 +66,10 @@ for g in gb:
     p, t = best(torch, g["arch"]), best(ts, g["arch"])
     print(f"  {g['arch']}: PyTorch best {cfg(p)}; TorchSharp best {cfg(t)}; GenBounds phases " +
           ", ".join(f"{k} {v:.2f}" for k, v in g["phase_seconds"].items()))
+    for e, ep in enumerate(g.get("epochs", [])):
+        if ep["layers"]:
+            print(f"    epoch {e + 1} ({ep['seconds']:.2f} s): hidden-layer inputs " + ", ".join(
+                f"layer {x['layer']} {100 * x['nonzero_fraction']:.0f}% nonzeros, {x['sparse_batches']}/{x['batches']} batches sparse" for x in ep["layers"]))
 print("all PyTorch set-ups (s):", {f"{t['arch']} {cfg(t)}": round(t['seconds'], 2) for t in torch})
 print("all TorchSharp set-ups (s):", {f"{t['arch']} {cfg(t)}": round(t['seconds'], 2) for t in ts})
 PY
