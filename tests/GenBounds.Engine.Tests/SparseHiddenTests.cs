@@ -72,6 +72,39 @@ public class SparseHiddenTests
             Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-5 * scale, $"{what}[{i}]: {actual[i]} vs {expected[i]}");
     }
 
+    [Theory]
+    [InlineData(5, 40, 70)]
+    [InlineData(33, 200, 1000)]
+    [InlineData(1, 17, 63)]
+    public void The_masked_input_gradient_is_the_product_where_the_input_is_nonzero_and_zero_elsewhere_whatever_the_feature_split(int batch, int features, int n)
+    {
+        var rng = new Rng((ulong)(batch * 7 + n));
+        var a = new float[batch * features];
+        for (int i = 0; i < a.Length; i++) a[i] = rng.NextDouble() < 0.3 ? (float)rng.NextDouble() + 0.1f : 0f;
+        var dz = new float[batch * n]; rng.FillGaussian(dz);
+        var wt = new float[features * n]; rng.FillUniform(wt, -1f, 1f);
+        var rows = new SparseRows(batch, features); rows.FillFromDense(a, 0, batch);
+        var cols = new SparseRows(features, batch);
+        int split = features / 3;
+        cols.FillTransposed(rows, batch, 0, split); cols.FillTransposed(rows, batch, split, features);
+        var whole = Enumerable.Repeat(float.NaN, batch * features).ToArray();
+        var parts = Enumerable.Repeat(float.NaN, batch * features).ToArray();
+        SparseProduct.MaskedInputGradient(cols, 0, features, batch, dz, wt, n, whole, features);
+        SparseProduct.MaskedInputGradient(cols, split, features, batch, dz, wt, n, parts, features);
+        SparseProduct.MaskedInputGradient(cols, 0, split, batch, dz, wt, n, parts, features);
+        Assert.Equal(whole, parts);   // the same bits whatever the split
+        for (int r = 0; r < batch; r++)
+            for (int j = 0; j < features; j++)
+            {
+                float got = whole[r * features + j];
+                if (a[r * features + j] == 0f) { Assert.Equal(0f, got); continue; }
+                double exact = 0, abs = 0;
+                for (int o = 0; o < n; o++) { double p = (double)dz[r * n + o] * wt[j * n + o]; exact += p; abs += Math.Abs(p); }
+                double u = Math.Pow(2, -24), bound = n * u / (1 - n * u) * abs;
+                Assert.True(Math.Abs(got - exact) <= bound, $"({r}, {j}): {got} vs {exact}, bound {bound}");
+            }
+    }
+
     [Fact]
     public void Counting_nonzeros_agrees_with_the_scalar_test_including_negative_zero_and_nan()
     {

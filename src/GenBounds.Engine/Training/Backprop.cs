@@ -234,6 +234,9 @@ public sealed class Backprop<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>∂loss/∂(pre-activation) of layer <paramref name="l"/> (rows of h_{l+1} values), complete once layer l+1's input gradient is.</summary>
     public ReadOnlySpan<T> PreActivationGradient(int l) => _dz[l];
 
+    /// <summary>The buffer of <see cref="PreActivationGradient"/>(l), for a caller that computes layer l+1's input gradient itself.</summary>
+    internal Span<T> PreActivationGradientBuffer(int l) => _dz[l];
+
     /// <summary>
     /// Adds the bias and applies the ReLU (hidden layers) to rows <paramref name="r0"/>..<paramref name="r1"/>−1, units
     /// <paramref name="o0"/>..<paramref name="o1"/>−1 of <see cref="LayerOutput"/>(l), after the caller wrote the product there:

@@ -175,6 +175,62 @@ public static class SparseProduct
             for (int oo = o; oo < o1; oo++) output[r * ldo + oo] = Chain(s.Indices(r), s.Values(r), m, ldm, oo);
     }
 
+    /// <summary>
+    /// The input gradient of a ReLU layer held input-major, only where the ReLU was on: for every feature j in
+    /// <paramref name="k0"/>..<paramref name="k1"/>−1 and every sample r listed in row j of <paramref name="columns"/> (the
+    /// nonzeros of the layer's input, by feature), out[r·ldo + j] ← ∂Z[r, :]·Wᵀ[j, :] (a dot product of length
+    /// <paramref name="n"/>); every other entry of those columns of the first <paramref name="batch"/> rows ← 0. That is
+    /// (∂Z·W) ⊙ [A ≠ 0] for W held as Wᵀ (h_in×n) — the ReLU backward of a post-ReLU input, where only the nonzeros count.
+    /// <para>Each dot product is summed in one fixed order (16-lane partial sums over four interleaved 64-wide blocks, then a
+    /// fixed reduction and a scalar tail), whatever the feature range: results do not depend on how callers split features.</para>
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void MaskedInputGradient(SparseRows columns, int k0, int k1, int batch, ReadOnlySpan<float> dz, ReadOnlySpan<float> wt, int n,
+                                           Span<float> output, int ldo)
+    {
+        ArgumentNullException.ThrowIfNull(columns);
+        if (k0 < 0 || k1 > columns.Rows || k0 > k1 || k1 > ldo) throw new ArgumentOutOfRangeException(nameof(k0), $"features {k0}..{k1} outside 0..{Math.Min(columns.Rows, ldo)}");
+        if (batch < 0 || (long)batch * n > dz.Length) throw new ArgumentException($"∂Z has {dz.Length} values, needs {batch}×{n}");
+        if ((long)k1 * n > wt.Length) throw new ArgumentException($"Wᵀ has {wt.Length} values, needs {k1}×{n}");
+        if (batch > 0 && (long)(batch - 1) * ldo + k1 > output.Length) throw new ArgumentException($"output has {output.Length} values, needs {batch}×{ldo}");
+        for (int r = 0; r < batch; r++) output.Slice(r * ldo + k0, k1 - k0).Clear();
+        for (int j = k0; j < k1; j++)
+        {
+            var rows = columns.Indices(j);
+            var w = wt.Slice(j * n, n);
+            foreach (int r in rows)
+            {
+                if ((uint)r >= (uint)batch) throw new ArgumentException($"sample {r} of feature {j} outside the batch of {batch}");
+                output[r * ldo + j] = Dot(dz.Slice(r * n, n), w);
+            }
+        }
+    }
+
+    // The fixed-order dot product of MaskedInputGradient.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static float Dot(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
+    {
+        int n = x.Length, i = 0;
+        float sum = 0f;
+        if (Vector512.IsHardwareAccelerated && n >= 64)
+        {
+            ref float rx = ref MemoryMarshal.GetReference(x); ref float ry = ref MemoryMarshal.GetReference(y);
+            Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
+            for (; i + 64 <= n; i += 64)
+            {
+                a0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref rx, (nuint)i), Vector512.LoadUnsafe(ref ry, (nuint)i), a0);
+                a1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref rx, (nuint)(i + 16)), Vector512.LoadUnsafe(ref ry, (nuint)(i + 16)), a1);
+                a2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref rx, (nuint)(i + 32)), Vector512.LoadUnsafe(ref ry, (nuint)(i + 32)), a2);
+                a3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref rx, (nuint)(i + 48)), Vector512.LoadUnsafe(ref ry, (nuint)(i + 48)), a3);
+            }
+            for (; i + 16 <= n; i += 16)
+                a0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref rx, (nuint)i), Vector512.LoadUnsafe(ref ry, (nuint)i), a0);
+            sum = Vector512.Sum((a0 + a1) + (a2 + a3));
+        }
+        for (; i < n; i++) sum = MathF.FusedMultiplyAdd(x[i], y[i], sum);
+        return sum;
+    }
+
     /// <summary>The plain reference of <see cref="Multiply"/>: the same fused multiply-add chain, one output at a time.</summary>
     public static void Reference(SparseRows s, int r0, int r1, ReadOnlySpan<float> m, int ldm, int o0, int o1, Span<float> output, int ldo)
     {

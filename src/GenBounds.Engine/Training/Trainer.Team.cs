@@ -253,7 +253,13 @@ public sealed partial class Trainer
             else if (_hidden[l] is { } h && _hiddenSparse[l]) h.WeightGradient(Backprop, _batch, k0, k1, o0, o1);
             else if (inputMajor) { Backprop.WeightGradientFeatures(l, _t._xBatch, _batch, k0, k1); Backprop.BiasGradientUnits(l, _batch, o0, o1); }
             else Backprop.WeightGradientRows(l, _t._xBatch, _batch, o0, o1);
-            if (l > 0 && _unitSplit[l])
+            // A sparse batch of a hidden layer needs ∂Z_{l−1} only where its input was nonzero: one dot product per nonzero,
+            // over t's features (the rows of W_lᵀ it owns), when this batch's input is sparse enough for that to pay (always
+            // when sparse products are forced). Only with 512-bit vectors: the dot product has no 256-bit path.
+            if (l > 0 && _hidden[l] is { } hs && _hiddenSparse[l] && System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated
+                && (_t._o.ActivationSparsity == InputSparsity.Sparse || hs.CurrentFraction(_batch) < SparseInputLayer.MaskedGradientThreshold))
+                hs.InputGradient(Backprop, _batch, k0, k1);
+            else if (l > 0 && _unitSplit[l])
             {
                 var (i0, i1) = WorkerTeam.Part(_sizes[l], _team, t, 8);
                 Backprop.InputGradientColumns(l, _t._w, _batch, i0, i1, inputMajor);
