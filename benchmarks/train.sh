@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Training-speed benchmark: one epoch of MNIST (batch 128, Adam) for three MLPs, three contenders in one run on the same
 # machine and thread count:
-#   GenBounds   the native engine (float32, OpenBLAS through libblas.so.3)
+#   GenBounds   the native engine (float32, OpenBLAS through libblas.so.3; by default exact sparse products where a layer's
+#               input is mostly zeros: MNIST's pixels, trained ReLU outputs — printed per epoch)
 #   PyTorch     Debian's python3-torch, run by /usr/bin/python3 (its BLAS is the same libblas.so.3: OpenBLAS)
 #   TorchSharp  GenBounds' torch engine (TorchSharp 0.107 + libtorch 2.10: MKL and OpenMP threads)
 # GenBounds and PyTorch get the same OpenBLAS kernel: OPENBLAS_CORETYPE from the environment when set, otherwise the
