@@ -237,7 +237,13 @@ let run (p: Parsed) =
                     bar.Update(bp.Batch, bp.Batches, sprintf "loss %.4f acc %s" bp.RunningLoss (pct bp.RunningAccuracy))))
             bar.Finish()
             history.Add stats
-            if not quiet then eprintfn "epoch %d: loss %.4f, train acc (running) %s, %.2fs" (e + 1) stats.Loss (pct stats.Accuracy) stats.Seconds
+            if not quiet then
+                let inputs =
+                    stats.LayerInputs
+                    |> Seq.map (fun x -> sprintf "layer %d input %.0f%% nonzero (%d/%d batches sparse)" x.Layer (100.0 * x.NonzeroFraction) x.SparseBatches x.Batches)
+                    |> String.concat ", "
+                eprintfn "epoch %d: loss %.4f, train acc (running) %s, %.2fs%s" (e + 1) stats.Loss (pct stats.Accuracy) stats.Seconds
+                    (if inputs = "" then "" else "; " + inputs)
             match p.TryGet "checkpoint" with
             | Some ck ->
                 let c = Checkpoint(trainer.EpochsDone(), trainer.Step(), seed, runKey)
@@ -299,6 +305,16 @@ let run (p: Parsed) =
           "validation_accuracy", (match valEval with Some v -> jnum v.Accuracy | None -> null)
           "train_size", jint (int64 train.Count)
           "epoch_seconds", (let a = Text.Json.Nodes.JsonArray() in (for h in history do a.Add(jnum h.Seconds)); a :> Text.Json.Nodes.JsonNode)
+          // Per epoch, the hidden layers whose ReLU inputs the trainer counted (--activation-products auto or sparse).
+          "hidden_inputs",
+          (let a = Text.Json.Nodes.JsonArray()
+           for h in history do
+               let layers = Text.Json.Nodes.JsonArray()
+               for x in h.LayerInputs do
+                   layers.Add(obj [ "layer", jint (int64 x.Layer); "nonzero_fraction", jnum x.NonzeroFraction
+                                    "sparse_batches", jint (int64 x.SparseBatches); "batches", jint (int64 x.Batches) ])
+               a.Add(layers)
+           a :> Text.Json.Nodes.JsonNode)
           "blas", jstr la.Name
           "convolution_workers", jint (int64 workers)
           "code_revision", jstr GenBounds.Runtime.CodeRevision.Current

@@ -39,7 +39,21 @@ public class TrainInputProductsCliTests
             var info = CliProcess.Run("info", file, "--json");
             Assert.True(info.ExitCode == 0, info.StdErr);
             Assert.Equal(mode, JsonNode.Parse(info.StdOut)!["metadata"]!["activation_products"]!.GetValue<string>());
-            return JsonNode.Parse(r.StdOut)!["test_accuracy"]!.GetValue<double>();
+            var result = JsonNode.Parse(r.StdOut)!;
+            // Per epoch, the hidden layers held input-major: both for forced sparse products (every batch sparse), none for dense.
+            var epochs = result["hidden_inputs"]!.AsArray();
+            Assert.Equal(2, epochs.Count);
+            foreach (var epoch in epochs)
+            {
+                var layers = epoch!.AsArray();
+                Assert.Equal(mode == "sparse" ? 2 : 0, layers.Count);
+                foreach (var layer in layers)
+                {
+                    Assert.InRange(layer!["nonzero_fraction"]!.GetValue<double>(), 0.01, 0.99);
+                    Assert.Equal(layer["batches"]!.GetValue<int>(), layer["sparse_batches"]!.GetValue<int>());
+                }
+            }
+            return result["test_accuracy"]!.GetValue<double>();
         }
         double sparse = Train("sparse"), dense = Train("dense");
         Assert.True(sparse > 0.85 && dense > 0.85, $"sparse {sparse}, dense {dense}");
