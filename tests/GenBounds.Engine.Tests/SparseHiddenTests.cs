@@ -127,20 +127,6 @@ public class SparseHiddenTests
         return (net, trainer, stats);
     }
 
-    private static double MaxRelativeDifference(Mlp a, Mlp b)
-    {
-        double worst = 0;
-        for (int l = 0; l < a.Layers.Length; l++)
-        {
-            var (x, y) = (a.Layers[l].Weight, b.Layers[l].Weight);
-            double scale = x.Max(v => Math.Abs(v));
-            for (int i = 0; i < x.Length; i++) worst = Math.Max(worst, Math.Abs(x[i] - y[i]) / scale);
-            if (a.Layers[l].Bias is { } ba && b.Layers[l].Bias is { } bb)
-                for (int i = 0; i < ba.Length; i++) worst = Math.Max(worst, Math.Abs(ba[i] - bb[i]) / scale);
-        }
-        return worst;
-    }
-
     // Widths: 70 → 80 → 3 is the row-split team path; 520 → 520 (over 1 MiB of weights) splits a two-member team by units.
     [Theory]
     [InlineData(OptimizerKind.Adam, true, 1, 80, InputSparsity.Sparse)]
@@ -164,13 +150,10 @@ public class SparseHiddenTests
         var (sparse, ts, stats) = Train(data, arch, o, mode, threads);
         var (dense, td, denseStats) = Train(data, arch, o, InputSparsity.Dense, threads);
         var (start, _, _) = Train(data, arch, o with { Epochs = 0 }, InputSparsity.Dense, threads);
-        double moved = MaxRelativeDifference(dense, start), diff = MaxRelativeDifference(sparse, dense);
+        double moved = SparseInputTests.MaxRelativeDifference(dense, start), diff = SparseInputTests.MaxRelativeDifference(sparse, dense);
         Assert.True(moved > 1e-2, $"training moved the weights only {moved}");
         Assert.True(diff < 1e-4, $"sparse and dense epochs differ by {diff} (movement {moved})");
-        var (a, _, _) = ts.ExportState(); var (b, _, _) = td.ExportState();
-        foreach (var key in a.Keys)
-            for (int i = 0; i < a[key].Length; i++)
-                Assert.True(Math.Abs(a[key][i] - b[key][i]) <= 1e-4 * (Math.Abs(b[key][i]) + 1e-3), $"{key}[{i}]: {a[key][i]} vs {b[key][i]}");
+        SparseInputTests.AssertCloseStates(ts, td);
         // Which layers took which route: Sparse holds every hidden layer and always multiplies sparsely; Auto holds the
         // layers with ≥ 64 outputs, starts each epoch sparse and here (about half the ReLUs on) continues densely.
         Assert.Empty(denseStats[0].LayerInputs);

@@ -118,7 +118,8 @@ public class SparseInputTests
         return (net, trainer);
     }
 
-    private static double MaxRelativeDifference(Mlp a, Mlp b)
+    // Largest |a − b| over every weight and bias, relative to the largest |weight| of its layer.
+    internal static double MaxRelativeDifference(Mlp a, Mlp b)
     {
         double worst = 0;
         for (int l = 0; l < a.Layers.Length; l++)
@@ -126,8 +127,19 @@ public class SparseInputTests
             var (x, y) = (a.Layers[l].Weight, b.Layers[l].Weight);
             double scale = x.Max(v => Math.Abs(v));
             for (int i = 0; i < x.Length; i++) worst = Math.Max(worst, Math.Abs(x[i] - y[i]) / scale);
+            if (a.Layers[l].Bias is { } ba && b.Layers[l].Bias is { } bb)
+                for (int i = 0; i < ba.Length; i++) worst = Math.Max(worst, Math.Abs(ba[i] - bb[i]) / scale);
         }
         return worst;
+    }
+
+    // The optimiser states of two trainers agree entry by entry to 1e-4 relative (in the network's layout).
+    internal static void AssertCloseStates(Trainer a, Trainer b)
+    {
+        var (sa, _, _) = a.ExportState(); var (sb, _, _) = b.ExportState();
+        foreach (var key in sa.Keys)
+            for (int i = 0; i < sa[key].Length; i++)
+                Assert.True(Math.Abs(sa[key][i] - sb[key][i]) <= 1e-4 * (Math.Abs(sb[key][i]) + 1e-3), $"{key}[{i}]: {sa[key][i]} vs {sb[key][i]}");
     }
 
     [Theory]
@@ -150,10 +162,7 @@ public class SparseInputTests
         Assert.True(moved > 1e-2, $"training moved the weights only {moved}");
         Assert.True(diff < 1e-4, $"sparse and dense epochs differ by {diff} (movement {moved})");
         // The optimiser state comes back in the network's layout too.
-        var (a, _, _) = ts.ExportState(); var (b, _, _) = td.ExportState();
-        foreach (var key in a.Keys)
-            for (int i = 0; i < a[key].Length; i++)
-                Assert.True(Math.Abs(a[key][i] - b[key][i]) <= 1e-4 * (Math.Abs(b[key][i]) + 1e-3), $"{key}[{i}]: {a[key][i]} vs {b[key][i]}");
+        AssertCloseStates(ts, td);
         // Same seed, same threads: the same bits.
         var (again, _) = Train(data, arch, o, InputSparsity.Sparse, threads);
         for (int l = 0; l < arch.Depth; l++) Assert.Equal(sparse.Layers[l].Weight, again.Layers[l].Weight);

@@ -22,10 +22,10 @@ public sealed partial class Trainer
         // `GenBounds.Benchmarks sparsehidden` (1000×1000, 128 rows, Haswell kernel, one thread, 2026-12-03), forward + ∂W +
         // filling the rows and columns take 4.05 ms sparse against 4.89 ms for the two sgemms at 35% nonzeros, and about
         // break even near 42%.
-        public const double HiddenDensityThreshold = 0.4;
+        private const double HiddenDensityThreshold = 0.4;
         // On such a batch the input gradient goes by one dot product per nonzero below this fraction (the same benchmark:
         // 1.68 ms against sgemm's 2.54 at 20%, 2.46 against 2.57 at 30%, 3.14 against 2.54 at 40%).
-        public const double MaskedGradientThreshold = 0.3;
+        private const double MaskedGradientThreshold = 0.3;
 
         private readonly Trainer _t;
         private readonly int _layer, _in, _out;
@@ -66,21 +66,12 @@ public sealed partial class Trainer
             return _zeroFraction >= ZeroFractionThreshold;
         }
 
-        /// <summary>The layer's index in the network.</summary>
-        public int Layer => _layer;
-
         /// <summary>
         /// Whether a hidden layer's next batch should run sparse: the first batch of an epoch does (so an epoch's choices
         /// depend on nothing before it, resumed or not), every later one when the previous batch's input had fewer than
         /// <see cref="HiddenDensityThreshold"/> nonzeros. Every member counted its rows (<see cref="CountRows"/>).
         /// </summary>
-        public bool SparseNext(bool firstOfEpoch)
-        {
-            if (firstOfEpoch || _counted == 0) return true;
-            long n = 0;
-            foreach (long c in _nonzeros) n += c;
-            return n < HiddenDensityThreshold * _counted * (double)_in;
-        }
+        public bool SparseNext(bool firstOfEpoch) => firstOfEpoch || _counted == 0 || Fraction(_counted) < HiddenDensityThreshold;
 
         /// <summary>Fills rows r0..r1−1 of <see cref="Rows"/> from the dense input of the layer (a team member's rows).</summary>
         public void FillRows(ReadOnlySpan<float> input, int member, int r0, int r1)
@@ -94,13 +85,21 @@ public sealed partial class Trainer
         public void CountRows(ReadOnlySpan<float> input, int member, int r0, int r1) =>
             _nonzeros[member] = SparseRows.CountNonzeros(input.Slice(r0 * _in, (r1 - r0) * _in));
 
-        /// <summary>The current batch's fraction of nonzeros in the input (after every member filled or counted its rows).</summary>
-        public double CurrentFraction(int batch)
+        // The fraction of nonzeros in the input rows the members last filled or counted (a batch of `batch` rows).
+        private double Fraction(int batch)
         {
             long n = 0;
             foreach (long c in _nonzeros) n += c;
             return batch == 0 ? 0 : n / ((double)batch * _in);
         }
+
+        /// <summary>
+        /// Whether a sparse batch should take its input gradient by <see cref="InputGradient"/>: always when sparse products
+        /// are <paramref name="forced"/>, else below <see cref="MaskedGradientThreshold"/> nonzeros in this batch; only with
+        /// 512-bit vectors (the dot product has no 256-bit path).
+        /// </summary>
+        public bool MaskedGradientPays(int batch, bool forced) =>
+            System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && (forced || Fraction(batch) < MaskedGradientThreshold);
 
         /// <summary>Records the batch size whose nonzeros the members have counted, and whether it ran sparse.</summary>
         public void Counted(int batch, bool sparse)

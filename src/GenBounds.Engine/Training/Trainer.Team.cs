@@ -245,20 +245,18 @@ public sealed partial class Trainer
             if (l + 1 < _t._w.Length) StepMember(l + 1, t);
             long t1 = System.Diagnostics.Stopwatch.GetTimestamp();
             var (o0, o1) = WorkerTeam.Part(_sizes[l + 1], _team, t, 8);
-            // A sparse-input layer 0 splits ∂W₀ᵀ (and its step) by input features: member t's rows of W₀ᵀ are contiguous.
-            // So does a hidden layer held input-major, sparse or dense.
-            bool sparseInput = l == 0 && _sparse, inputMajor = sparseInput || _hidden[l] is not null;
+            // A layer held input-major (layer 0 of a sparse-input epoch, a hidden layer that may run sparse) splits ∂W_lᵀ (and
+            // its step) by input features: member t's rows of W_lᵀ are contiguous.
+            var held = HeldInputMajor(l);
+            bool inputMajor = held is not null, sparseBatch = inputMajor && (l == 0 || _hiddenSparse[l]);
             var (k0, k1) = inputMajor ? WorkerTeam.Part(_sizes[l], _team, t, 8) : (0, 0);
-            if (sparseInput) _sparseLayer!.WeightGradient(Backprop, _batch, k0, k1, o0, o1);
-            else if (_hidden[l] is { } h && _hiddenSparse[l]) h.WeightGradient(Backprop, _batch, k0, k1, o0, o1);
+            if (sparseBatch) held!.WeightGradient(Backprop, _batch, k0, k1, o0, o1);
             else if (inputMajor) { Backprop.WeightGradientFeatures(l, _t._xBatch, _batch, k0, k1); Backprop.BiasGradientUnits(l, _batch, o0, o1); }
             else Backprop.WeightGradientRows(l, _t._xBatch, _batch, o0, o1);
             // A sparse batch of a hidden layer needs ∂Z_{l−1} only where its input was nonzero: one dot product per nonzero,
-            // over t's features (the rows of W_lᵀ it owns), when this batch's input is sparse enough for that to pay (always
-            // when sparse products are forced). Only with 512-bit vectors: the dot product has no 256-bit path.
-            if (l > 0 && _hidden[l] is { } hs && _hiddenSparse[l] && System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated
-                && (_t._o.ActivationSparsity == InputSparsity.Sparse || hs.CurrentFraction(_batch) < SparseInputLayer.MaskedGradientThreshold))
-                hs.InputGradient(Backprop, _batch, k0, k1);
+            // over t's features (the rows of W_lᵀ it owns), when this batch's input is sparse enough for that to pay.
+            if (l > 0 && sparseBatch && held!.MaskedGradientPays(_batch, _t._o.ActivationSparsity == InputSparsity.Sparse))
+                held.InputGradient(Backprop, _batch, k0, k1);
             else if (l > 0 && _unitSplit[l])
             {
                 var (i0, i1) = WorkerTeam.Part(_sizes[l], _team, t, 8);
@@ -270,17 +268,19 @@ public sealed partial class Trainer
                 Backprop.InputGradientRows(l, _t._w, _batch, r0, r1, inputMajor);
             }
             long t2 = System.Diagnostics.Stopwatch.GetTimestamp();
-            if (sparseInput) _t.StepRange(0, (k0 * _sizes[1])..(k1 * _sizes[1]), o0..o1);
-            else if (l == 0) StepMember(0, t);
+            if (l == 0) StepMember(0, t);
             if (t == 0) { long t3 = System.Diagnostics.Stopwatch.GetTimestamp(); _tOptimizer += (t1 - t0) + (t3 - t2); _tBackward += t2 - t1; }
         }
+
+        // The input-major copy layer l runs on in this epoch, or null where the layer is in the network's own layout.
+        private SparseInputLayer? HeldInputMajor(int l) => l == 0 ? (_sparse ? _sparseLayer : null) : _hidden[l];
 
         // Layer l's optimiser step on member t's output units: the units whose gradient rows t computed (for a layer held
         // input-major, t's rows of W_lᵀ — input features — and t's bias entries).
         private void StepMember(int l, int t)
         {
             var (o0, o1) = WorkerTeam.Part(_sizes[l + 1], _team, t, 8);
-            if (_hidden[l] is not null)
+            if (HeldInputMajor(l) is not null)
             {
                 var (k0, k1) = WorkerTeam.Part(_sizes[l], _team, t, 8);
                 _t.StepRange(l, (k0 * _sizes[l + 1])..(k1 * _sizes[l + 1]), o0..o1);
