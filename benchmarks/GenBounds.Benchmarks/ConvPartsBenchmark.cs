@@ -4,7 +4,11 @@ using GenBounds.Networks.Kernels;
 
 namespace GenBounds.Benchmarks;
 
-/// <summary>Milliseconds per call of the pieces of a LeNet-5 training step (batch 128): unfold, GEMMs, fold, pooling.</summary>
+/// <summary>
+/// Milliseconds per call of the pieces of a LeNet-5 training step (batch 128, one thread) in the channels-last grouped
+/// formulation that training uses (unfold, the three GEMMs, fold, the pair pooling), then the first layer's GEMMs for every
+/// group size g (what <see cref="GroupedConv.ChooseGroup"/> is based on).
+/// </summary>
 public static class ConvPartsBenchmark
 {
     /// <summary>Prints one line per piece.</summary>
@@ -12,34 +16,49 @@ public static class ConvPartsBenchmark
     {
         var la = LinearAlgebraProviders.Default;
         int n = 128;
-        void Time(string name, Action a)
+        void Time(string name, double flops, Action a)
         {
             for (int i = 0; i < 3; i++) a();
             var sw = Stopwatch.StartNew(); int reps = 0;
             while (sw.Elapsed.TotalSeconds < 0.5) { a(); reps++; }
-            Console.WriteLine($"{name,-40} {sw.Elapsed.TotalMilliseconds / reps,8:F3} ms");
+            double ms = sw.Elapsed.TotalMilliseconds / reps;
+            Console.WriteLine($"{name,-44} {ms,8:F3} ms" + (flops > 0 ? $" {flops / ms / 1e6,7:F1} GFLOP/s" : ""));
         }
         foreach (var (c, h, o, k, p) in new[] { (1, 28, 6, 5, 2), (6, 14, 16, 5, 0) })
         {
-            var g = ConvGeometry.ChannelMajor(c, n, h, h, k, k, 1, p);
-            var x = new float[c * n * h * h]; new Random.Rng(1).FillGaussian(x);
-            var cols = new float[g.PatchSize * g.Columns];
-            var w = new float[o * g.PatchSize]; new Random.Rng(2).FillGaussian(w);
-            var y = new float[o * g.Columns]; var dw = new float[w.Length];
-            Time($"unfold {c}x{h}x{h} k{k} p{p}", () => Im2Col.Unfold<float>(g, x, cols));
-            Time($"gemm fwd {o}x{g.Columns}x{g.PatchSize}", () => la.Gemm(Transpose.No, Transpose.No, o, g.Columns, g.PatchSize, 1f, w, g.PatchSize, cols, g.Columns, 0f, y, g.Columns));
-            Time($"gemm dW {o}x{g.PatchSize}x{g.Columns}", () => la.Gemm(Transpose.No, Transpose.Yes, o, g.PatchSize, g.Columns, 1f, y, g.Columns, cols, g.Columns, 0f, dw, g.PatchSize));
-            Time($"gemm dcols {g.PatchSize}x{g.Columns}x{o}", () => la.Gemm(Transpose.Yes, Transpose.No, g.PatchSize, g.Columns, o, 1f, w, g.PatchSize, y, g.Columns, 0f, cols, g.Columns));
-            Time($"fold {c}x{h}x{h} k{k} p{p}", () => Im2Col.Col2Im<float>(g, cols, x));
-            int bs = 16, bc = bs * g.OutHeight * g.OutWidth;
-            Time($"  block{bs}: gemm fwd {o}x{bc}x{g.PatchSize} x{n / bs}", () => { for (int b = 0; b < n / bs; b++) la.Gemm(Transpose.No, Transpose.No, o, bc, g.PatchSize, 1f, w, g.PatchSize, cols.AsSpan(b * bc), g.Columns, 0f, y.AsSpan(b * bc), g.Columns); });
-            Time($"  block{bs}: gemm dW x{n / bs}", () => { for (int b = 0; b < n / bs; b++) la.Gemm(Transpose.No, Transpose.Yes, o, g.PatchSize, bc, 1f, y.AsSpan(b * bc), g.Columns, cols.AsSpan(b * bc), g.Columns, b > 0 ? 1f : 0f, dw, g.PatchSize); });
-            var yt = new float[g.Columns * o];
-            Time($"  transposed fwd {g.Columns}x{o}x{g.PatchSize}", () => la.Gemm(Transpose.Yes, Transpose.Yes, g.Columns, o, g.PatchSize, 1f, cols, g.Columns, w, g.PatchSize, 0f, yt, o));
-            var pooled = new float[o * n * (g.OutHeight / 2) * (g.OutWidth / 2)]; var arg = new int[pooled.Length];
-            Time($"maxpool fwd {o}x{g.OutHeight}", () => Pooling.MaxForward<float>(y, o * n, g.OutHeight, g.OutWidth, 2, 2, pooled, arg));
-            Time($"maxpool bwd {o}x{g.OutHeight}", () => Pooling.MaxBackward<float>(pooled, arg, o * n, g.OutHeight, g.OutWidth, g.OutHeight / 2, g.OutWidth / 2, y));
-            Time($"bias+relu {o}x{g.Columns}", () => { for (int q = 0; q < o; q++) { var row = y.AsSpan(q * g.Columns, g.Columns); System.Numerics.Tensors.TensorPrimitives.Add(row, 0.1f, row); System.Numerics.Tensors.TensorPrimitives.Max(row, 0f, row); } });
+            var g = GroupedConv.For(new Networks.Conv2dSpec(o, k, k, 1, p), new Networks.TensorShape(c, h, h));
+            g = g with { PairOrder = g.Group > 1 };
+            int rows = n * g.RowsPerSample, kk = g.PatchSize, go = g.GroupOutputs;
+            var x = new float[n * c * h * h]; new Random.Rng(1).FillGaussian(x);
+            var padded = new float[n * g.Padded.Height * g.Padded.Width * c];
+            var patches = new float[rows * kk]; var dpatches = new float[rows * kk];
+            var we = new float[go * kk]; new Random.Rng(2).FillGaussian(we);
+            var y = new float[rows * go]; var dwe = new float[we.Length];
+            double flops = 2.0 * rows * go * kk;
+            Console.WriteLine($"conv {c}x{h}x{h} -> {o} k{k} p{p}: group {g.Group}, GEMM rows {rows}, columns {go}, inner {kk}");
+            if (p > 0) Time("  pad", 0, () => g.Pad<float>(x, n, padded));
+            Time("  unfold", 0, () => { if (p > 0) g.Padded.Unfold<float>(padded, n, patches); else g.Unfold<float>(x, n, patches); });
+            Time("  gemm forward Y = P·W_eᵀ", flops, () => la.Gemm(Transpose.No, Transpose.Yes, rows, go, kk, 1f, patches, kk, we, kk, 0f, y, go));
+            Time("  gemm ∂W_e = ∂Yᵀ·P", flops, () => la.Gemm(Transpose.Yes, Transpose.No, go, kk, rows, 1f, y, go, patches, kk, 0f, dwe, kk));
+            Time("  gemm ∂P = ∂Y·W_e", flops, () => la.Gemm(Transpose.No, Transpose.No, rows, kk, go, 1f, y, go, we, kk, 0f, dpatches, kk));
+            Time("  fold", 0, () => { if (p > 0) g.Padded.Fold<float>(dpatches, n, padded); else g.Fold<float>(dpatches, n, x); });
+            System.Numerics.Tensors.TensorPrimitives.Max(y, 0f, y);
+            int unit = Math.Max(1, g.Group / 2) * o, units = g.Group == 1 ? g.OutWidth / 2 : g.OutWidth / g.Group;
+            var pooled = new float[n * (g.OutHeight / 2) * units * unit]; var arg = new int[pooled.Length];
+            Time("  max pool 2x2 forward (pairs)", 0, () => ChannelsLastPooling.MaxForwardPairs<float>(y, n, g.OutHeight, g.OutWidth * o, unit, units, pooled, arg));
+            Time("  max pool 2x2 backward + ReLU (pairs)", 0, () => ChannelsLastPooling.MaxBackwardPairs<float>(pooled, arg, pooled, n, g.OutHeight, g.OutWidth * o, unit, units, y));
+        }
+        Console.WriteLine("first layer (1x28x28 -> 6, k5 p2), GEMMs per group size g:");
+        foreach (int g in new[] { 1, 2, 4, 7, 14 })
+        {
+            var gc = GroupedConv.For(new Networks.Conv2dSpec(6, 5, 5, 1, 2), new Networks.TensorShape(1, 28, 28)) with { Group = g };
+            int rows = n * gc.RowsPerSample, kk = gc.PatchSize, go = gc.GroupOutputs;
+            var patches = new float[rows * kk]; new Random.Rng(3).FillGaussian(patches);
+            var we = new float[go * kk]; new Random.Rng(4).FillGaussian(we);
+            var y = new float[rows * go]; var dwe = new float[we.Length];
+            double flops = 2.0 * rows * go * kk;
+            Time($"  g {g,2}: forward {rows}x{go}x{kk}", flops, () => la.Gemm(Transpose.No, Transpose.Yes, rows, go, kk, 1f, patches, kk, we, kk, 0f, y, go));
+            Time($"  g {g,2}: ∂W_e", flops, () => la.Gemm(Transpose.Yes, Transpose.No, go, kk, rows, 1f, y, go, patches, kk, 0f, dwe, kk));
         }
         return 0;
     }

@@ -46,6 +46,55 @@ public class NetworkBackpropTests
         }
     }
 
+    // LeNet-shaped nets whose first convolution is grouped (4 pixels per patch row, pair order for the pooling fused into
+    // its blocks) and whose second is not (16 channels), plus variants that take the other pooling routes.
+    [Theory]
+    [InlineData("1x16x16:conv6k5p2-pool2-conv16k3-pool2-fc10", true, new[] { 4, 1 })]
+    [InlineData("1x16x16:conv6k5p2-pool2-conv16k3-pool2-fc10", false, new[] { 4, 1 })]
+    [InlineData("2x15x15:conv6k3p2-pool2-conv16k3-avgpool2-fc12-4", true, new[] { 17, 1 })]
+    [InlineData("1x16x16:conv6k5p2-maxpool2-relu-conv5k3-relu-maxpool2s1-flatten-fc7", false, new[] { 4, 6 })]
+    public void Grouped_and_pooled_convolutions_get_finite_difference_gradients_and_the_naive_forward(string architecture, bool bias, int[] groups)
+    {
+        var arch = NetworkArchitecture.Parse(architecture, bias: bias);
+        var net = Network.InitializeDefault(arch, new Rng(5));
+        var (w, b) = NaiveNetwork.Parameters(net);
+        var rng = new Rng(6);
+        int batch = 3, d = arch.InputShape.Size, k = arch.OutputSize;
+        var x = new double[batch * d]; rng.FillGaussian(x);
+        var y = Enumerable.Range(0, batch).Select(_ => rng.NextInt(k)).ToArray();
+        var bp = new NetworkBackprop<double>(LinearAlgebraProviders.Default, arch, batch);
+        Assert.Equal(groups, bp.ConvolutionGroups);
+        var logits = bp.Forward(w, b, x, batch).ToArray();
+        for (int s = 0; s < batch; s++)
+        {
+            var expected = NaiveNetwork.Forward(arch, w, b, x.AsSpan(s * d, d).ToArray());
+            for (int j = 0; j < k; j++) Assert.True(Math.Abs(logits[s * k + j] - expected[j]) <= 1e-12 * (1 + Math.Abs(expected[j])), $"sample {s} logit {j}");
+        }
+        double Loss() { bp.Forward(w, b, x, batch); return bp.CrossEntropy(y, batch, out _); }
+        Loss();
+        bp.Backward(w, x, batch);
+        var gw = bp.WeightGradients.Select(g => (double[])g.Clone()).ToArray();
+        var gb = bp.BiasGradients.Select(g => (double[])g.Clone()).ToArray();
+        const double h = 1e-6;
+        void Check(double[] p, double[] grad, string what)
+        {
+            for (int i = 0; i < p.Length; i++)
+            {
+                double keep = p[i];
+                p[i] = keep + h; double up = Loss();
+                p[i] = keep - h; double down = Loss();
+                p[i] = keep;
+                double fd = (up - down) / (2 * h);
+                Assert.True(Math.Abs(fd - grad[i]) <= 1e-7 + 1e-5 * Math.Abs(fd), $"{arch}: {what}[{i}] backprop {grad[i]} vs finite difference {fd}");
+            }
+        }
+        for (int l = 0; l < w.Length; l++)
+        {
+            Check(w[l], gw[l], $"dW{l}");
+            if (bias) Check(b[l]!, gb[l], $"db{l}");
+        }
+    }
+
     [Theory]
     [InlineData(7)] [InlineData(8)] [InlineData(9)] [InlineData(10)]
     public void Cnn_forward_agrees_with_the_naive_network_in_float64_and_float32(ulong seed)

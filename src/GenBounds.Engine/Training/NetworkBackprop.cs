@@ -11,9 +11,11 @@ namespace GenBounds.Training;
 /// Forward pass, softmax cross-entropy and backward pass of a sequential <see cref="Network"/> on one mini-batch, in float32
 /// (training) or float64 (gradient checks). Every product is one GEMM through the provider: dense layers as
 /// <see cref="Backprop{T}"/> (Z = A·Wᵀ, ∂W = ∂Zᵀ·A, ∂A = ∂Z·W, with identical calls, so an MLP gets bit-identical results),
-/// convolutions in the patch formulation (<see cref="Im2Col"/>: Y = W·cols, ∂W = ∂Y·colsᵀ, ∂cols = Wᵀ·∂Y). Image activations
-/// are kept channel-major ([c][n][y][x]), so a convolution is one GEMM per block of samples (the block's patch matrix
-/// stays in cache); flatten turns them sample-major for the dense layers. A ReLU right after a weight layer is fused into
+/// convolutions in the channels-last patch formulation of <see cref="GroupedConv"/> (Y = P·W_eᵀ, ∂W_e = ∂Yᵀ·P,
+/// ∂P = ∂Y·W_e, then fold). Image activations are kept channels-last ([n][y][x][c]): a patch row is then a few contiguous
+/// runs of the input, the GEMM's output is the next activation as it stands, and a block of whole samples is contiguous
+/// everywhere, so convolutions and poolings split into sample blocks (the block's patch matrix stays in cache); flatten
+/// turns each sample into PyTorch's [c][y][x] order for the dense layers. A ReLU right after a weight layer is fused into
 /// it (applied to the GEMM output in the same pass as the bias; its backward mask is applied where the gradient is next
 /// read: by a dense layer's caller, by a convolution block by block). Buffers are owned and reused.
 /// </summary>
@@ -22,23 +24,33 @@ public sealed class NetworkBackprop<T> where T : unmanaged, IFloatingPointIeee75
     private readonly ILinearAlgebraProvider _la;
     private readonly Step[] _steps;
     private readonly int _workers;
+    private readonly bool _imageInput;           // the input is an image batch (converted to channels-last on entry)
     private readonly T[][] _scratchCols;         // per worker: one block's patch matrix
-    private readonly T[][] _scratchGrad;         // per worker: one block's ∂cols
-    private readonly T[][] _partialDw;           // per worker ≥ 1: its blocks' share of ∂W (summed in worker order)
-    private T[] _input = [];                     // the batch input, copied when workers share it
+    private readonly T[][] _scratchGrad;         // per worker: one block's ∂P
+    private readonly T[][] _scratchPad;          // per worker: one block's zero-padded input (or input gradient)
+    private readonly T[][] _partialDw;           // per worker: its blocks' share of ∂W_e (summed in worker order)
+    private readonly T[][] _partialDb;           // per worker: its blocks' bias-gradient tile sums
+    private T[] _input = [];                     // the batch input, channels-last, shared by the workers
 
     private sealed class Step
     {
         public required int Module;
         public required LayerSpec Spec;
         public required TensorShape In, Out;
-        public required bool InChannelMajor, OutChannelMajor;
+        public required bool InImage, OutImage;  // channels-last image activations
         public bool FusedRelu;
         public int Weight = -1;
         public bool NeedInputGrad;
         public T[] Output = [], Grad = [];
-        public int Block = 1;      // samples per patch-matrix block of a convolution
+        public int Block = 1;      // samples per block of a convolution or pooling
+        public GroupedConv Conv;
+        public T[] Expanded = [];  // W_e of a convolution, rebuilt by every forward pass
+        public T[] BiasTile = [];  // the expanded bias repeated over TileRows patch rows
+        public int TileRows = 1;
         public int[]? Argmax;
+        public Step? Pool;          // a pooling right after this convolution, run inside its blocks
+        public int PairUnit, PairUnits;   // > 0: that pooling is 2×2/2 max over windows of contiguous runs (ChannelsLastPooling.MaxForwardPairs)
+        public bool InConvBlocks;   // this pooling runs inside the preceding convolution's blocks
         public long Ticks;
     }
 
@@ -48,9 +60,9 @@ public sealed class NetworkBackprop<T> where T : unmanaged, IFloatingPointIeee75
     /// pass rebuilds each block's patch matrix instead of keeping the batch's, and accumulates ∂W over the blocks in order.
     /// With <paramref name="workers"/> &gt; 1 the blocks of every convolution are shared among that many threads (block b
     /// goes to worker b mod workers; each worker sums its blocks' ∂W, and the workers' sums are added in worker order), so
-    /// results are reproducible for a given worker count. The provider is then called from several threads at once: use a
-    /// single-threaded BLAS (e.g. <see cref="NativeLinearAlgebraProvider.SetThreads"/>(1)) so that the two thread pools do
-    /// not compete for the cores.
+    /// results are reproducible for a given worker count; poolings split the batch into one contiguous share per worker.
+    /// The provider is then called from several threads at once: use a single-threaded BLAS (e.g.
+    /// <see cref="NativeLinearAlgebraProvider.SetThreads"/>(1)) so that the two thread pools do not compete for the cores.
     /// </summary>
     public NetworkBackprop(ILinearAlgebraProvider la, NetworkArchitecture architecture, int maxBatch, long patchBlockBytes = 1L << 20, int workers = 1)
     {
@@ -61,13 +73,14 @@ public sealed class NetworkBackprop<T> where T : unmanaged, IFloatingPointIeee75
         ArgumentNullException.ThrowIfNull(architecture);
         _la = la; Architecture = architecture; MaxBatch = maxBatch;
         var steps = new List<Step>();
-        bool channelMajor = false; int weights = 0;
         var specs = architecture.Layers;
+        _imageInput = specs.Count > 0 && specs[0] is not DenseSpec;
+        bool image = _imageInput; int weights = 0;
         for (int m = 0; m < specs.Count; m++)
         {
             var spec = specs[m];
-            var st = new Step { Module = m, Spec = spec, In = architecture.Shapes[m], Out = architecture.Shapes[m + 1], InChannelMajor = channelMajor, OutChannelMajor = false };
-            st.OutChannelMajor = spec switch { Conv2dSpec => true, Pool2dSpec or ReluSpec => channelMajor, _ => false };
+            var st = new Step { Module = m, Spec = spec, In = architecture.Shapes[m], Out = architecture.Shapes[m + 1], InImage = image, OutImage = false };
+            st.OutImage = spec switch { Conv2dSpec => true, Pool2dSpec or ReluSpec => image, _ => false };
             if (spec.HasWeight)
             {
                 st.Weight = weights++;
@@ -75,15 +88,20 @@ public sealed class NetworkBackprop<T> where T : unmanaged, IFloatingPointIeee75
                 if (m + 1 < specs.Count && specs[m + 1] is ReluSpec) { st.FusedRelu = true; m++; st.Out = architecture.Shapes[m + 1]; }
             }
             else st.NeedInputGrad = weights > 0;
-            channelMajor = st.OutChannelMajor;
+            image = st.OutImage;
             st.Output = new T[(long)maxBatch * st.Out.Size];
             st.Grad = new T[(long)maxBatch * st.Out.Size];
             if (spec is Pool2dSpec { Kind: PoolKind.Max }) st.Argmax = new int[(long)maxBatch * st.Out.Size];
+            if (spec is Pool2dSpec) st.Block = (maxBatch + workers - 1) / workers;
             steps.Add(st);
         }
+        // A pooling that follows a convolution runs on each block's output while it is in cache, and its backward pass
+        // produces the block's output gradient right before the convolution's backward GEMMs read it.
+        for (int i = 0; i + 1 < steps.Count; i++)
+            if (steps[i].Spec is Conv2dSpec && steps[i + 1].Spec is Pool2dSpec) { steps[i].Pool = steps[i + 1]; steps[i + 1].InConvBlocks = true; }
         _steps = steps.ToArray();
         WeightGradients = new T[weights][]; BiasGradients = new T[weights][];
-        long scratch = 0;
+        long scratch = 0, maxWe = 0, maxTile = 0, pad = 0;
         foreach (var st in _steps.Where(s => s.Weight >= 0))
         {
             int rows = st.Spec is DenseSpec d ? d.Outputs : ((Conv2dSpec)st.Spec).OutChannels;
@@ -91,16 +109,31 @@ public sealed class NetworkBackprop<T> where T : unmanaged, IFloatingPointIeee75
             BiasGradients[st.Weight] = architecture.Bias ? new T[rows] : [];
             if (st.Spec is Conv2dSpec c)
             {
-                long perSample = (long)st.In.Channels * c.KernelHeight * c.KernelWidth * st.Out.Locations;
+                var g = st.Conv = GroupedConv.For(c, st.In);
+                if (st.Pool?.Spec is Pool2dSpec { Kind: PoolKind.Max, Kernel: 2, Stride: 2 } && (g.Group == 1 || g.Group % 2 == 0))
+                {
+                    st.Conv = g = g with { PairOrder = g.Group > 1 };
+                    st.PairUnit = Math.Max(1, g.Group / 2) * g.OutChannels;
+                    st.PairUnits = g.Group == 1 ? g.OutWidth / 2 : g.OutWidth / g.Group;
+                }
+                long perSample = (long)g.RowsPerSample * g.PatchSize;
                 st.Block = (int)Math.Clamp(patchBlockBytes / (perSample * Marshal.SizeOf<T>()), 1, maxBatch);
                 scratch = Math.Max(scratch, perSample * st.Block);
+                if (c.Padding > 0) pad = Math.Max(pad, (long)st.Block * g.Padded.Height * g.Padded.Width * g.Channels);
+                st.Expanded = new T[g.GroupOutputs * g.PatchSize];
+                maxWe = Math.Max(maxWe, st.Expanded.Length);
+                st.TileRows = Math.Max(1, 512 / g.GroupOutputs);
+                st.BiasTile = architecture.Bias ? new T[st.TileRows * g.GroupOutputs] : [];
+                maxTile = Math.Max(maxTile, st.TileRows * g.GroupOutputs);
             }
         }
         _workers = workers;
         _scratchCols = Enumerable.Range(0, workers).Select(_ => new T[scratch]).ToArray();
         _scratchGrad = Enumerable.Range(0, workers).Select(_ => new T[scratch]).ToArray();
-        long maxW = _steps.Where(s => s.Spec is Conv2dSpec).Select(s => architecture.WeightCount(s.Module)).DefaultIfEmpty(0).Max();
-        _partialDw = workers == 1 ? [] : Enumerable.Range(0, workers).Select(_ => new T[maxW]).ToArray();
+        _scratchPad = Enumerable.Range(0, workers).Select(_ => new T[pad]).ToArray();
+        _partialDw = Enumerable.Range(0, workers).Select(_ => new T[maxWe]).ToArray();
+        _partialDb = Enumerable.Range(0, workers).Select(_ => new T[architecture.Bias ? maxTile : 0]).ToArray();
+        if (_imageInput) _input = new T[(long)maxBatch * architecture.InputShape.Size];
     }
 
     /// <summary>
@@ -129,6 +162,8 @@ public sealed class NetworkBackprop<T> where T : unmanaged, IFloatingPointIeee75
     public int Workers => _workers;
     /// <summary>Samples per patch-matrix block of each convolution (in module order).</summary>
     public IReadOnlyList<int> ConvolutionBlocks => _steps.Where(s => s.Spec is Conv2dSpec).Select(s => s.Block).ToArray();
+    /// <summary>Output pixels per patch row of each convolution (in module order; see <see cref="GroupedConv.ChooseGroup"/>).</summary>
+    public IReadOnlyList<int> ConvolutionGroups => _steps.Where(s => s.Spec is Conv2dSpec).Select(s => s.Conv.Group).ToArray();
     /// <summary>∂loss/∂W_k after <see cref="Backward"/>, per weight layer k (PyTorch layout).</summary>
     public T[][] WeightGradients { get; }
     /// <summary>∂loss/∂b_k after <see cref="Backward"/> (empty arrays for bias-free nets).</summary>
@@ -140,16 +175,6 @@ public sealed class NetworkBackprop<T> where T : unmanaged, IFloatingPointIeee75
 
     /// <summary>Zeroes <see cref="Ticks"/>.</summary>
     public void ResetTimers() { foreach (var s in _steps) s.Ticks = 0; }
-
-    // Geometry of samples r0..r0+nb−1 of a batch of `batch` (the strides are those of the whole batch) and the input offset of sample r0.
-    private static (ConvGeometry G, int Offset) Geometry(Step st, int batch, int r0, int nb)
-    {
-        var c = (Conv2dSpec)st.Spec;
-        long plane = (long)st.In.Height * st.In.Width;
-        return st.InChannelMajor
-            ? (new ConvGeometry(st.In.Channels, nb, st.In.Height, st.In.Width, c.KernelHeight, c.KernelWidth, c.Stride, c.Padding, batch * plane, plane), (int)(r0 * plane))
-            : (new ConvGeometry(st.In.Channels, nb, st.In.Height, st.In.Width, c.KernelHeight, c.KernelWidth, c.Stride, c.Padding, plane, st.In.Channels * plane), (int)(r0 * st.In.Channels * plane));
-    }
 
     private void Gemm(Transpose ta, Transpose tb, int m, int n, int k, ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb, Span<T> c, int ldc, bool accumulate = false)
     {
@@ -168,11 +193,18 @@ public sealed class NetworkBackprop<T> where T : unmanaged, IFloatingPointIeee75
     {
         CheckBatch(batch, x.Length);
         ReadOnlySpan<T> input = x[..(batch * Architecture.InputShape.Size)];
+        if (_imageInput)
+        {
+            var shape = Architecture.InputShape;
+            ChannelsLastLayout.FromChannelsFirst(input, batch, shape.Channels, shape.Locations, _input);
+            input = _input.AsSpan(0, batch * shape.Size);
+        }
         bool drop = _dropout > 0 && DropoutRng is not null;
         _droppedLastForward = drop;
         T keepScale = T.CreateChecked(drop ? 1 / (1 - _dropout) : 1);
-        foreach (var st in _steps)
+        for (int i = 0; i < _steps.Length; i++)
         {
+            var st = _steps[i];
             long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
             var y = st.Output.AsSpan(0, batch * st.Out.Size);
             switch (st.Spec)
@@ -194,18 +226,24 @@ public sealed class NetworkBackprop<T> where T : unmanaged, IFloatingPointIeee75
                 }
                 case Conv2dSpec:
                 {
-                    var (arr, start) = Source(st, x, batch, copy: true);
-                    ForBlocks(st, batch, (worker, r0, nb) => ConvForwardBlock(st, worker, arr, start, batch, r0, nb, weights[st.Weight], biases[st.Weight]));
+                    st.Conv.ExpandWeights<T>(weights[st.Weight], st.Expanded);
+                    var b = biases[st.Weight];
+                    if (b is not null)
+                        for (int r = 0; r < st.TileRows * st.Conv.Group; r++) b.CopyTo(st.BiasTile.AsSpan(r * st.Conv.OutChannels));
+                    var src = InputArray(i);
+                    ForBlocks(st, batch, (worker, r0, nb) => ConvForwardBlock(st, worker, src, r0, nb, b is not null));
                     break;
                 }
-                case Pool2dSpec p when p.Kind == PoolKind.Max:
-                    Pooling.MaxForward(input, st.In.Channels * batch, st.In.Height, st.In.Width, p.Kernel, p.Stride, y, st.Argmax!);
+                case Pool2dSpec when st.InConvBlocks:
                     break;
-                case Pool2dSpec p:
-                    Pooling.AverageForward(input, st.In.Channels * batch, st.In.Height, st.In.Width, p.Kernel, p.Stride, y);
+                case Pool2dSpec:
+                {
+                    var src = InputArray(i);
+                    ForBlocks(st, batch, (_, r0, nb) => PoolForward(st, src, r0, nb));
                     break;
+                }
                 case FlattenSpec:
-                    if (st.InChannelMajor) Layout.ChannelToSampleMajor(input, st.In.Channels, batch, st.In.Locations, y);
+                    if (st.InImage) ChannelsLastLayout.ToChannelsFirst(input, batch, st.In.Channels, st.In.Locations, y);
                     else input.CopyTo(y);
                     break;
                 case ReluSpec:
@@ -218,7 +256,6 @@ public sealed class NetworkBackprop<T> where T : unmanaged, IFloatingPointIeee75
         }
         return input;
     }
-
     /// <summary>
     /// After <see cref="Forward"/>: mean softmax cross-entropy over the batch (accumulated in double), the number of
     /// correct arg-max predictions (ties count as errors), and ∂loss/∂logits = (softmax − onehot)/batch stored for backward.
@@ -262,7 +299,8 @@ public sealed class NetworkBackprop<T> where T : unmanaged, IFloatingPointIeee75
         {
             long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
             var st = _steps[i];
-            ReadOnlySpan<T> input = i == 0 ? x[..(batch * st.In.Size)] : _steps[i - 1].Output.AsSpan(0, batch * st.In.Size);
+            ReadOnlySpan<T> input = i > 0 ? _steps[i - 1].Output.AsSpan(0, batch * st.In.Size)
+                : _imageInput ? _input.AsSpan(0, batch * st.In.Size) : x[..(batch * st.In.Size)];
             ReadOnlySpan<T> grad = st.Grad.AsSpan(0, batch * st.Out.Size);
             Span<T> gradIn = st.NeedInputGrad ? _steps[i - 1].Grad.AsSpan(0, batch * st.In.Size) : default;
             switch (st.Spec)
@@ -280,29 +318,34 @@ public sealed class NetworkBackprop<T> where T : unmanaged, IFloatingPointIeee75
                     if (st.NeedInputGrad) Gemm(Transpose.No, Transpose.No, batch, nin, nout, grad, nout, weights[st.Weight], nin, gradIn, nin);
                     break;
                 }
-                case Conv2dSpec c:
+                case Conv2dSpec:
                 {
-                    var (arr, start) = Source(st, x, batch, copy: false);
+                    var src = InputArray(i);
                     var gradInArr = st.NeedInputGrad ? _steps[i - 1].Grad : null;
-                    ForBlocks(st, batch, (worker, r0, nb) => ConvBackwardBlock(st, worker, arr, start, batch, r0, nb, weights[st.Weight], gradInArr));
-                    if (_workers > 1)
-                    {
-                        var dw = WeightGradients[st.Weight];
-                        int blocks = (batch + st.Block - 1) / st.Block;
-                        _partialDw[0].AsSpan(0, dw.Length).CopyTo(dw);
-                        for (int w = 1; w < Math.Min(_workers, blocks); w++) TensorPrimitives.Add<T>(dw, _partialDw[w].AsSpan(0, dw.Length), dw);
-                    }
-                    int ld = batch * st.Out.Locations;
+                    ForBlocks(st, batch, (worker, r0, nb) => ConvBackwardBlock(st, worker, src, r0, nb, gradInArr));
+                    // The workers' sums in worker order, then each kernel entry gathered from its g copies in W_e.
+                    int blocks = (batch + st.Block - 1) / st.Block, used = Math.Min(_workers, blocks);
+                    var dwe = _partialDw[0].AsSpan(0, st.Expanded.Length);
+                    for (int w = 1; w < used; w++) TensorPrimitives.Add<T>(dwe, _partialDw[w].AsSpan(0, dwe.Length), dwe);
+                    st.Conv.FoldWeightGradient<T>(dwe, WeightGradients[st.Weight]);
                     if (Architecture.Bias)
-                        for (int o = 0; o < c.OutChannels; o++) BiasGradients[st.Weight][o] = TensorPrimitives.Sum<T>(grad.Slice(o * ld, ld));
+                    {
+                        var tile = _partialDb[0].AsSpan(0, st.TileRows * st.Conv.GroupOutputs);
+                        for (int w = 1; w < used; w++) TensorPrimitives.Add<T>(tile, _partialDb[w].AsSpan(0, tile.Length), tile);
+                        var db = BiasGradients[st.Weight].AsSpan();
+                        db.Clear();
+                        for (int r = 0; r < st.TileRows * st.Conv.Group; r++) TensorPrimitives.Add<T>(db, tile.Slice(r * db.Length, db.Length), db);
+                    }
                     break;
                 }
-                case Pool2dSpec p when st.NeedInputGrad:
-                    if (p.Kind == PoolKind.Max) Pooling.MaxBackward(grad, st.Argmax!, st.In.Channels * batch, st.In.Height, st.In.Width, st.Out.Height, st.Out.Width, gradIn);
-                    else Pooling.AverageBackward(grad, st.In.Channels * batch, st.In.Height, st.In.Width, p.Kernel, p.Stride, gradIn);
+                case Pool2dSpec when st.NeedInputGrad && !st.InConvBlocks:
+                {
+                    var gin = _steps[i - 1].Grad;
+                    ForBlocks(st, batch, (_, r0, nb) => PoolBackward(st, gin, r0, nb));
                     break;
+                }
                 case FlattenSpec when st.NeedInputGrad:
-                    if (st.InChannelMajor) Layout.SampleToChannelMajor(grad, st.In.Channels, batch, st.In.Locations, gradIn);
+                    if (st.InImage) ChannelsLastLayout.FromChannelsFirst(grad, batch, st.In.Channels, st.In.Locations, gradIn);
                     else grad.CopyTo(gradIn);
                     break;
                 case ReluSpec when st.NeedInputGrad:
@@ -322,18 +365,9 @@ public sealed class NetworkBackprop<T> where T : unmanaged, IFloatingPointIeee75
         }
     }
 
-    // The array holding a convolution's input and the input's offset: the previous module's output, or the batch input
-    // (copied once per pass into an owned array when several workers read it, since spans cannot be shared with threads).
-    // The backward pass reuses the forward pass's copy: both get the same batch.
-    private (T[] Array, int Start) Source(Step st, ReadOnlySpan<T> x, int batch, bool copy)
-    {
-        int i = Array.IndexOf(_steps, st);
-        if (i > 0) return (_steps[i - 1].Output, 0);
-        int size = batch * st.In.Size;
-        if (_input.Length < size) _input = new T[(long)MaxBatch * st.In.Size];
-        if (copy) x[..size].CopyTo(_input);
-        return (_input, 0);
-    }
+    // The array holding step i's (channels-last) input: the previous module's output, or the converted batch input. The
+    // backward pass reuses the forward pass's conversion: both get the same batch.
+    private T[] InputArray(int i) => i > 0 ? _steps[i - 1].Output : _input;
 
     private void ForBlocks(Step st, int batch, Action<int, int, int> block)
     {
@@ -343,46 +377,110 @@ public sealed class NetworkBackprop<T> where T : unmanaged, IFloatingPointIeee75
         Parallel.For(0, Math.Min(_workers, blocks), new ParallelOptions { MaxDegreeOfParallelism = _workers }, Worker);
     }
 
-    private void ConvForwardBlock(Step st, int worker, T[] input, int start, int batch, int r0, int nb, T[] w, T[]? b)
+    // Pooling of samples r0..r0+nb−1 (channels-last images of `input`, which holds the whole batch).
+    private static void PoolForward(Step st, T[] input, int r0, int nb)
     {
-        var c = (Conv2dSpec)st.Spec;
-        int lo = st.Out.Locations, ld = batch * lo;
-        var (g, off) = Geometry(st, batch, r0, nb);
-        var cols = _scratchCols[worker].AsSpan(0, g.PatchSize * g.Columns);
-        Im2Col.Unfold(g, input.AsSpan(start + off), cols);
-        var y = st.Output.AsSpan(0, batch * st.Out.Size);
-        Gemm(Transpose.No, Transpose.No, c.OutChannels, g.Columns, g.PatchSize, w, g.PatchSize, cols, g.Columns, y[(r0 * lo)..], ld);
-        // Bias and ReLU while the block's output is still in cache.
-        for (int o = 0; o < c.OutChannels; o++)
+        var p = (Pool2dSpec)st.Spec;
+        int inSize = st.In.Size, outSize = st.Out.Size;
+        var xin = input.AsSpan(r0 * inSize, nb * inSize); var y = st.Output.AsSpan(r0 * outSize, nb * outSize);
+        if (p.Kind == PoolKind.Max) ChannelsLastPooling.MaxForward<T>(xin, nb, st.In.Height, st.In.Width, st.In.Channels, p.Kernel, p.Stride, y, st.Argmax.AsSpan(r0 * outSize, nb * outSize));
+        else ChannelsLastPooling.AverageForward<T>(xin, nb, st.In.Height, st.In.Width, st.In.Channels, p.Kernel, p.Stride, y);
+    }
+
+    private static void PoolBackward(Step st, T[] gradIn, int r0, int nb)
+    {
+        var p = (Pool2dSpec)st.Spec;
+        int inSize = st.In.Size, outSize = st.Out.Size;
+        var gy = st.Grad.AsSpan(r0 * outSize, nb * outSize); var gx = gradIn.AsSpan(r0 * inSize, nb * inSize);
+        if (p.Kind == PoolKind.Max) ChannelsLastPooling.MaxBackward<T>(gy, st.Argmax.AsSpan(r0 * outSize, nb * outSize), nb, st.In.Height, st.In.Width, st.In.Channels, st.Out.Height, st.Out.Width, gx);
+        else ChannelsLastPooling.AverageBackward<T>(gy, nb, st.In.Height, st.In.Width, st.In.Channels, p.Kernel, p.Stride, gx);
+    }
+
+    // The block's patch matrix; a padded convolution unfolds a zero-padded copy of the block (no clipped runs).
+    private void Unfold(Step st, int worker, T[] input, int r0, int nb, Span<T> patches)
+    {
+        var g = st.Conv;
+        var x = input.AsSpan(r0 * st.In.Size, nb * st.In.Size);
+        if (g.Padding == 0) { g.Unfold(x, nb, patches); return; }
+        var padded = _scratchPad[worker];
+        g.Pad(x, nb, padded);
+        g.Padded.Unfold<T>(padded, nb, patches);
+    }
+
+    private void ConvForwardBlock(Step st, int worker, T[] input, int r0, int nb, bool bias)
+    {
+        var g = st.Conv;
+        int rows = nb * g.RowsPerSample, k = g.PatchSize, go = g.GroupOutputs;
+        var patches = _scratchCols[worker].AsSpan(0, rows * k);
+        Unfold(st, worker, input, r0, nb, patches);
+        var y = st.Output.AsSpan(r0 * st.Out.Size, nb * st.Out.Size);
+        Gemm(Transpose.No, Transpose.Yes, rows, go, k, patches, k, st.Expanded, k, y, go);
+        // Bias and ReLU while the block's output is still in cache (the bias tile covers TileRows patch rows per call).
+        if (bias)
+            for (int r = 0; r < rows; r += st.TileRows)
+            {
+                var seg = y.Slice(r * go, Math.Min(st.TileRows, rows - r) * go);
+                TensorPrimitives.Add<T>(seg, st.BiasTile.AsSpan(0, seg.Length), seg);
+            }
+        if (st.PairUnit > 0)
         {
-            var seg = y.Slice(o * ld + r0 * lo, nb * lo);
-            if (b is not null) TensorPrimitives.Add<T>(seg, b[o], seg);
-            if (st.FusedRelu) TensorPrimitives.Max<T>(seg, T.Zero, seg);
+            // Max pooling of the raw outputs, then the ReLU on the pooled values (4 times fewer): max and ReLU commute, and
+            // where they pick different entries of a window (all ≤ 0) the gradient is 0 either way.
+            var pool = st.Pool!;
+            var pooled = pool.Output.AsSpan(r0 * pool.Out.Size, nb * pool.Out.Size);
+            ChannelsLastPooling.MaxForwardPairs<T>(y, nb, g.OutHeight, g.OutWidth * g.OutChannels, st.PairUnit, st.PairUnits, pooled, pool.Argmax.AsSpan(r0 * pool.Out.Size, nb * pool.Out.Size));
+            if (st.FusedRelu) TensorPrimitives.Max<T>(pooled, T.Zero, pooled);
+        }
+        else
+        {
+            if (st.FusedRelu) TensorPrimitives.Max<T>(y, T.Zero, y);
+            if (st.Pool is not null) PoolForward(st.Pool, st.Output, r0, nb);
         }
     }
 
-    private void ConvBackwardBlock(Step st, int worker, T[] input, int start, int batch, int r0, int nb, T[] w, T[]? gradIn)
+    private void ConvBackwardBlock(Step st, int worker, T[] input, int r0, int nb, T[]? gradIn)
     {
-        var c = (Conv2dSpec)st.Spec;
-        int lo = st.Out.Locations, ld = batch * lo;
-        var (g, off) = Geometry(st, batch, r0, nb);
-        int k = g.PatchSize, n = g.Columns;
-        var cols = _scratchCols[worker].AsSpan(0, k * n);
-        Im2Col.Unfold(g, input.AsSpan(start + off), cols);
-        var grad = st.Grad.AsSpan(0, batch * st.Out.Size);
-        if (st.FusedRelu)
+        var g = st.Conv;
+        int rows = nb * g.RowsPerSample, k = g.PatchSize, go = g.GroupOutputs;
+        var patches = _scratchCols[worker].AsSpan(0, rows * k);
+        Unfold(st, worker, input, r0, nb, patches);
+        var dy = st.Grad.AsSpan(r0 * st.Out.Size, nb * st.Out.Size);
+        if (st.PairUnit > 0)
+        {
+            var pool = st.Pool!;
+            int ps = pool.Out.Size;
+            ChannelsLastPooling.MaxBackwardPairs<T>(pool.Grad.AsSpan(r0 * ps, nb * ps), pool.Argmax.AsSpan(r0 * ps, nb * ps),
+                st.FusedRelu ? pool.Output.AsSpan(r0 * ps, nb * ps) : default, nb, g.OutHeight, g.OutWidth * g.OutChannels, st.PairUnit, st.PairUnits, dy);
+        }
+        else
+        {
+            if (st.Pool is not null) PoolBackward(st.Pool, st.Grad, r0, nb);
             // This layer's ReLU mask, applied to the block's gradient while it is in cache (the layer above leaves it unmasked).
-            for (int o = 0; o < c.OutChannels; o++)
-                ReluBackward(st.Output.AsSpan(o * ld + r0 * lo, nb * lo), grad.Slice(o * ld + r0 * lo, nb * lo), grad.Slice(o * ld + r0 * lo, nb * lo));
-        var gy = grad[(r0 * lo)..];
+            if (st.FusedRelu) ReluBackward(st.Output.AsSpan(r0 * st.Out.Size, nb * st.Out.Size), dy, dy);
+        }
         bool first = r0 / st.Block < _workers;
-        var dw = _workers == 1 ? WeightGradients[st.Weight] : _partialDw[worker];
-        Gemm(Transpose.No, Transpose.Yes, c.OutChannels, k, n, gy, ld, cols, n, dw, k, accumulate: !first);
+        Gemm(Transpose.Yes, Transpose.No, go, k, rows, dy, go, patches, k, _partialDw[worker], k, accumulate: !first);
+        if (Architecture.Bias)
+        {
+            var tile = _partialDb[worker].AsSpan(0, st.TileRows * go);
+            if (first) tile.Clear();
+            for (int r = 0; r < rows; r += st.TileRows)
+            {
+                var seg = dy.Slice(r * go, Math.Min(st.TileRows, rows - r) * go);
+                TensorPrimitives.Add<T>(tile[..seg.Length], seg, tile[..seg.Length]);
+            }
+        }
         if (gradIn is not null)
         {
-            var dcols = _scratchGrad[worker].AsSpan(0, k * n);
-            Gemm(Transpose.Yes, Transpose.No, k, n, c.OutChannels, w, k, gy, ld, dcols, n);
-            Im2Col.Col2Im(g, dcols, gradIn.AsSpan(off, gradIn.Length - off));
+            var dpatches = _scratchGrad[worker].AsSpan(0, rows * k);
+            Gemm(Transpose.No, Transpose.No, rows, k, go, dy, go, st.Expanded, k, dpatches, k);
+            if (g.Padding == 0) g.Fold<T>(dpatches, nb, gradIn.AsSpan(r0 * st.In.Size, nb * st.In.Size));
+            else
+            {
+                var padded = _scratchPad[worker];
+                g.Padded.Fold<T>(dpatches, nb, padded);
+                g.Crop<T>(padded, nb, gradIn.AsSpan(r0 * st.In.Size, nb * st.In.Size));
+            }
         }
     }
 
