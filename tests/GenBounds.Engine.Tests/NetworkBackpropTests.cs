@@ -212,6 +212,38 @@ public class NetworkBackpropTests
     }
 
     [Fact]
+    public void Workers_sharing_convolutions_poolings_and_dense_layers_change_only_the_rounding_even_with_dropout()
+    {
+        // Dense layers this wide are shared among the workers (400→120 and 120→84 style products), the last one is not.
+        var arch = NetworkArchitecture.Parse("1x16x16:conv6k5p2-pool2-conv16k3-pool2-fc120-fc84-10");
+        var net = Network.InitializeDefault(arch, new Rng(9));
+        var (w, b) = NaiveNetwork.Parameters(net);
+        var rng = new Rng(10); int batch = 64;
+        var x = new double[batch * arch.InputShape.Size]; rng.FillGaussian(x);
+        var y = Enumerable.Range(0, batch).Select(_ => rng.NextInt(10)).ToArray();
+        (double[] Logits, double[][] Dw, double[][] Db) Run(int workers)
+        {
+            var bp = new NetworkBackprop<double>(LinearAlgebraProviders.Default, arch, batch, workers: workers) { DropoutRate = 0.2, DropoutRng = new Rng(11) };
+            var logits = bp.Forward(w, b, x, batch).ToArray();
+            bp.CrossEntropy(y, batch, out _);
+            bp.Backward(w, x, batch);
+            return (logits, bp.WeightGradients.Select(g => (double[])g.Clone()).ToArray(), bp.BiasGradients.Select(g => (double[])g.Clone()).ToArray());
+        }
+        var one = Run(1);
+        var two = Run(2);
+        Assert.Equal(two.Logits, Run(2).Logits);
+        foreach (var other in new[] { two, Run(3) })
+        {
+            for (int i = 0; i < one.Logits.Length; i++) Assert.Equal(one.Logits[i], other.Logits[i], 12);
+            for (int l = 0; l < one.Dw.Length; l++)
+            {
+                for (int i = 0; i < one.Dw[l].Length; i++) Assert.Equal(one.Dw[l][i], other.Dw[l][i], 12);
+                for (int i = 0; i < one.Db[l].Length; i++) Assert.Equal(one.Db[l][i], other.Db[l][i], 12);
+            }
+        }
+    }
+
+    [Fact]
     public void Worker_threads_change_only_the_rounding_and_repeat_bit_for_bit()
     {
         var data = BlobImages(300, 8, channels: 2);

@@ -212,16 +212,25 @@ public sealed class NetworkBackprop<T> where T : unmanaged, IFloatingPointIeee75
                 case DenseSpec d:
                 {
                     int nin = st.In.Size, nout = d.Outputs;
-                    Gemm(Transpose.No, Transpose.Yes, batch, nout, nin, input, nin, weights[st.Weight], nin, y, nout);
-                    var b = biases[st.Weight];
-                    for (int r = 0; r < batch; r++)
+                    var w = weights[st.Weight]; var b = biases[st.Weight];
+                    var src = i > 0 ? _steps[i - 1].Output : _imageInput ? _input : null;   // null: the caller's span
+                    if (src is not null && Split(batch, nout, nin))
                     {
-                        var row = y.Slice(r * nout, nout);
-                        if (b is not null) TensorPrimitives.Add<T>(row, b, row);
-                        if (st.FusedRelu) TensorPrimitives.Max<T>(row, T.Zero, row);
-                        if (st.FusedRelu && drop)
-                            for (int j = 0; j < nout; j++) row[j] = DropoutRng!.NextDouble() < _dropout ? T.Zero : row[j] * keepScale;
+                        ForShares(batch, (r0, rows) =>
+                        {
+                            var yr = st.Output.AsSpan(r0 * nout, rows * nout);
+                            Gemm(Transpose.No, Transpose.Yes, rows, nout, nin, src.AsSpan(r0 * nin, rows * nin), nin, w, nin, yr, nout);
+                            BiasRelu(st, yr, rows, nout, b);
+                        });
                     }
+                    else
+                    {
+                        Gemm(Transpose.No, Transpose.Yes, batch, nout, nin, input, nin, w, nin, y, nout);
+                        BiasRelu(st, y, batch, nout, b);
+                    }
+                    // Dropout draws its uniforms row by row, unit by unit, on this thread.
+                    if (st.FusedRelu && drop)
+                        for (int j = 0; j < batch * nout; j++) y[j] = DropoutRng!.NextDouble() < _dropout ? T.Zero : y[j] * keepScale;
                     break;
                 }
                 case Conv2dSpec:
@@ -308,14 +317,31 @@ public sealed class NetworkBackprop<T> where T : unmanaged, IFloatingPointIeee75
                 case DenseSpec d:
                 {
                     int nin = st.In.Size, nout = d.Outputs;
-                    Gemm(Transpose.Yes, Transpose.No, nout, nin, batch, grad, nout, input, nin, WeightGradients[st.Weight], nin);
+                    if (Split(batch, nout, nin))
+                    {
+                        // ∂W split by output units, ∂A by samples, one contiguous share per worker.
+                        var src = i > 0 ? _steps[i - 1].Output : _imageInput ? _input : null;
+                        var gradArr = st.Grad; var w = weights[st.Weight]; var dw = WeightGradients[st.Weight];
+                        var gin = st.NeedInputGrad ? _steps[i - 1].Grad : null;
+                        if (src is not null)
+                        {
+                            ForShares(nout, (o0, count) => Gemm(Transpose.Yes, Transpose.No, count, nin, batch, gradArr.AsSpan(o0), nout, src, nin, dw.AsSpan(o0 * nin), nin));
+                            if (gin is not null)
+                                ForShares(batch, (r0, rows) => Gemm(Transpose.No, Transpose.No, rows, nin, nout, gradArr.AsSpan(r0 * nout, rows * nout), nout, w, nin, gin.AsSpan(r0 * nin, rows * nin), nin));
+                        }
+                        else Gemm(Transpose.Yes, Transpose.No, nout, nin, batch, grad, nout, input, nin, dw, nin);   // first layer on the caller's input
+                    }
+                    else
+                    {
+                        Gemm(Transpose.Yes, Transpose.No, nout, nin, batch, grad, nout, input, nin, WeightGradients[st.Weight], nin);
+                        if (st.NeedInputGrad) Gemm(Transpose.No, Transpose.No, batch, nin, nout, grad, nout, weights[st.Weight], nin, gradIn, nin);
+                    }
                     if (Architecture.Bias)
                     {
                         var gb = BiasGradients[st.Weight].AsSpan();
                         gb.Clear();
                         for (int r = 0; r < batch; r++) TensorPrimitives.Add<T>(gb, grad.Slice(r * nout, nout), gb);
                     }
-                    if (st.NeedInputGrad) Gemm(Transpose.No, Transpose.No, batch, nin, nout, grad, nout, weights[st.Weight], nin, gradIn, nin);
                     break;
                 }
                 case Conv2dSpec:
@@ -375,6 +401,31 @@ public sealed class NetworkBackprop<T> where T : unmanaged, IFloatingPointIeee75
         void Worker(int w) { for (int b = w; b < blocks; b += _workers) block(w, b * st.Block, Math.Min(st.Block, batch - b * st.Block)); }
         if (_workers == 1 || blocks == 1) { for (int w = 0; w < Math.Min(_workers, blocks); w++) Worker(w); return; }
         Parallel.For(0, Math.Min(_workers, blocks), new ParallelOptions { MaxDegreeOfParallelism = _workers }, Worker);
+    }
+
+    // Whether a dense layer's products are shared among the workers: with several workers, and enough work per product
+    // (a shared call costs a few microseconds of hand-off; LeNet's 400→120 and 120→84 layers qualify, its 84→10 does not).
+    private bool Split(int batch, int nout, int nin) => _workers > 1 && 2.0 * batch * nout * nin >= 1e6;
+
+    // body(start, count) over one contiguous share of [0, n) per worker.
+    private void ForShares(int n, Action<int, int> body)
+    {
+        int shares = Math.Min(_workers, n), size = (n + shares - 1) / shares;
+        Parallel.For(0, shares, new ParallelOptions { MaxDegreeOfParallelism = _workers }, w =>
+        {
+            int start = w * size, count = Math.Min(size, n - start);
+            if (count > 0) body(start, count);
+        });
+    }
+
+    private static void BiasRelu(Step st, Span<T> y, int rows, int nout, T[]? b)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            var row = y.Slice(r * nout, nout);
+            if (b is not null) TensorPrimitives.Add<T>(row, b, row);
+            if (st.FusedRelu) TensorPrimitives.Max<T>(row, T.Zero, row);
+        }
     }
 
     // Pooling of samples r0..r0+nb−1 (channels-last images of `input`, which holds the whole batch).
