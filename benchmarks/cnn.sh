@@ -50,7 +50,7 @@ for a in sorted(arch):
     print(f"  GenBounds test accuracy {g['test_accuracy']:.4f}, PyTorch {t['test_accuracy']:.4f}; GenBounds seconds per module: " +
           ", ".join(f"{k} {v:.2f}" for k, v in g["module_seconds"].items()))
 print("all GenBounds set-ups (s):", {f"{x['workers']}w/{x['blas_threads']}b": round(x['seconds'], 2) for x in gb})
-print("all PyTorch set-ups (s):", {" ".join(f"{k}={v}" for k, v in x["config"].items() if v not in ("", False, "1", 1) or k == "torch_threads"): round(x["seconds"], 2) for x in torch})
+print("all PyTorch set-ups (s):", {" ".join(f"{k}={v}" for k, v in x["config"].items() if str(v) not in ("", "False", "1") or k == "torch_threads"): round(x["seconds"], 2) for x in torch})
 m = json.loads(open(f"{out}/cnn-measures.jsonl").read().strip().splitlines()[-1])
 print(f"\nAll Arora measures, exact, {m['samples']} MNIST training points, {m['architecture']}: {m['seconds']:.1f} s "
       f"(target 300 s; process CPU {m['cpu_seconds']:.1f} s) — " + ", ".join(f"{k} {v:.1f} s" for k, v in m["phase_seconds"].items()))
