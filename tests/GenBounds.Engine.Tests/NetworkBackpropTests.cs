@@ -20,7 +20,13 @@ public class NetworkBackpropTests
         int batch = 3;
         var x = new double[batch * arch.InputShape.Size]; rng.FillGaussian(x);
         var y = Enumerable.Range(0, batch).Select(_ => rng.NextInt(arch.OutputSize)).ToArray();
-        var bp = new NetworkBackprop<double>(LinearAlgebraProviders.Default, arch, batch);
+        AssertFiniteDifferenceGradients(new NetworkBackprop<double>(LinearAlgebraProviders.Default, arch, batch), w, b, x, y, batch);
+    }
+
+    // Every weight and bias gradient of one backward pass against central finite differences of the loss (step 1e-6).
+    private static void AssertFiniteDifferenceGradients(NetworkBackprop<double> bp, double[][] w, double[]?[] b, double[] x, int[] y, int batch)
+    {
+        var arch = bp.Architecture;
         double Loss() { bp.Forward(w, b, x, batch); return bp.CrossEntropy(y, batch, out _); }
         Loss();
         bp.Backward(w, x, batch);
@@ -42,7 +48,7 @@ public class NetworkBackpropTests
         for (int k = 0; k < w.Length; k++)
         {
             Check(w[k], gw[k], $"dW{k}");
-            if (bias) Check(b[k]!, gb[k], $"db{k}"); else Assert.Empty(gb[k]);
+            if (arch.Bias) Check(b[k]!, gb[k], $"db{k}"); else Assert.Empty(gb[k]);
         }
     }
 
@@ -70,29 +76,7 @@ public class NetworkBackpropTests
             var expected = NaiveNetwork.Forward(arch, w, b, x.AsSpan(s * d, d).ToArray());
             for (int j = 0; j < k; j++) Assert.True(Math.Abs(logits[s * k + j] - expected[j]) <= 1e-12 * (1 + Math.Abs(expected[j])), $"sample {s} logit {j}");
         }
-        double Loss() { bp.Forward(w, b, x, batch); return bp.CrossEntropy(y, batch, out _); }
-        Loss();
-        bp.Backward(w, x, batch);
-        var gw = bp.WeightGradients.Select(g => (double[])g.Clone()).ToArray();
-        var gb = bp.BiasGradients.Select(g => (double[])g.Clone()).ToArray();
-        const double h = 1e-6;
-        void Check(double[] p, double[] grad, string what)
-        {
-            for (int i = 0; i < p.Length; i++)
-            {
-                double keep = p[i];
-                p[i] = keep + h; double up = Loss();
-                p[i] = keep - h; double down = Loss();
-                p[i] = keep;
-                double fd = (up - down) / (2 * h);
-                Assert.True(Math.Abs(fd - grad[i]) <= 1e-7 + 1e-5 * Math.Abs(fd), $"{arch}: {what}[{i}] backprop {grad[i]} vs finite difference {fd}");
-            }
-        }
-        for (int l = 0; l < w.Length; l++)
-        {
-            Check(w[l], gw[l], $"dW{l}");
-            if (bias) Check(b[l]!, gb[l], $"db{l}");
-        }
+        AssertFiniteDifferenceGradients(bp, w, b, x, y, batch);
     }
 
     [Theory]

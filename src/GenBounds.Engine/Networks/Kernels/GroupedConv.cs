@@ -1,7 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace GenBounds.Networks.Kernels;
 
@@ -93,17 +92,17 @@ public readonly record struct GroupedConv(int Channels, int Height, int Width, i
                     {
                         // The window lies inside the image: kh contiguous runs, one input line apart.
                         ref T from = ref Unsafe.Add(ref src0, (nint)n * image + (nint)iy0 * line + ix0 * c);
-                        for (int u = 0; u < kh; u++) Copy(ref Unsafe.Add(ref from, (nint)u * line), ref Unsafe.Add(ref dst, u * run), run);
+                        for (int u = 0; u < kh; u++) Runs.Copy(ref Unsafe.Add(ref from, (nint)u * line), ref Unsafe.Add(ref dst, u * run), run);
                         continue;
                     }
                     for (int u = 0; u < kh; u++)
                     {
                         ref T seg = ref Unsafe.Add(ref dst, u * run);
                         int iy = iy0 + u;
-                        if (iy < 0 || iy >= h || a >= b) { Fill(ref seg, run); continue; }
-                        Fill(ref seg, a * c);
-                        Copy(ref Unsafe.Add(ref src0, (nint)n * image + (nint)iy * line + (ix0 + a) * c), ref Unsafe.Add(ref seg, a * c), (b - a) * c);
-                        Fill(ref Unsafe.Add(ref seg, b * c), (sw - b) * c);
+                        if (iy < 0 || iy >= h || a >= b) { Runs.Fill(ref seg, run); continue; }
+                        Runs.Fill(ref seg, a * c);
+                        Runs.Copy(ref Unsafe.Add(ref src0, (nint)n * image + (nint)iy * line + (ix0 + a) * c), ref Unsafe.Add(ref seg, a * c), (b - a) * c);
+                        Runs.Fill(ref Unsafe.Add(ref seg, b * c), (sw - b) * c);
                     }
                 }
             }
@@ -132,7 +131,7 @@ public readonly record struct GroupedConv(int Channels, int Height, int Width, i
                     {
                         int iy = iy0 + u;
                         if (iy < 0 || iy >= h) continue;
-                        Add(ref Unsafe.Add(ref src, u * run + a * c), ref Unsafe.Add(ref to, (nint)iy * line), (b - a) * c);
+                        Runs.Add(ref Unsafe.Add(ref src, u * run + a * c), ref Unsafe.Add(ref to, (nint)iy * line), (b - a) * c);
                     }
                 }
             }
@@ -205,43 +204,5 @@ public readonly record struct GroupedConv(int Channels, int Height, int Width, i
                         for (int j = 0; j < Group; j++) sum += expandedGradient[Column(j, oc) * PatchSize + (u * SpanWidth + j * Stride + v) * c + ch];
                         gradient[((oc * c + ch) * KernelHeight + u) * KernelWidth + v] = sum;
                     }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Fill<T>(ref T dst, int len) where T : unmanaged, INumberBase<T>
-    {
-        for (int i = 0; i < len; i++) Unsafe.Add(ref dst, i) = T.Zero;
-    }
-
-    // Runs are short (LeNet: 8 and 30 entries), so whole-vector moves with an overlapping last one beat a memmove call.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Copy<T>(ref T src, ref T dst, int len) where T : unmanaged
-    {
-        int vw = Vector256<T>.Count;
-        if (Vector256.IsHardwareAccelerated && len >= vw)
-        {
-            int i = 0;
-            for (; i + vw <= len; i += vw) Vector256.LoadUnsafe(ref src, (nuint)i).StoreUnsafe(ref dst, (nuint)i);
-            if (i < len) Vector256.LoadUnsafe(ref src, (nuint)(len - vw)).StoreUnsafe(ref dst, (nuint)(len - vw));
-        }
-        else for (int i = 0; i < len; i++) Unsafe.Add(ref dst, i) = Unsafe.Add(ref src, i);
-    }
-
-    // dst[i] += src[i]: whole vectors, then half a vector, then the tail one by one (an overlapping vector would add twice).
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Add<T>(ref T src, ref T dst, int len) where T : unmanaged, INumberBase<T>
-    {
-        int i = 0;
-        if (Vector256.IsHardwareAccelerated)
-        {
-            for (; i + Vector256<T>.Count <= len; i += Vector256<T>.Count)
-                (Vector256.LoadUnsafe(ref dst, (nuint)i) + Vector256.LoadUnsafe(ref src, (nuint)i)).StoreUnsafe(ref dst, (nuint)i);
-            if (i + Vector128<T>.Count <= len)
-            {
-                (Vector128.LoadUnsafe(ref dst, (nuint)i) + Vector128.LoadUnsafe(ref src, (nuint)i)).StoreUnsafe(ref dst, (nuint)i);
-                i += Vector128<T>.Count;
-            }
-        }
-        for (; i < len; i++) Unsafe.Add(ref dst, i) += Unsafe.Add(ref src, i);
     }
 }

@@ -1,7 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace GenBounds.Networks.Kernels;
 
@@ -131,10 +130,10 @@ public static class Im2Col
                         {
                             ref T dst = ref Unsafe.Add(ref dst0, (nint)(row + (long)(s * ho + y) * wo));
                             int iy = y + u - p;
-                            if (iy < 0 || iy >= h || len <= 0) { Fill(ref dst, wo); continue; }
-                            Fill(ref dst, x0);
-                            Fill(ref Unsafe.Add(ref dst, x1), wo - x1);
-                            CopyRow(ref Unsafe.Add(ref src0, (nint)(plane + (long)iy * w + x0 + v - p)), ref Unsafe.Add(ref dst, x0), len);
+                            if (iy < 0 || iy >= h || len <= 0) { Runs.Fill(ref dst, wo); continue; }
+                            Runs.Fill(ref dst, x0);
+                            Runs.Fill(ref Unsafe.Add(ref dst, x1), wo - x1);
+                            Runs.Copy(ref Unsafe.Add(ref src0, (nint)(plane + (long)iy * w + x0 + v - p)), ref Unsafe.Add(ref dst, x0), len);
                         }
                     }
                 }
@@ -145,33 +144,6 @@ public static class Im2Col
     {
         long need = (g.Channels - 1) * g.ChannelStride + (g.Samples - 1) * g.SampleStride + (long)g.Height * g.Width;
         if (length < need) throw new ArgumentException($"{what}: input has {length} entries, the geometry reads {need}");
-    }
-
-    private static void Fill<T>(ref T dst, int len) where T : unmanaged, INumberBase<T>
-    {
-        for (int i = 0; i < len; i++) Unsafe.Add(ref dst, i) = T.Zero;
-    }
-
-    private static void CopyRow<T>(ref T src, ref T dst, int len) where T : unmanaged
-    {
-        int vw = Vector256<T>.Count;
-        if (Vector256.IsHardwareAccelerated && len >= vw)
-        {
-            int i = 0;
-            for (; i + vw <= len; i += vw) Vector256.LoadUnsafe(ref src, (nuint)i).StoreUnsafe(ref dst, (nuint)i);
-            if (i < len) Vector256.LoadUnsafe(ref src, (nuint)(len - vw)).StoreUnsafe(ref dst, (nuint)(len - vw));
-        }
-        else for (int i = 0; i < len; i++) Unsafe.Add(ref dst, i) = Unsafe.Add(ref src, i);
-    }
-
-    // dst[i] += src[i], i < len: whole vectors, then the tail one by one (an overlapping vector would add twice).
-    private static void AddRow<T>(ref T src, ref T dst, int len) where T : unmanaged, INumberBase<T>
-    {
-        int vw = Vector256<T>.Count, i = 0;
-        if (Vector256.IsHardwareAccelerated)
-            for (; i + vw <= len; i += vw)
-                (Vector256.LoadUnsafe(ref dst, (nuint)i) + Vector256.LoadUnsafe(ref src, (nuint)i)).StoreUnsafe(ref dst, (nuint)i);
-        for (; i < len; i++) Unsafe.Add(ref dst, i) += Unsafe.Add(ref src, i);
     }
 
     /// <summary>
@@ -207,7 +179,7 @@ public static class Im2Col
                             if (g.Stride == 1)
                             {
                                 // Bounded by the checks above: (s·ho + y)·wo + x1 ≤ cs, and plane + iy·W + ix + (x1 − x0) ≤ the plane's end.
-                                AddRow(ref Unsafe.Add(ref colRef, (nint)(row0 + (long)(s * ho + y) * wo + x0)), ref Unsafe.Add(ref inRef, (nint)(plane + (long)iy * g.Width + ix)), x1 - x0);
+                                Runs.Add(ref Unsafe.Add(ref colRef, (nint)(row0 + (long)(s * ho + y) * wo + x0)), ref Unsafe.Add(ref inRef, (nint)(plane + (long)iy * g.Width + ix)), x1 - x0);
                                 continue;
                             }
                             var src = row.Slice((s * ho + y) * wo, wo);
