@@ -213,7 +213,7 @@ public sealed class NetworkBackprop<T> where T : unmanaged, IFloatingPointIeee75
                 {
                     int nin = st.In.Size, nout = d.Outputs;
                     var w = weights[st.Weight]; var b = biases[st.Weight];
-                    var src = i > 0 ? _steps[i - 1].Output : _imageInput ? _input : null;   // null: the caller's span
+                    var src = InputArray(i);
                     if (src is not null && Split(batch, nout, nin))
                     {
                         ForShares(batch, (r0, rows) =>
@@ -239,7 +239,7 @@ public sealed class NetworkBackprop<T> where T : unmanaged, IFloatingPointIeee75
                     var b = biases[st.Weight];
                     if (b is not null)
                         for (int r = 0; r < st.TileRows * st.Conv.Group; r++) b.CopyTo(st.BiasTile.AsSpan(r * st.Conv.OutChannels));
-                    var src = InputArray(i);
+                    var src = InputArray(i)!;
                     ForBlocks(st, batch, (worker, r0, nb) => ConvForwardBlock(st, worker, src, r0, nb, b is not null));
                     break;
                 }
@@ -247,7 +247,7 @@ public sealed class NetworkBackprop<T> where T : unmanaged, IFloatingPointIeee75
                     break;
                 case Pool2dSpec:
                 {
-                    var src = InputArray(i);
+                    var src = InputArray(i)!;
                     ForBlocks(st, batch, (_, r0, nb) => PoolForward(st, src, r0, nb));
                     break;
                 }
@@ -317,19 +317,17 @@ public sealed class NetworkBackprop<T> where T : unmanaged, IFloatingPointIeee75
                 case DenseSpec d:
                 {
                     int nin = st.In.Size, nout = d.Outputs;
-                    if (Split(batch, nout, nin))
+                    var src = InputArray(i);
+                    if (src is not null && Split(batch, nout, nin))
                     {
                         // ∂W split by output units, ∂A by samples, one contiguous share per worker.
-                        var src = i > 0 ? _steps[i - 1].Output : _imageInput ? _input : null;
                         var gradArr = st.Grad; var w = weights[st.Weight]; var dw = WeightGradients[st.Weight];
-                        var gin = st.NeedInputGrad ? _steps[i - 1].Grad : null;
-                        if (src is not null)
+                        ForShares(nout, (o0, count) => Gemm(Transpose.Yes, Transpose.No, count, nin, batch, gradArr.AsSpan(o0), nout, src, nin, dw.AsSpan(o0 * nin), nin));
+                        if (st.NeedInputGrad)
                         {
-                            ForShares(nout, (o0, count) => Gemm(Transpose.Yes, Transpose.No, count, nin, batch, gradArr.AsSpan(o0), nout, src, nin, dw.AsSpan(o0 * nin), nin));
-                            if (gin is not null)
-                                ForShares(batch, (r0, rows) => Gemm(Transpose.No, Transpose.No, rows, nin, nout, gradArr.AsSpan(r0 * nout, rows * nout), nout, w, nin, gin.AsSpan(r0 * nin, rows * nin), nin));
+                            var gin = _steps[i - 1].Grad;
+                            ForShares(batch, (r0, rows) => Gemm(Transpose.No, Transpose.No, rows, nin, nout, gradArr.AsSpan(r0 * nout, rows * nout), nout, w, nin, gin.AsSpan(r0 * nin, rows * nin), nin));
                         }
-                        else Gemm(Transpose.Yes, Transpose.No, nout, nin, batch, grad, nout, input, nin, dw, nin);   // first layer on the caller's input
                     }
                     else
                     {
@@ -346,7 +344,7 @@ public sealed class NetworkBackprop<T> where T : unmanaged, IFloatingPointIeee75
                 }
                 case Conv2dSpec:
                 {
-                    var src = InputArray(i);
+                    var src = InputArray(i)!;
                     var gradInArr = st.NeedInputGrad ? _steps[i - 1].Grad : null;
                     ForBlocks(st, batch, (worker, r0, nb) => ConvBackwardBlock(st, worker, src, r0, nb, gradInArr));
                     // The workers' sums in worker order, then each kernel entry gathered from its g copies in W_e.
@@ -391,9 +389,10 @@ public sealed class NetworkBackprop<T> where T : unmanaged, IFloatingPointIeee75
         }
     }
 
-    // The array holding step i's (channels-last) input: the previous module's output, or the converted batch input. The
-    // backward pass reuses the forward pass's conversion: both get the same batch.
-    private T[] InputArray(int i) => i > 0 ? _steps[i - 1].Output : _input;
+    // The array holding step i's input: the previous module's output, or the batch input converted to channels-last (the
+    // backward pass reuses the forward pass's conversion: both get the same batch); null for an MLP's first layer, which
+    // reads the caller's span.
+    private T[]? InputArray(int i) => i > 0 ? _steps[i - 1].Output : _imageInput ? _input : null;
 
     private void ForBlocks(Step st, int batch, Action<int, int, int> block)
     {
