@@ -43,7 +43,7 @@ public static class ConvPartsBenchmark
             Time("  gemm ∂P = ∂Y·W_e", flops, () => la.Gemm(Transpose.No, Transpose.No, rows, kk, go, 1f, y, go, we, kk, 0f, dpatches, kk));
             Time("  fold", 0, () => { if (p > 0) g.Padded.Fold<float>(dpatches, n, padded); else g.Fold<float>(dpatches, n, x); });
             System.Numerics.Tensors.TensorPrimitives.Max(y, 0f, y);
-            int unit = Math.Max(1, g.Group / 2) * o, units = g.Group == 1 ? g.OutWidth / 2 : g.OutWidth / g.Group;
+            int unit = g.PairUnit, units = g.PairUnits;
             var pooled = new float[n * (g.OutHeight / 2) * units * unit]; var arg = new int[pooled.Length];
             Time("  max pool 2x2 forward (pairs)", 0, () => ChannelsLastPooling.MaxForwardPairs<float>(y, n, g.OutHeight, g.OutWidth * o, unit, units, pooled, arg));
             Time("  max pool 2x2 backward + ReLU (pairs)", 0, () => ChannelsLastPooling.MaxBackwardPairs<float>(pooled, arg, pooled, n, g.OutHeight, g.OutWidth * o, unit, units, y));

@@ -49,7 +49,7 @@ public sealed class NetworkBackprop<T> where T : unmanaged, IFloatingPointIeee75
         public int TileRows = 1;
         public int[]? Argmax;
         public Step? Pool;          // a pooling right after this convolution, run inside its blocks
-        public int PairUnit, PairUnits;   // > 0: that pooling is 2×2/2 max over windows of contiguous runs (ChannelsLastPooling.MaxForwardPairs)
+        public bool PairPool;       // that pooling is 2×2/2 max over contiguous runs (ChannelsLastPooling.MaxForwardPairs)
         public bool InConvBlocks;   // this pooling runs inside the preceding convolution's blocks
         public long Ticks;
     }
@@ -113,8 +113,7 @@ public sealed class NetworkBackprop<T> where T : unmanaged, IFloatingPointIeee75
                 if (st.Pool?.Spec is Pool2dSpec { Kind: PoolKind.Max, Kernel: 2, Stride: 2 } && (g.Group == 1 || g.Group % 2 == 0))
                 {
                     st.Conv = g = g with { PairOrder = g.Group > 1 };
-                    st.PairUnit = Math.Max(1, g.Group / 2) * g.OutChannels;
-                    st.PairUnits = g.Group == 1 ? g.OutWidth / 2 : g.OutWidth / g.Group;
+                    st.PairPool = true;
                 }
                 long perSample = (long)g.RowsPerSample * g.PatchSize;
                 st.Block = (int)Math.Clamp(patchBlockBytes / (perSample * Marshal.SizeOf<T>()), 1, maxBatch);
@@ -477,13 +476,13 @@ public sealed class NetworkBackprop<T> where T : unmanaged, IFloatingPointIeee75
                 var seg = y.Slice(r * go, Math.Min(st.TileRows, rows - r) * go);
                 TensorPrimitives.Add<T>(seg, st.BiasTile.AsSpan(0, seg.Length), seg);
             }
-        if (st.PairUnit > 0)
+        if (st.PairPool)
         {
             // Max pooling of the raw outputs, then the ReLU on the pooled values (4 times fewer): max and ReLU commute, and
             // where they pick different entries of a window (all ≤ 0) the gradient is 0 either way.
             var pool = st.Pool!;
             var pooled = pool.Output.AsSpan(r0 * pool.Out.Size, nb * pool.Out.Size);
-            ChannelsLastPooling.MaxForwardPairs<T>(y, nb, g.OutHeight, g.OutWidth * g.OutChannels, st.PairUnit, st.PairUnits, pooled, pool.Argmax.AsSpan(r0 * pool.Out.Size, nb * pool.Out.Size));
+            ChannelsLastPooling.MaxForwardPairs<T>(y, nb, g.OutHeight, g.OutWidth * g.OutChannels, g.PairUnit, g.PairUnits, pooled, pool.Argmax.AsSpan(r0 * pool.Out.Size, nb * pool.Out.Size));
             if (st.FusedRelu) TensorPrimitives.Max<T>(pooled, T.Zero, pooled);
         }
         else
@@ -500,12 +499,12 @@ public sealed class NetworkBackprop<T> where T : unmanaged, IFloatingPointIeee75
         var patches = _scratchCols[worker].AsSpan(0, rows * k);
         Unfold(st, worker, input, r0, nb, patches);
         var dy = st.Grad.AsSpan(r0 * st.Out.Size, nb * st.Out.Size);
-        if (st.PairUnit > 0)
+        if (st.PairPool)
         {
             var pool = st.Pool!;
             int ps = pool.Out.Size;
             ChannelsLastPooling.MaxBackwardPairs<T>(pool.Grad.AsSpan(r0 * ps, nb * ps), pool.Argmax.AsSpan(r0 * ps, nb * ps),
-                st.FusedRelu ? pool.Output.AsSpan(r0 * ps, nb * ps) : default, nb, g.OutHeight, g.OutWidth * g.OutChannels, st.PairUnit, st.PairUnits, dy);
+                st.FusedRelu ? pool.Output.AsSpan(r0 * ps, nb * ps) : default, nb, g.OutHeight, g.OutWidth * g.OutChannels, g.PairUnit, g.PairUnits, dy);
         }
         else
         {

@@ -41,8 +41,9 @@ public readonly record struct BatchProgress(int Epoch, int Batch, int Batches, d
 /// the thread that computed its gradient rows, with the pruning mask sliced like the weights. On mostly-zero inputs (see
 /// <see cref="TrainingOptions.InputSparsity"/>) the first layer's two products run over the batch's nonzeros only, and
 /// so do a hidden layer's on batches whose ReLU inputs are mostly zeros (<see cref="TrainingOptions.ActivationSparsity"/>).</item>
-/// <item>Any other network runs through <see cref="NetworkBackprop{T}"/>, its convolutions' sample blocks shared among
-/// <see cref="Threads"/> workers, and updates each layer right after its gradient has been propagated further down.</item>
+/// <item>Any other network runs through <see cref="NetworkBackprop{T}"/>, its convolutions' sample blocks (with the
+/// pooling after each) and its wide dense layers' products shared among <see cref="Threads"/> workers, and updates each
+/// layer right after its gradient has been propagated further down.</item>
 /// </list>
 /// Both are deterministic: the same seed and thread count give bit-identical weights, and an MLP trained on one thread
 /// with dense products gets the same weights on either path.

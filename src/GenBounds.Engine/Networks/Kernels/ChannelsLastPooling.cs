@@ -337,28 +337,22 @@ public static class ChannelsLastPooling
 public static class ChannelsLastLayout
 {
     /// <summary>dst[n, p, c] ← src[n, c, p].</summary>
-    public static void FromChannelsFirst<T>(ReadOnlySpan<T> src, int samples, int c, int p, Span<T> dst)
-    {
-        Check(src.Length, dst.Length, (long)samples * c * p);
-        if (c == 1) { src[..(samples * p)].CopyTo(dst); return; }
-        for (int n = 0; n < samples; n++)
-        {
-            var s = src.Slice(n * c * p, c * p); var d = dst.Slice(n * c * p, c * p);
-            for (int ch = 0; ch < c; ch++)
-                for (int q = 0; q < p; q++) d[q * c + ch] = s[ch * p + q];
-        }
-    }
+    public static void FromChannelsFirst<T>(ReadOnlySpan<T> src, int samples, int c, int p, Span<T> dst) => Transpose(src, samples, c, p, dst);
 
     /// <summary>dst[n, c, p] ← src[n, p, c] (what flatten gives a dense layer).</summary>
-    public static void ToChannelsFirst<T>(ReadOnlySpan<T> src, int samples, int c, int p, Span<T> dst)
+    public static void ToChannelsFirst<T>(ReadOnlySpan<T> src, int samples, int c, int p, Span<T> dst) => Transpose(src, samples, p, c, dst);
+
+    // Each sample's rows × cols block, transposed (a copy when either side is 1).
+    private static void Transpose<T>(ReadOnlySpan<T> src, int samples, int rows, int cols, Span<T> dst)
     {
-        Check(src.Length, dst.Length, (long)samples * c * p);
-        if (c == 1) { src[..(samples * p)].CopyTo(dst); return; }
+        int size = rows * cols;
+        Check(src.Length, dst.Length, (long)samples * size);
+        if (rows == 1 || cols == 1) { src[..(samples * size)].CopyTo(dst); return; }
         for (int n = 0; n < samples; n++)
         {
-            var s = src.Slice(n * c * p, c * p); var d = dst.Slice(n * c * p, c * p);
-            for (int q = 0; q < p; q++)
-                for (int ch = 0; ch < c; ch++) d[ch * p + q] = s[q * c + ch];
+            var s = src.Slice(n * size, size); var d = dst.Slice(n * size, size);
+            for (int r = 0; r < rows; r++)
+                for (int q = 0; q < cols; q++) d[q * rows + r] = s[r * cols + q];
         }
     }
 
