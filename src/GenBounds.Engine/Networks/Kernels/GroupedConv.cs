@@ -41,11 +41,9 @@ public readonly record struct GroupedConv(int Channels, int Height, int Width, i
     public bool PairOrder { get; init; }
 
     /// <summary>
-    /// Whether a 2×2/2 max pooling of this output can read each window as four contiguous runs: one pixel per patch row
-    /// (neighbouring pixels are neighbouring rows) or pixels in <see cref="PairOrder"/>.
+    /// Run length of a 2×2/2 max-pooling window read as four contiguous runs, which works with one pixel per patch row
+    /// (neighbouring pixels are neighbouring rows) or pixels in <see cref="PairOrder"/>: g/2·O values (O for g = 1).
     /// </summary>
-    public bool PoolsInPairs => Group == 1 || PairOrder;
-    /// <summary>Run length of such a window: g/2·O values (O for g = 1).</summary>
     public int PairUnit => Math.Max(1, Group / 2) * OutChannels;
     /// <summary>Windows per output line pair: ⌊Wo/2⌋ for g = 1, else Wo/g.</summary>
     public int PairUnits => Group == 1 ? OutWidth / 2 : OutWidth / Group;
